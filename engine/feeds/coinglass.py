@@ -1,0 +1,190 @@
+"""CoinGlass frames and REST bodies → events.  Pure: no I/O, never raises on bad input.
+
+WebSocket ``liquidationOrders``: ``side`` 1 = a long was liquidated, 2 = a short.
+WebSocket ``futures_trades@{exchange}_{symbol}@{minVol}``: ``side`` 1 = taker sell, 2 = taker buy.
+Numbers arrive as numbers or strings; field names vary between API generations (``volUsd`` /
+``volume_usd``, ``exName`` / ``exchange``, ``baseAsset`` / ``base_asset``).
+
+REST v4 (values are strings): ``/api/futures/open-interest/aggregated-history`` gives OI in USD
+per candle; ``/api/futures/funding-rate/oi-weight-history`` gives funding as a *percentage*
+(``0.01`` = 0.01 %), stored here as a fraction (``0.0001``).
+"""
+
+from __future__ import annotations
+
+from urllib.parse import parse_qs, urlsplit
+
+import orjson
+
+from engine.feeds.adapter import NOTHING, Adapter, Parsed
+from engine.model import BUY, LONG, SELL, SHORT, Context, Event, Liquidation, Trade
+from engine.symbols import canonical
+
+# Anything beyond these is a broken frame, not a market event.
+MAX_USD = 5e9
+MIN_TS = 1_000_000_000_000  # 2001-09 in ms: smaller means seconds or garbage
+MAX_TS = 10_000_000_000_000
+
+_LIQ_SIDES = {1: LONG, 2: SHORT, "1": LONG, "2": SHORT}
+_TRADE_SIDES = {1: SELL, 2: BUY, "1": SELL, "2": BUY}
+_CONTROL_KEYS = ("event", "method", "success", "code", "msg", "op")
+
+OI_PATH = "/api/futures/open-interest/aggregated-history"
+FUNDING_PATH = "/api/futures/funding-rate/oi-weight-history"
+
+
+def _number(value: object) -> float:
+    """A finite positive float from a number or numeric string, else ``-1``."""
+    if value.__class__ is str:
+        try:
+            value = float(value)  # type: ignore[arg-type]
+        except ValueError:
+            return -1.0
+    elif value.__class__ is not float and value.__class__ is not int:
+        return -1.0
+    if value != value or value <= 0 or value == float("inf"):  # type: ignore[operator]
+        return -1.0
+    return float(value)  # type: ignore[arg-type]
+
+
+def _item(item: object, sides: dict, is_liq: bool, rejects: list[str]) -> Event | None:
+    if item.__class__ is not dict:
+        rejects.append("item not an object")
+        return None
+    get = item.get  # type: ignore[attr-defined]
+    side = sides.get(get("side"))  # type: ignore[call-overload]
+    if side is None:
+        rejects.append("missing side" if get("side") is None else "unknown side")
+        return None
+    price = _number(get("price"))
+    if price < 0:
+        rejects.append("bad price")
+        return None
+    usd = get("volUsd")
+    usd = _number(usd if usd is not None else get("volume_usd"))
+    if usd < 0 or usd > MAX_USD:
+        rejects.append("bad usd")
+        return None
+    ts = get("time")
+    if ts.__class__ is str:
+        ts = int(ts) if ts.isdigit() else None  # type: ignore[union-attr]
+    if ts.__class__ is float:
+        ts = int(ts)  # type: ignore[arg-type]
+    if ts.__class__ is not int or not MIN_TS <= ts < MAX_TS:  # type: ignore[operator]
+        rejects.append("bad time")
+        return None
+    name = get("symbol") or get("baseAsset") or get("base_asset")
+    if name.__class__ is not str or not name:
+        rejects.append("missing symbol")
+        return None
+    coin, divisor = canonical(name)  # type: ignore[arg-type]
+    if not coin:
+        rejects.append("missing symbol")
+        return None
+    venue = get("exName") or get("exchange") or "?"
+    if divisor != 1.0:
+        price /= divisor
+    if is_liq:
+        return Liquidation(ts, venue, coin, side, price, usd)  # type: ignore[arg-type]
+    return Trade(ts, venue, coin, side, price, usd)  # type: ignore[arg-type]
+
+
+def parse_ws(raw: str, receive_ms: int) -> Parsed:
+    """One CoinGlass WebSocket text frame → (events, rejection reasons)."""
+    if raw == "pong":
+        return NOTHING
+    try:
+        frame = orjson.loads(raw)
+    except (orjson.JSONDecodeError, TypeError):
+        return [], ["not json"]
+    if frame.__class__ is not dict:
+        return [], ["not an object"]
+    channel = frame.get("channel")
+    if channel.__class__ is not str:
+        if any(key in frame for key in _CONTROL_KEYS):
+            return NOTHING  # subscription ack or server notice
+        return [], ["unknown message"]
+    if channel == "liquidationOrders":
+        sides, is_liq = _LIQ_SIDES, True
+    elif channel.startswith("futures_trades@"):
+        sides, is_liq = _TRADE_SIDES, False
+    else:
+        return [], ["unknown channel"]
+    data = frame.get("data")
+    if data.__class__ is dict:
+        data = [data]
+    elif data.__class__ is not list:
+        return [], ["missing data"]
+    events: list[Event] = []
+    rejects: list[str] = []
+    for item in data:
+        event = _item(item, sides, is_liq, rejects)
+        if event is not None:
+            events.append(event)
+    return events, rejects
+
+
+def _rest_rows(raw: str) -> list | None:
+    try:
+        body = orjson.loads(raw)
+    except (orjson.JSONDecodeError, TypeError):
+        return None
+    if body.__class__ is not dict or str(body.get("code")) != "0":
+        return None
+    rows = body.get("data")
+    return rows if rows.__class__ is list else None
+
+
+def parse_rest(path: str, raw: str, receive_ms: int) -> Parsed:
+    """A REST v4 body → context events (OI in USD, funding as a fraction)."""
+    url = urlsplit(path)
+    if url.path == OI_PATH:
+        field_name, scale = "oi_usd", 1.0
+    elif url.path == FUNDING_PATH:
+        field_name, scale = "funding", 0.01  # percent → fraction
+    else:
+        return NOTHING
+    if "interval=5m" not in url.query and field_name == "oi_usd":
+        return NOTHING  # other OI intervals are not the 30-minute series the filter reads
+    symbol = (parse_qs(url.query).get("symbol") or [""])[0]
+    if not symbol:
+        return [], ["rest missing symbol"]
+    coin, _ = canonical(symbol)
+    rows = _rest_rows(raw)
+    if rows is None:
+        return [], ["rest bad body"]
+    events: list[Event] = []
+    rejects: list[str] = []
+    for row in rows:
+        if row.__class__ is not dict:
+            rejects.append("rest bad row")
+            continue
+        ts = row.get("time")
+        close = row.get("close")
+        try:
+            value = float(close)  # funding may be negative: no positivity check
+            ts = int(ts)
+        except (TypeError, ValueError):
+            rejects.append("rest bad row")
+            continue
+        if value != value or abs(value) == float("inf") or not MIN_TS <= ts < MAX_TS:
+            rejects.append("rest bad row")
+            continue
+        if field_name == "oi_usd":
+            if value <= 0:
+                rejects.append("rest bad row")
+                continue
+            events.append(Context(ts, "coinglass", coin, oi_usd=value))
+        else:
+            events.append(Context(ts, "coinglass", coin, funding=value * scale))
+    return events, rejects
+
+
+class CoinGlassAdapter(Adapter):
+    name = "coinglass"
+
+    def parse_ws(self, raw: str, receive_ms: int) -> Parsed:
+        return parse_ws(raw, receive_ms)
+
+    def parse_rest(self, path: str, raw: str, receive_ms: int) -> Parsed:
+        return parse_rest(path, raw, receive_ms)

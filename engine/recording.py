@@ -1,0 +1,138 @@
+"""Recordings, format v1 (README, "Recording format").
+
+UTF-8 JSON Lines, gzip-compressed when the file starts with the gzip magic bytes.  Line 1 is a
+header; every other line is one message exactly as received::
+
+    {"t": 1761125802306, "src": "coinglass", "kind": "ws", "ch": "liquidationOrders", "raw": "..."}
+
+Readers skip and count the lines they cannot use; nothing here raises on a bad line.
+"""
+
+from __future__ import annotations
+
+import gzip
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, Any
+
+import orjson
+
+FORMAT = "teleglas-recording"
+VERSION = 1
+_GZIP_MAGIC = b"\x1f\x8b"
+
+
+@dataclass(slots=True)
+class Record:
+    t: int
+    src: str
+    kind: str  # "ws" or "rest"
+    ch: str
+    raw: str
+
+
+@dataclass
+class ReadStats:
+    lines: int = 0
+    records: int = 0
+    skipped: int = 0
+    reasons: dict[str, int] = field(default_factory=dict)
+
+    def skip(self, reason: str) -> None:
+        self.skipped += 1
+        self.reasons[reason] = self.reasons.get(reason, 0) + 1
+
+
+class RecordingError(ValueError):
+    """The file is not a teleglas recording at all (one line for the user)."""
+
+
+def open_binary(path: Path | str) -> IO[bytes]:
+    """Open a recording for reading, gzip or plain, whatever its name says."""
+    raw = open(path, "rb")  # noqa: SIM115 - returned to the caller
+    magic = raw.read(2)
+    raw.seek(0)
+    if magic == _GZIP_MAGIC:
+        return gzip.GzipFile(fileobj=raw, mode="rb")  # type: ignore[return-value]
+    return raw
+
+
+def read_header(path: Path | str) -> dict[str, Any]:
+    with open_binary(path) as fh:
+        first = fh.readline()
+    try:
+        header = orjson.loads(first)
+    except orjson.JSONDecodeError:
+        header = None
+    if not isinstance(header, dict) or header.get("format") != FORMAT:
+        raise RecordingError(f"{path}: not a teleglas recording (no v1 header on line 1)")
+    if header.get("version") != VERSION:
+        raise RecordingError(f"{path}: recording version {header.get('version')!r} is not supported (1 is)")
+    return header
+
+
+def read_records(path: Path | str, stats: ReadStats | None = None) -> Iterator[Record]:
+    """Every usable message of a recording, in file order."""
+    read_header(path)
+    stats = stats if stats is not None else ReadStats()
+    loads = orjson.loads
+    with open_binary(path) as fh:
+        fh.readline()
+        for line in fh:
+            stats.lines += 1
+            try:
+                rec = loads(line)
+                record = Record(rec["t"], rec["src"], rec["kind"], rec["ch"], rec["raw"])
+            except (orjson.JSONDecodeError, KeyError, TypeError):
+                stats.skip("bad line")
+                continue
+            if record.raw.__class__ is not str or record.t.__class__ is not int:
+                stats.skip("bad line")
+                continue
+            stats.records += 1
+            yield record
+
+
+class RecordingWriter:
+    """Appends messages as received.  Lines are flushed in batches so a crash loses little."""
+
+    def __init__(self, path: Path | str, sources: list[str], note: str = "") -> None:
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        raw = open(self.path, "wb")  # noqa: SIM115 - closed in close()
+        self._fh: IO[bytes] = gzip.GzipFile(fileobj=raw, mode="wb") if self.path.name.endswith(".gz") else raw
+        self._raw = raw
+        self.lines = 0
+        header = {"format": FORMAT, "version": VERSION, "created_ms": int(time.time() * 1000),
+                  "sources": sources, "note": note}
+        self._fh.write(orjson.dumps(header) + b"\n")
+
+    def write(self, t: int, src: str, kind: str, ch: str, raw: str | bytes) -> None:
+        if isinstance(raw, bytes):
+            raw = raw.decode("utf-8", errors="replace")
+        self._fh.write(orjson.dumps({"t": t, "src": src, "kind": kind, "ch": ch, "raw": raw}) + b"\n")
+        self.lines += 1
+
+    def flush(self) -> None:
+        self._fh.flush()
+        if self._fh is not self._raw:
+            self._raw.flush()
+
+    def close(self) -> None:
+        self._fh.close()
+        if self._fh is not self._raw:
+            self._raw.close()
+
+
+def write_recording(path: Path | str, sources: list[str], note: str, records: list[Record]) -> None:
+    """Write a whole recording at once (used by the build scripts and tests)."""
+    writer = RecordingWriter(path, sources, note)
+    for r in records:
+        writer.write(r.t, r.src, r.kind, r.ch, r.raw)
+    writer.close()
+
+
+__all__ = ["Record", "ReadStats", "RecordingError", "RecordingWriter", "read_header",
+           "read_records", "write_recording", "open_binary"]

@@ -1,0 +1,352 @@
+"""Every setting of teleglas, typed, with its default, in one place.
+
+Precedence (highest first): command line > environment (``TELEGLAS__SECTION__KEY=value``) >
+config file > the defaults below.  ``config/teleglas.yaml`` repeats every default with a
+one-line comment; a test keeps the two equal.  A bad setting raises :class:`SettingsError`
+with one line naming the key and what is wrong.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, get_args, get_origin, get_type_hints
+
+import yaml
+
+
+class SettingsError(ValueError):
+    """A setting is unknown or has a bad value; the message is one line for the user."""
+
+
+@dataclass
+class TierSettings:
+    coins: list[str] = field(default_factory=list)
+    cascade_usd: float = 50_000.0
+    absorption_usd: float = 5_000.0
+    large_order_usd: float = 2_000.0
+
+
+@dataclass
+class TiersSettings:
+    tier1: TierSettings = field(
+        default_factory=lambda: TierSettings(["BTC", "ETH"], 2_000_000.0, 100_000.0, 10_000.0)
+    )
+    tier2: TierSettings = field(
+        default_factory=lambda: TierSettings(
+            ["BNB", "SOL", "XRP", "ADA", "DOGE", "AVAX", "POL", "MATIC", "DOT", "LINK", "LTC",
+             "UNI", "AAVE", "SUI"],
+            200_000.0,
+            20_000.0,
+            5_000.0,
+        )
+    )
+    tier3: TierSettings = field(default_factory=lambda: TierSettings([], 50_000.0, 5_000.0, 2_000.0))
+
+
+@dataclass
+class StopHuntSettings:
+    window_s: float = 30.0
+    absorption_window_s: float = 30.0
+    absorption_min_trade_usd: float = 5_000.0
+    stop_buffer: float = 0.3
+    reward_risk: float = 2.0
+    zero_zone_width: float = 0.005
+
+
+@dataclass
+class OrderFlowSettings:
+    window_s: float = 300.0
+    min_trades: int = 10
+    buy_ratio_long: float = 0.65
+    buy_ratio_short: float = 0.35
+    min_large_orders: int = 3
+
+
+@dataclass
+class WhaleSettings:
+    window_s: float = 300.0
+    min_large_orders: int = 5
+    min_share: float = 0.6
+
+
+@dataclass
+class VolumeSpikeSettings:
+    window_s: float = 60.0
+    baseline_windows: int = 4
+    ratio: float = 3.0
+    min_cascade_fraction: float = 0.5
+
+
+@dataclass
+class MergeSettings:
+    window_s: float = 60.0
+    bonus_fraction: float = 0.15
+    bonus_max: float = 10.0
+
+
+@dataclass
+class GateSettings:
+    min_confidence: float = 70.0
+    dedup_band: float = 5.0
+    dedup_window_s: float = 600.0
+    cooldown_s: float = 300.0
+    max_per_hour: int = 50
+
+
+@dataclass
+class AdaptiveSettings:
+    enabled: bool = True
+    ema_alpha: float = 0.1
+    tier_min_outcomes: int = 5
+
+
+@dataclass
+class ContextSettings:
+    mode: str = "normal"
+    poll_interval_s: float = 300.0
+    keep_snapshots: int = 72
+    funding_neutral: float = 0.0001
+    funding_crowded: float = 0.0005
+    oi_window_s: float = 1800.0
+    oi_squeeze: float = 0.05
+    oi_confirming: float = 0.02
+    oi_weak: float = -0.01
+
+
+@dataclass
+class FundingSettings:
+    extreme: float = 0.001
+    rearm_fraction: float = 0.8
+
+
+@dataclass
+class OutcomeSettings:
+    horizon_s: float = 900.0
+    returns_s: list[int] = field(default_factory=lambda: [60, 300, 900, 3600])
+    win_fraction: float = 0.5
+    default_stop_pct: float = 0.005
+
+
+@dataclass
+class AlertSettings:
+    new_coins: bool = False
+    max_per_hour: int = 30
+    coin_cooldown_s: float = 300.0
+    urgent_confidence: float = 85.0
+    watch_confidence: float = 75.0
+
+
+@dataclass
+class TelegramSettings:
+    enabled: bool = True
+    api_url: str = "https://api.telegram.org"
+    max_alert_age_s: float = 300.0
+    per_chat_interval_s: float = 1.0
+    group_per_minute: int = 20
+    poll_timeout_s: int = 25
+    request_timeout_s: float = 10.0
+
+
+@dataclass
+class FeedSettings:
+    enabled: bool = True
+    ws_url: str = ""
+    rest_url: str = ""
+    ping_interval_s: float = 20.0
+    watchdog_s: float = 30.0
+    min_trade_usd: float = 10_000.0
+
+
+@dataclass
+class CoinGlassSettings(FeedSettings):
+    ws_url: str = "wss://open-ws.coinglass.com/ws-api"
+    rest_url: str = "https://open-api-v4.coinglass.com"
+    exchanges: list[str] = field(default_factory=lambda: ["Binance", "OKX", "Bybit"])
+    requests_per_minute: int = 30
+
+
+@dataclass
+class FeedsSettings:
+    coinglass: CoinGlassSettings = field(default_factory=CoinGlassSettings)
+    binance: FeedSettings = field(
+        default_factory=lambda: FeedSettings(
+            ws_url="wss://fstream.binance.com/market", rest_url="https://fapi.binance.com",
+            ping_interval_s=0.0, watchdog_s=60.0, min_trade_usd=0.0,
+        )
+    )
+    bybit: FeedSettings = field(
+        default_factory=lambda: FeedSettings(
+            ws_url="wss://stream.bybit.com/v5/public/linear", rest_url="https://api.bybit.com",
+            min_trade_usd=0.0,
+        )
+    )
+    okx: FeedSettings = field(
+        default_factory=lambda: FeedSettings(
+            ws_url="wss://ws.okx.com:8443/ws/v5/public", rest_url="https://www.okx.com",
+            ping_interval_s=25.0, min_trade_usd=0.0,
+        )
+    )
+
+
+@dataclass
+class WatchlistSettings:
+    coins: list[str] = field(
+        default_factory=lambda: ["BTC", "ETH", "SOL", "BNB", "XRP", "DOGE", "SUI", "LINK"]
+    )
+
+
+@dataclass
+class StorageSettings:
+    retention_days: float = 7.0
+    batch_interval_s: float = 0.5
+
+
+@dataclass
+class UiSettings:
+    theme: str = "dark"
+    refresh_hz: float = 5.0
+    tape_max_lines: int = 400
+    feed_max_lines: int = 300
+    tape_min_usd: float = 0.0
+
+
+@dataclass
+class Settings:
+    tiers: TiersSettings = field(default_factory=TiersSettings)
+    stop_hunt: StopHuntSettings = field(default_factory=StopHuntSettings)
+    order_flow: OrderFlowSettings = field(default_factory=OrderFlowSettings)
+    whale: WhaleSettings = field(default_factory=WhaleSettings)
+    volume_spike: VolumeSpikeSettings = field(default_factory=VolumeSpikeSettings)
+    merge: MergeSettings = field(default_factory=MergeSettings)
+    gate: GateSettings = field(default_factory=GateSettings)
+    adaptive: AdaptiveSettings = field(default_factory=AdaptiveSettings)
+    context: ContextSettings = field(default_factory=ContextSettings)
+    funding: FundingSettings = field(default_factory=FundingSettings)
+    outcomes: OutcomeSettings = field(default_factory=OutcomeSettings)
+    alerts: AlertSettings = field(default_factory=AlertSettings)
+    telegram: TelegramSettings = field(default_factory=TelegramSettings)
+    feeds: FeedsSettings = field(default_factory=FeedsSettings)
+    watchlist: WatchlistSettings = field(default_factory=WatchlistSettings)
+    storage: StorageSettings = field(default_factory=StorageSettings)
+    ui: UiSettings = field(default_factory=UiSettings)
+
+
+_CHOICES = {
+    "context.mode": ("strict", "normal", "permissive"),
+    "ui.theme": ("dark", "light", "high-contrast"),
+}
+# Settings that may be zero or negative; every other number must be > 0.
+_SIGNED = {"context.oi_weak"}
+_ZERO_OK = {"min_trade_usd", "ping_interval_s", "tape_min_usd", "cascade_usd", "absorption_usd",
+            "large_order_usd", "min_cascade_fraction", "bonus_max", "default_stop_pct",
+            "dedup_band"}
+
+
+def _check_value(path: str, hint: Any, value: Any) -> Any:
+    name = path.rsplit(".", 1)[-1]
+    if hint is bool:
+        if not isinstance(value, bool):
+            raise SettingsError(f"config: {path} must be true or false, got {value!r}")
+        return value
+    if hint in (int, float):
+        if isinstance(value, str):
+            try:
+                value = float(value)
+            except ValueError:
+                raise SettingsError(f"config: {path} must be a number, got {value!r}") from None
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or value != value:
+            raise SettingsError(f"config: {path} must be a number, got {value!r}")
+        if hint is int:
+            if value != int(value):
+                raise SettingsError(f"config: {path} must be a whole number, got {value!r}")
+            value = int(value)
+        if path not in _SIGNED:
+            if value < 0 or (value == 0 and name not in _ZERO_OK):
+                raise SettingsError(f"config: {path} must be greater than 0, got {value!r}")
+        return hint(value)
+    if hint is str:
+        if not isinstance(value, str):
+            raise SettingsError(f"config: {path} must be text, got {value!r}")
+        if path in _CHOICES and value not in _CHOICES[path]:
+            raise SettingsError(f"config: {path} must be one of {', '.join(_CHOICES[path])}, got {value!r}")
+        return value
+    if get_origin(hint) is list:
+        if value is None:
+            return []
+        if isinstance(value, str):
+            value = [v.strip() for v in value.split(",") if v.strip()]
+        if not isinstance(value, list):
+            raise SettingsError(f"config: {path} must be a list, got {value!r}")
+        (item,) = get_args(hint)
+        return [_check_value(f"{path}[{i}]", item, v) for i, v in enumerate(value)]
+    raise SettingsError(f"config: {path} has an unsupported type")  # pragma: no cover
+
+
+def _apply(obj: Any, data: Any, prefix: str) -> None:
+    if not isinstance(data, dict):
+        raise SettingsError(f"config: {prefix or 'the file'} must be a mapping of settings, got {data!r}")
+    hints = get_type_hints(type(obj))
+    for key, value in data.items():
+        path = f"{prefix}.{key}" if prefix else str(key)
+        if key not in hints:
+            raise SettingsError(f"config: unknown setting {path}")
+        current = getattr(obj, key)
+        if dataclasses.is_dataclass(current):
+            _apply(current, value if value is not None else {}, path)
+        else:
+            setattr(obj, key, _check_value(path, hints[key], value))
+
+
+def _env_overrides(environ: dict[str, str]) -> dict[str, Any]:
+    """``TELEGLAS__GATE__MIN_CONFIDENCE=75`` → ``{"gate": {"min_confidence": 75}}``."""
+    tree: dict[str, Any] = {}
+    for name, raw in environ.items():
+        if not name.startswith("TELEGLAS__"):
+            continue
+        keys = [k.lower() for k in name[len("TELEGLAS__") :].split("__")]
+        node = tree
+        for key in keys[:-1]:
+            node = node.setdefault(key, {})
+        node[keys[-1]] = yaml.safe_load(raw) if raw else raw
+    return tree
+
+
+def load_settings(path: Path | None = None, environ: dict[str, str] | None = None) -> Settings:
+    """Defaults, then the YAML file (if any), then environment overrides."""
+    settings = Settings()
+    if path is not None:
+        try:
+            text = Path(path).read_text(encoding="utf-8")
+        except OSError as exc:
+            raise SettingsError(f"config: cannot read {path}: {exc.strerror}") from None
+        try:
+            data = yaml.safe_load(text) or {}
+        except yaml.YAMLError as exc:
+            mark = getattr(exc, "problem_mark", None)
+            where = f" at line {mark.line + 1}" if mark else ""
+            raise SettingsError(f"config: {path} is not valid YAML{where}") from None
+        _apply(settings, data, "")
+    _apply(settings, _env_overrides(dict(os.environ if environ is None else environ)), "")
+    _check_consistency(settings)
+    return settings
+
+
+def _check_consistency(s: Settings) -> None:
+    if not s.gate.min_confidence <= 99:
+        raise SettingsError(f"config: gate.min_confidence must be at most 99, got {s.gate.min_confidence}")
+    if not 0 < s.order_flow.buy_ratio_short < s.order_flow.buy_ratio_long < 1:
+        raise SettingsError("config: order_flow.buy_ratio_short must be below order_flow.buy_ratio_long, both in (0, 1)")
+    if not 0 < s.funding.rearm_fraction < 1:
+        raise SettingsError(f"config: funding.rearm_fraction must be between 0 and 1, got {s.funding.rearm_fraction}")
+    if not 0 < s.outcomes.win_fraction <= 1:
+        raise SettingsError(f"config: outcomes.win_fraction must be in (0, 1], got {s.outcomes.win_fraction}")
+    if s.ui.refresh_hz > 30:
+        raise SettingsError(f"config: ui.refresh_hz must be at most 30, got {s.ui.refresh_hz}")
+
+
+def as_dict(settings: Settings) -> dict[str, Any]:
+    """Plain data for printing the effective configuration (no secrets live here)."""
+    return dataclasses.asdict(settings)

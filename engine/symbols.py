@@ -1,0 +1,59 @@
+"""Canonical coins across venues.
+
+Every venue spells an instrument its own way (``BTC-USDT-SWAP``, ``BTCUSDT_UMCBL``, ``BTC_USDT``,
+``BTCUSD_PERP``); the engine keys everything by the base coin (``BTC``) and shows the canonical
+symbol ``BTCUSDT``.  Multiplier contracts (``1000PEPEUSDT``, ``kPEPE``) map to the base coin; their
+price is divided by the multiplier, their USD size is unchanged.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+_QUOTES = ("USDT", "USDC", "USD", "BUSD", "FDUSD")
+_SUFFIXES = ("-SWAP", "_UMCBL", "_DMCBL", "_PERP", "-PERP", "PERP")
+_MULTIPLIERS = (("1000000", 1_000_000), ("10000", 10_000), ("1000", 1_000), ("1M", 1_000_000))
+# POL replaced MATIC; both names mean one coin for tiers and aggregation.
+_ALIASES = {"MATIC": "POL"}
+
+
+@lru_cache(maxsize=65536)
+def canonical(instrument: str) -> tuple[str, float]:
+    """Return ``(coin, price_divisor)`` for a venue's instrument or base-asset name.
+
+    >>> canonical("BTC-USDT-SWAP")
+    ('BTC', 1.0)
+    >>> canonical("1000PEPEUSDT")
+    ('PEPE', 1000.0)
+    >>> canonical("kPEPE")
+    ('PEPE', 1000.0)
+    """
+    name = instrument.strip()
+    if name.startswith("k") and len(name) > 1 and name[1:].isupper():
+        # Hyperliquid's kPEPE: thousand-unit contract; the only lowercase prefix in use.
+        name, divisor = name[1:], 1000.0
+    else:
+        divisor = 1.0
+    name = name.upper()
+    for suffix in _SUFFIXES:
+        if name.endswith(suffix):
+            name = name[: -len(suffix)]
+            break
+    name = name.replace("-", "").replace("_", "").replace("/", "")
+    # Dated futures (BTCUSD_200925 → BTCUSD200925): drop a trailing six-digit expiry.
+    if len(name) > 6 and name[-6:].isdigit():
+        name = name[:-6]
+    for quote in _QUOTES:
+        if name.endswith(quote) and len(name) > len(quote):
+            name = name[: -len(quote)]
+            break
+    for prefix, mult in _MULTIPLIERS:
+        if name.startswith(prefix) and len(name) > len(prefix) and not name[len(prefix) :].isdigit():
+            name, divisor = name[len(prefix) :], float(mult)
+            break
+    return _ALIASES.get(name, name), divisor
+
+
+def canonical_symbol(coin: str) -> str:
+    """The one symbol the UI and alerts show for a coin."""
+    return f"{coin}USDT"

@@ -1,0 +1,112 @@
+"""The ``teleglas`` command line.
+
+Every subcommand but the TUI ones runs without importing Textual (``run --headless`` proves the
+engine/UI split on each run).  Common options (``--config``, ``--data-dir``) are accepted before or
+after the subcommand.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+EPILOG = """\
+Settings: --config PATH, else $TELEGLAS_CONFIG, else ./config/teleglas.yaml, else defaults;
+any setting can be overridden as TELEGLAS__SECTION__KEY=value (e.g. TELEGLAS__GATE__MIN_CONFIDENCE=75).
+Secrets (COINGLASS_API_KEY, TELEGRAM_BOT_TOKEN, TELEGRAM_CHAT_ID) come from the environment,
+./.env or ./config/secrets.env, and are never printed.
+"""
+
+
+def _common(parser: argparse.ArgumentParser, *, top: bool) -> None:
+    # On subparsers the default is SUPPRESS so a value given before the subcommand survives.
+    default = None if top else argparse.SUPPRESS
+    parser.add_argument("--config", metavar="PATH", default=default,
+                        help="settings file (default: $TELEGLAS_CONFIG, ./config/teleglas.yaml, built-in)")
+    parser.add_argument("--data-dir", metavar="PATH", default=default,
+                        help="where the SQLite database and logs live (default: ~/.local/share/teleglas)")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="teleglas",
+        description="Live monitor for crypto-derivatives liquidations, whale flow and stop hunts.",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    _common(parser, top=True)
+    parser.add_argument("--replay", metavar="FILE", help="run the TUI on a recording instead of live feeds")
+    parser.add_argument("--speed", type=float, default=1.0, help="replay speed factor (default 1)")
+    parser.add_argument("--loop", action="store_true", help="replay the recording again when it ends")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    demo = sub.add_parser("demo", help="the TUI replaying the bundled real recording (no key, no network)",
+                          description="The TUI replaying recordings/demo.jsonl.gz in a loop. Needs no key and no network.")
+    demo.add_argument("--speed", type=float, default=1.0, help="replay speed factor (default 1)")
+    _common(demo, top=False)
+
+    run = sub.add_parser("run", help="the service without a UI (for systemd, tmux or scripts)",
+                         description="Run feeds → engine → store/Telegram with no UI. Logs to stderr (or --log-file).")
+    run.add_argument("--headless", action="store_true", help="no UI (required; the TUI is plain `teleglas`)")
+    run.add_argument("--replay", metavar="FILE", help="replay a recording instead of the live feeds")
+    run.add_argument("--speed", type=float, default=1.0, help="replay speed factor (default 1; 0 = as fast as possible)")
+    run.add_argument("--loop", action="store_true", help="replay the recording again when it ends")
+    run.add_argument("--duration", type=float, metavar="S", help="stop after S seconds of wall-clock time")
+    run.add_argument("--record", metavar="FILE", help="record every raw message to FILE (.gz compresses)")
+    run.add_argument("--log-file", metavar="FILE", help="log here instead of stderr")
+    run.add_argument("-v", "--verbose", action="store_true", help="log every signal update and feed event")
+    _common(run, top=False)
+
+    bt = sub.add_parser("backtest", help="replay recordings as fast as possible through the full engine",
+                        description="Replay recordings through the full engine as fast as possible and print "
+                                    "throughput and signal/outcome statistics.")
+    bt.add_argument("files", nargs="+", metavar="FILE", help="recordings (.jsonl or .jsonl.gz), replayed in order")
+    bt.add_argument("--json", action="store_true", help="print one JSON object instead of the summary")
+    bt.add_argument("--signals-out", metavar="FILE", help="write one JSON object per signal (JSON Lines)")
+    bt.add_argument("--progress", choices=("auto", "on", "off"), default="auto",
+                    help="progress bar on stderr (auto: when stderr is a terminal)")
+    _common(bt, top=False)
+
+    export = sub.add_parser("export", help="export signal history or baselines as CSV",
+                            description="Export data from the database as CSV.")
+    export.add_argument("what", choices=("signals", "baselines"), help="signals (with outcomes) or baselines")
+    export.add_argument("--csv", metavar="FILE", required=True, help="output file ('-' for stdout)")
+    _common(export, top=False)
+
+    doctor = sub.add_parser("doctor", help="check config, secrets, database, Telegram and feeds",
+                            description="Check config, secrets, database, Telegram getMe and each enabled feed; "
+                                        "one line per check; exit code 1 if any check fails.")
+    _common(doctor, top=False)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    command = args.command
+    if command == "backtest":
+        from engine.backtest import main as backtest_main
+
+        return backtest_main(args)
+    if command == "run":
+        if not args.headless:
+            parser.error("run needs --headless (the TUI is plain `teleglas`)")
+        from engine.headless import main as headless_main
+
+        return headless_main(args)
+    if command == "export":
+        from engine.export import main as export_main
+
+        return export_main(args)
+    if command == "doctor":
+        from engine.doctor import main as doctor_main
+
+        return doctor_main(args)
+    from teleglas_tui.launch import main as tui_main
+
+    return tui_main(args)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())
