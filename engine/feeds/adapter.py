@@ -16,6 +16,49 @@ from engine.model import Event
 Parsed = tuple[list[Event], list[str]]
 NOTHING: Parsed = ([], [])
 
+# Anything beyond these is a broken frame, not a market event.
+MAX_USD = 5e9
+MIN_TS = 1_000_000_000_000  # 2001-09 in ms: smaller means seconds or garbage
+MAX_TS = 10_000_000_000_000
+
+
+def positive(value: object) -> float:
+    """A finite positive float from a number or numeric string, else ``-1``."""
+    if value.__class__ is str:
+        try:
+            value = float(value)  # type: ignore[arg-type]
+        except ValueError:
+            return -1.0
+    elif value.__class__ is not float and value.__class__ is not int:
+        return -1.0
+    if value != value or value <= 0 or value == float("inf"):  # type: ignore[operator]
+        return -1.0
+    return float(value)  # type: ignore[arg-type]
+
+
+def finite(value: object) -> float | None:
+    """A finite float (any sign: funding rates go negative) from a number or string, else None."""
+    if value.__class__ is bool:
+        return None
+    try:
+        number = float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return None
+    if number != number or number in (float("inf"), float("-inf")):
+        return None
+    return number
+
+
+def event_ms(value: object) -> int:
+    """An event time in ms from an int or a digit string (venues send both), else ``-1``."""
+    if value.__class__ is str:
+        value = int(value) if value.isdigit() else -1  # type: ignore[union-attr]
+    elif value.__class__ is float:
+        value = int(value)  # type: ignore[arg-type]
+    if value.__class__ is not int or not MIN_TS <= value < MAX_TS:  # type: ignore[operator]
+        return -1
+    return value  # type: ignore[return-value]
+
 
 @dataclass
 class FeedCounters:

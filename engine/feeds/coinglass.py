@@ -16,14 +16,10 @@ from urllib.parse import parse_qs, urlsplit
 
 import orjson
 
-from engine.feeds.adapter import NOTHING, Adapter, Parsed
+from engine.feeds.adapter import MAX_TS, MAX_USD, MIN_TS, NOTHING, Adapter, Parsed
+from engine.feeds.adapter import positive as _number
 from engine.model import BUY, LONG, SELL, SHORT, Context, Event, Liquidation, Trade
 from engine.symbols import canonical
-
-# Anything beyond these is a broken frame, not a market event.
-MAX_USD = 5e9
-MIN_TS = 1_000_000_000_000  # 2001-09 in ms: smaller means seconds or garbage
-MAX_TS = 10_000_000_000_000
 
 _LIQ_SIDES = {1: LONG, 2: SHORT, "1": LONG, "2": SHORT}
 _TRADE_SIDES = {1: SELL, 2: BUY, "1": SELL, "2": BUY}
@@ -31,20 +27,6 @@ _CONTROL_KEYS = ("event", "method", "success", "code", "msg", "op")
 
 OI_PATH = "/api/futures/open-interest/aggregated-history"
 FUNDING_PATH = "/api/futures/funding-rate/oi-weight-history"
-
-
-def _number(value: object) -> float:
-    """A finite positive float from a number or numeric string, else ``-1``."""
-    if value.__class__ is str:
-        try:
-            value = float(value)  # type: ignore[arg-type]
-        except ValueError:
-            return -1.0
-    elif value.__class__ is not float and value.__class__ is not int:
-        return -1.0
-    if value != value or value <= 0 or value == float("inf"):  # type: ignore[operator]
-        return -1.0
-    return float(value)  # type: ignore[arg-type]
 
 
 def _item(item: object, sides: dict, is_liq: bool, rejects: list[str]) -> Event | None:
