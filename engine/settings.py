@@ -158,6 +158,11 @@ class FeedSettings:
     ping_interval_s: float = 20.0
     watchdog_s: float = 30.0
     min_trade_usd: float = 10_000.0
+    # Reconnect delays grow from initial to max (with jitter); venues cut old connections
+    # (Binance at 24 h), so the runner reconnects itself before max_connection_age_s.
+    backoff_initial_s: float = 1.0
+    backoff_max_s: float = 60.0
+    max_connection_age_s: float = 82_800.0
 
 
 @dataclass

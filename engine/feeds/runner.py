@@ -1,0 +1,340 @@
+"""The one connection runner every live feed plugs into (cryptofeed-style).
+
+A venue describes its socket with a :class:`WsSpec`; :class:`WsRunner` does everything else:
+connect, subscribe the watched coins, keep the connection alive, watch for silence, reconnect with
+backoff and jitter, resubscribe everything after a reconnect (coins added at run time included),
+and report its health.  A :class:`LiveFeed` bundles a feed's sockets and REST pollers
+(:class:`engine.context.poller.RestPoller`) and shows them as one :class:`FeedState`.
+
+API for a venue module (``engine/feeds/<venue>.py``)::
+
+    from engine.feeds.runner import Deliver, LiveFeed, WsRunner, WsSpec, channel_field
+
+    def live_feed(settings, secrets, coins, deliver, *, liquidations) -> LiveFeed:
+        s = settings.feeds.bybit
+        spec = WsSpec(
+            name="bybit",                          # recording ``src`` = adapter name in the pipeline
+            url=lambda: s.ws_url,                  # called on every connect; may carry a secret
+            subscribe=lambda coins: [...],         # text frames for these coins' streams
+            subscribe_global=(...,),               # sent once per connection (all-market streams)
+            unsubscribe=None,                      # optional: frames for coins no longer watched
+            app_ping='{"op":"ping"}',              # None: protocol pings every ping_interval_s
+            channel=channel_field("topic"),        # a frame's recording ``ch``, cheaply
+        )
+        return LiveFeed("bybit", [WsRunner(spec, s, deliver, coins)])
+
+``deliver(src, kind, ch, raw, t)`` is the service's frame path: record the raw text, run it
+through ``Pipeline.feed``, fan the signals out.  The runner calls it synchronously for every
+frame, exactly as received (bytes decoded as UTF-8), ``t`` the receive time in ms.
+
+Keepalive: with ``app_ping`` the runner sends that text every ``ping_interval_s`` (CoinGlass and
+Bybit; ``ping_idle_only`` for OKX, which wants it only when the line was quiet); without it the
+websockets library sends protocol pings (none when ``ping_interval_s`` is 0) and always answers the
+server's pings (Binance).  Any received message, pongs included, feeds the watchdog: nothing for
+``watchdog_s`` closes the socket and reconnects.  A connection older than
+``max_connection_age_s`` is replaced before the venue cuts it.  Reconnect delays run from
+``backoff_initial_s`` to ``backoff_max_s``; they restart from the bottom once a connection has
+delivered a message.  HTTP 401/403 on connect means the credentials are wrong: the runner stops
+for good with ``fatal`` set and the spec's ``auth_error`` line.
+
+Wall clock is used here only for timeouts, pings and backoff, never handed to the engine (the
+receive time ``t`` is data, recorded with the frame).  Every error text passes through the
+``redact`` function before it is kept, so a key in a URL never reaches a log or the UI.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+import re
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from websockets.asyncio.client import ClientConnection, connect
+from websockets.exceptions import InvalidStatus, WebSocketException
+
+from engine.feeds.adapter import FeedCounters
+from engine.secrets import redact as redact_text
+from engine.settings import FeedSettings
+from engine.snapshot import FeedState
+
+log = logging.getLogger("teleglas.feeds")
+
+Deliver = Callable[[str, str, str, str, int], object]  # (src, kind, ch, raw, t_ms)
+
+MAX_FRAME_BYTES = 16 * 1024 * 1024  # a CoinGlass liquidation burst can be large; refuse only absurd frames
+_CLOSE_TIMEOUT_S = 2.0  # a dead peer must not hold a reconnect for the library's default 10 s
+
+
+def channel_field(key: str) -> Callable[[str], str]:
+    """A cheap ``ch`` extractor: the string value of ``key`` near the start of a JSON frame.
+
+    Venues put the stream name first (``{"stream":...``, ``{"channel":...``, ``{"topic":...``,
+    OKX ``{"arg":{"channel":...``), so a regex over the first 256 characters avoids a second JSON
+    parse per frame.  Frames without it (pongs, acks, garbage) give ``""``.
+    """
+    pattern = re.compile(r'"%s"\s*:\s*"([^"]*)"' % re.escape(key))
+
+    def channel(raw: str) -> str:
+        match = pattern.search(raw, 0, 256)
+        return match.group(1) if match else ""
+
+    return channel
+
+
+@dataclass(frozen=True)
+class WsSpec:
+    name: str
+    url: Callable[[], str]
+    subscribe: Callable[[list[str]], list[str]]
+    subscribe_global: Sequence[str] = ()
+    unsubscribe: Callable[[list[str]], list[str]] | None = None
+    app_ping: str | None = None
+    ping_idle_only: bool = False
+    channel: Callable[[str], str] = lambda raw: ""
+    auth_error: str = ""  # the one line shown when the venue refuses our credentials
+
+
+class Backoff:
+    """Reconnect delays: initial, 2x, 4x ... capped at maximum, each scaled by a random 50-100 %
+    so many clients cut off together do not come back in lockstep."""
+
+    def __init__(self, initial: float, maximum: float) -> None:
+        self.initial = initial
+        self.maximum = maximum
+        self.attempt = 0
+
+    def next(self) -> float:
+        base = min(self.maximum, self.initial * 2 ** min(self.attempt, 30))
+        self.attempt += 1
+        return base * (0.5 + 0.5 * random.random())
+
+    def reset(self) -> None:
+        self.attempt = 0
+
+
+class Link:
+    """One connection of a feed (a socket or a REST poller) and what it reports."""
+
+    def __init__(self, name: str, redact: Callable[[str], str]) -> None:
+        self.name = name
+        self.redact = redact
+        self.status = "connecting"  # connecting / live / stale / down
+        self.detail = ""  # last error, one line, redacted
+        self.fatal = False  # stopped for good (credentials refused)
+        self.reconnects = 0
+        self.last_rx: float | None = None  # monotonic time of the last message
+        self._stopped = asyncio.Event()
+
+    @property
+    def stopping(self) -> bool:
+        return self._stopped.is_set()
+
+    def fail(self, detail: str) -> None:
+        self.detail = self.redact(detail).replace("\n", " ")[:300]
+        log.debug("%s: %s", self.name, self.detail)
+
+    def give_up(self, detail: str) -> None:
+        self.fail(detail)
+        self.fatal = True
+        self.status = "down"
+
+    async def pause(self, seconds: float) -> bool:
+        """Sleep unless stopped first; True when stopped."""
+        try:
+            await asyncio.wait_for(self._stopped.wait(), seconds)
+        except TimeoutError:
+            return False
+        return True
+
+    async def run(self) -> None:
+        raise NotImplementedError
+
+    def set_coins(self, coins: list[str]) -> None:
+        """The watched coins changed."""
+
+    async def stop(self) -> None:
+        self._stopped.set()
+
+
+class WsRunner(Link):
+    def __init__(self, spec: WsSpec, settings: FeedSettings, deliver: Deliver, coins: list[str],
+                 redact: Callable[[str], str] = redact_text) -> None:
+        super().__init__(spec.name, redact)
+        self.spec = spec
+        self.settings = settings
+        self.deliver = deliver
+        self.coins = list(coins)
+        self.connections = 0
+        self._ws: ClientConnection | None = None
+        self._opened = 0.0
+        self._closing = ""  # why we closed the socket ourselves
+        self._sends: set[asyncio.Task] = set()
+
+    async def run(self) -> None:
+        backoff = Backoff(self.settings.backoff_initial_s, self.settings.backoff_max_s)
+        while not self.stopping:
+            self.status = "connecting"
+            if await self._connect_once():
+                backoff.reset()
+            if self.stopping or self.fatal:
+                break
+            self.status = "down"
+            self.reconnects += 1
+            if await self.pause(backoff.next()):
+                break
+        self.status = "down"
+
+    async def stop(self) -> None:
+        await super().stop()
+        ws = self._ws
+        if ws is not None:
+            self._closing = "stopped"
+            await ws.close()
+
+    def set_coins(self, coins: list[str]) -> None:
+        added = [c for c in coins if c not in self.coins]
+        gone = [c for c in self.coins if c not in coins]
+        self.coins = list(coins)
+        ws = self._ws
+        if ws is None:
+            return  # the next connection subscribes the new list
+        frames = (self.spec.subscribe(added) if added else []) + (
+            self.spec.unsubscribe(gone) if gone and self.spec.unsubscribe else [])
+        if frames:
+            task = asyncio.get_running_loop().create_task(self._send(ws, frames))
+            self._sends.add(task)
+            task.add_done_callback(self._sends.discard)
+
+    async def _send(self, ws: ClientConnection, frames: list[str]) -> None:
+        try:
+            for frame in frames:
+                await ws.send(frame)
+        except WebSocketException:
+            pass  # the socket is going; the next connection resubscribes everything
+
+    async def _connect_once(self) -> bool:
+        """One connection from open to close; True when it delivered at least one message."""
+        s, spec = self.settings, self.spec
+        protocol_ping = s.ping_interval_s if spec.app_ping is None and s.ping_interval_s > 0 else None
+        before = self.last_rx
+        self._closing = ""
+        try:
+            async with connect(spec.url(), ping_interval=protocol_ping, ping_timeout=protocol_ping and s.watchdog_s,
+                               open_timeout=s.watchdog_s, close_timeout=_CLOSE_TIMEOUT_S,
+                               max_size=MAX_FRAME_BYTES) as ws:
+                self._ws = ws
+                if self.stopping:
+                    return False
+                self._opened = time.monotonic()
+                self.connections += 1
+                self.status = "live"
+                await self._send(ws, [*spec.subscribe_global, *spec.subscribe(self.coins)])
+                keeper = asyncio.get_running_loop().create_task(self._keep(ws))
+                try:
+                    await self._receive(ws)
+                finally:
+                    keeper.cancel()
+                if not self._closing:
+                    self.fail(f"server closed the connection (code {ws.close_code})")
+                elif self._closing != "stopped":
+                    self.fail(self._closing)
+        except InvalidStatus as exc:
+            code = exc.response.status_code
+            if code in (401, 403):
+                self.give_up(spec.auth_error or f"{spec.name} refused the connection (HTTP {code})")
+            else:
+                self.fail(f"connect failed: HTTP {code}")
+        except (OSError, TimeoutError, WebSocketException) as exc:
+            self.fail(f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__)
+        except Exception as exc:  # a bug must cost a reconnect, never the feed
+            log.exception("%s: unexpected error", self.name)
+            self.fail(f"unexpected {type(exc).__name__}")
+        finally:
+            self._ws = None
+        return self.last_rx is not None and self.last_rx != before
+
+    async def _receive(self, ws: ClientConnection) -> None:
+        name, deliver, channel = self.spec.name, self.deliver, self.spec.channel
+        async for raw in ws:
+            if raw.__class__ is bytes:
+                raw = raw.decode("utf-8", "replace")  # type: ignore[union-attr]
+            self.last_rx = time.monotonic()
+            self.status = "live"
+            deliver(name, "ws", channel(raw), raw, time.time_ns() // 1_000_000)  # type: ignore[arg-type]
+
+    async def _keep(self, ws: ClientConnection) -> None:
+        """Application pings, the no-message watchdog, the connection age limit."""
+        s, ping = self.settings, self.spec.app_ping
+        interval = s.ping_interval_s if ping else 0.0
+        tick = min(1.0, s.watchdog_s / 4, interval / 4 if interval else 1.0)
+        last_ping = self._opened
+        while True:
+            await asyncio.sleep(tick)
+            now = time.monotonic()
+            quiet = now - max(self.last_rx or 0.0, self._opened)
+            if quiet > s.watchdog_s:
+                self._closing = f"no message for {s.watchdog_s:g} s: reconnecting"
+            elif now - self._opened > s.max_connection_age_s:
+                self._closing = "connection age limit reached: reconnecting"
+            if self._closing:
+                await ws.close()
+                return
+            self.status = "stale" if quiet > s.watchdog_s / 2 else "live"
+            if interval and now - last_ping >= interval and (not self.spec.ping_idle_only or quiet >= interval):
+                last_ping = now
+                await self._send(ws, [ping])  # type: ignore[list-item]
+
+
+_ORDER = {"live": 0, "stale": 1, "connecting": 2, "down": 3}
+
+
+class LiveFeed:
+    """One named feed: its sockets and pollers run together and show as one :class:`FeedState`.
+
+    The sockets decide the state (a REST hiccup does not make a streaming feed look down); a link
+    that gave up (credentials refused) makes the whole feed ``down`` with its reason.
+    """
+
+    def __init__(self, name: str, links: list[Link]) -> None:
+        self.name = name
+        self.links = links
+
+    async def run(self) -> None:
+        await asyncio.gather(*(link.run() for link in self.links))
+
+    async def stop(self) -> None:
+        for link in self.links:
+            await link.stop()
+
+    def set_coins(self, coins: list[str]) -> None:
+        for link in self.links:
+            link.set_coins(coins)
+
+    @property
+    def fatal(self) -> bool:
+        return any(link.fatal for link in self.links)
+
+    def state(self, counters: FeedCounters | None = None) -> FeedState:
+        links = self.links
+        sockets = [link for link in links if isinstance(link, WsRunner)] or links
+        dead = [link for link in links if link.fatal]
+        status = "down" if dead else max((link.status for link in sockets), key=_ORDER.__getitem__)
+        detail = next((link.detail for link in dead or links if link.detail), "")
+        seen = [link.last_rx for link in links if link.last_rx is not None]
+        counters = counters or FeedCounters()
+        return FeedState(
+            name=self.name,
+            state=status,
+            last_message_age_s=time.monotonic() - max(seen) if seen else None,
+            reconnects=sum(link.reconnects for link in links),
+            frames=counters.frames,
+            events=counters.events,
+            rejected=counters.rejected,
+            detail=detail,
+        )
+
+
+__all__ = ["Backoff", "Deliver", "Link", "LiveFeed", "WsRunner", "WsSpec", "channel_field"]
