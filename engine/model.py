@@ -129,7 +129,7 @@ class Outcome:
         }
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, eq=False)  # identity: the engine hands out the same object on each change
 class Signal:
     """One signal episode.  The engine returns the same object again when it changes.
 

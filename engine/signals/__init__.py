@@ -1,0 +1,1 @@
+"""The signal path of SPEC.md: merge, gate, adaptive confidence, context filter, outcomes."""

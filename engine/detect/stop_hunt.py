@@ -1,0 +1,147 @@
+"""Stop hunt (SPEC.md, "Stop hunt (liquidation cascade)").
+
+Trigger: liquidations in the last ``stop_hunt.window_s`` sum to at least the tier's cascade
+threshold.  Direction: longs liquidated dominate → LONG (enter after the sweep down); shorts → SHORT.
+Absorption: taker trades against the sweep, each ≥ ``absorption_min_trade_usd``, from the window's
+start until ``absorption_window_s`` after the trigger; reaching the tier's absorption threshold
+upgrades the signal ("safe entry").  The episode runs from the trigger until the window falls back
+under the threshold and the absorption window has closed; the signal is emitted at the trigger and
+updated (never duplicated) as the cascade grows or absorption arrives.  Entry, stop and target are
+fixed at the trigger: outcomes are measured from what the first alert said.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from engine.model import LONG, SHORT, Signal
+from engine.settings import StopHuntSettings
+from engine.windows import LiquidationWindow, TradeWindow
+
+
+@dataclass(slots=True)
+class Episode:
+    trigger_ts: int
+    window_start: int
+    direction: str
+    long_usd: float
+    short_usd: float
+    count: int
+    zone_low: float
+    zone_high: float
+    absorption_usd: float
+    absorbed: bool
+    threshold: float
+    absorption_threshold: float
+    signal: Signal | None = None  # the candidate; emitted or not
+    emitted: bool = False
+    reported_usd: float = 0.0  # total at the last update handed out
+
+    @property
+    def total(self) -> float:
+        return self.long_usd + self.short_usd
+
+    @property
+    def share(self) -> float:
+        dominant = self.long_usd if self.direction == LONG else self.short_usd
+        return dominant / self.total if self.total else 0.0
+
+
+def start(window: LiquidationWindow, trades: TradeWindow, now: int, threshold: float,
+          absorption_threshold: float, s: StopHuntSettings) -> Episode:
+    """Open an episode from the window's content at the trigger."""
+    direction = LONG if window.long_usd >= window.short_usd else SHORT
+    prices = [item[3] for item in window.items]
+    window_start = now - window.span
+    episode = Episode(
+        trigger_ts=now, window_start=window_start, direction=direction,
+        long_usd=window.long_usd, short_usd=window.short_usd, count=len(window.items),
+        zone_low=min(prices), zone_high=max(prices), absorption_usd=0.0, absorbed=False,
+        threshold=threshold, absorption_threshold=absorption_threshold,
+    )
+    against_buy = direction == LONG  # after a long flush, absorption is taker buying
+    min_usd = s.absorption_min_trade_usd
+    for ts, usd, is_buy, _large, _venue in trades.items:
+        if ts > window_start and is_buy == against_buy and usd >= min_usd:
+            episode.absorption_usd += usd
+    episode.absorbed = episode.absorption_usd >= absorption_threshold
+    return episode
+
+
+def add_liquidation(episode: Episode, usd: float, is_long: bool, price: float) -> None:
+    if is_long:
+        episode.long_usd += usd
+    else:
+        episode.short_usd += usd
+    episode.count += 1
+    if price < episode.zone_low:
+        episode.zone_low = price
+    elif price > episode.zone_high:
+        episode.zone_high = price
+
+
+def add_trade(episode: Episode, ts: int, usd: float, is_buy: bool, s: StopHuntSettings) -> bool:
+    """Count an absorbing trade; True when it changed the episode."""
+    if (usd < s.absorption_min_trade_usd or is_buy != (episode.direction == LONG)
+            or ts > episode.trigger_ts + s.absorption_window_s * 1000):
+        return False
+    episode.absorption_usd += usd
+    if not episode.absorbed and episode.absorption_usd >= episode.absorption_threshold:
+        episode.absorbed = True
+    return True
+
+
+def confidence(episode: Episode) -> float:
+    """50 + volume ratio + absorption share + directional share + count; at most 99."""
+    total = episode.total
+    ratio = total / episode.threshold if episode.threshold else 0.0
+    score = 50.0
+    score += 25 if ratio > 5 else 20 if ratio > 2.5 else 15 if ratio > 1.5 else 10 if ratio >= 1 else 0
+    absorbed = episode.absorption_usd / total if total else 0.0
+    score += 25 if absorbed > 0.3 else 20 if absorbed > 0.2 else 15 if absorbed > 0.1 else 10 if absorbed > 0.05 else 0
+    share = episode.share
+    score += 15 if share > 0.9 else 12 if share > 0.8 else 8 if share > 0.7 else 0
+    score += 5 if episode.count > 100 else 3 if episode.count > 50 else 0
+    return min(score, 99.0)
+
+
+def levels(episode: Episode, s: StopHuntSettings) -> tuple[float, float, float]:
+    """Entry, stop and target from the liquidation price zone."""
+    low, high = episode.zone_low, episode.zone_high
+    width = high - low
+    if width <= 0:
+        width = high * s.zero_zone_width
+        if episode.direction == LONG:
+            low = high - width
+        else:
+            high = low + width
+    if episode.direction == LONG:
+        entry = high
+        stop = low - s.stop_buffer * width
+        target = entry + s.reward_risk * (entry - stop)
+    else:
+        entry = low
+        stop = high + s.stop_buffer * width
+        target = entry - s.reward_risk * (stop - entry)
+    return entry, stop, target
+
+
+def metrics(episode: Episode) -> dict:
+    return {
+        "liquidated_usd": round(episode.total, 2),
+        "long_liquidated_usd": round(episode.long_usd, 2),
+        "short_liquidated_usd": round(episode.short_usd, 2),
+        "liquidations": episode.count,
+        "threshold_usd": episode.threshold,
+        "volume_ratio": round(episode.total / episode.threshold, 3) if episode.threshold else None,
+        "directional_share": round(episode.share, 4),
+        "absorption_usd": round(episode.absorption_usd, 2),
+        "absorption_threshold_usd": episode.absorption_threshold,
+        "absorbed": episode.absorbed,
+        "zone_low": episode.zone_low,
+        "zone_high": episode.zone_high,
+    }
+
+
+def finished(episode: Episode, window: LiquidationWindow, now: int, s: StopHuntSettings) -> bool:
+    return window.total < episode.threshold and now > episode.trigger_ts + s.absorption_window_s * 1000

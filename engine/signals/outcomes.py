@@ -1,0 +1,129 @@
+"""Outcome tracking (SPEC.md, Outcomes).
+
+Every directional signal is followed on every trade of its coin (not sampled) until the last
+return horizon.  Maximum favourable and adverse excursions run over the whole tracking period; the
+return at each horizon is taken at the first trade at or after it (or the last price seen when the
+clock passes the horizon without a trade).  At ``outcomes.horizon_s``: LOSS if the stop was touched
+first; WIN if price reached ``win_fraction`` of the way to the target before any stop touch;
+otherwise FLAT; no trade since the signal → UNKNOWN.  Signals without entry/stop/target of their own
+(order flow, whale events) are measured from the price at the signal with a stop
+``outcomes.default_stop_pct`` away and a target at ``stop_hunt.reward_risk`` × that distance.
+"""
+
+from __future__ import annotations
+
+import heapq
+
+from engine.model import FLAT, LONG, LOSS, UNKNOWN, WIN, Signal
+from engine.settings import OutcomeSettings
+
+
+class Tracker:
+    __slots__ = ("signal", "long", "entry", "stop", "half", "last_price", "seen", "stop_hit",
+                 "win_hit", "horizons", "next_horizon", "resolved_at", "end_at")
+
+    def __init__(self, signal: Signal, s: OutcomeSettings) -> None:
+        self.signal = signal
+        self.long = signal.direction == LONG
+        self.entry = signal.entry  # type: ignore[assignment]
+        self.stop = signal.stop
+        target = signal.target
+        self.half = self.entry + s.win_fraction * (target - self.entry)  # type: ignore[operator]
+        self.last_price: float | None = None
+        self.seen = False
+        self.stop_hit = False
+        self.win_hit = False
+        self.horizons = [signal.ts + sec * 1000 for sec in s.returns_s]
+        self.next_horizon = 0
+        self.resolved_at = signal.ts + int(s.horizon_s * 1000)
+        self.end_at = max([self.resolved_at, *self.horizons])
+
+    def on_price(self, ts: int, price: float) -> None:
+        signal = self.signal
+        entry = self.entry
+        move = (price - entry) / entry if self.long else (entry - price) / entry
+        outcome = signal.outcome
+        if move > outcome.mfe:
+            outcome.mfe = move
+        if -move > outcome.mae:
+            outcome.mae = -move
+        self.seen = True
+        self.last_price = price
+        if ts <= self.resolved_at and not (self.stop_hit or self.win_hit):
+            if (price <= self.stop) if self.long else (price >= self.stop):
+                self.stop_hit = True
+            elif (price >= self.half) if self.long else (price <= self.half):
+                self.win_hit = True
+        horizons = self.horizons
+        while self.next_horizon < len(horizons) and ts >= horizons[self.next_horizon]:
+            self._record_return(self.next_horizon, price)
+
+    def _record_return(self, index: int, price: float) -> None:
+        seconds = (self.horizons[index] - self.signal.ts) // 1000
+        r = (price - self.entry) / self.entry
+        self.signal.outcome.returns[int(seconds)] = round(r if self.long else -r, 6)
+        self.next_horizon = index + 1
+
+    def pass_horizons(self, now: int) -> None:
+        """The clock passed horizons without a trade: use the last price seen."""
+        while self.next_horizon < len(self.horizons) and now >= self.horizons[self.next_horizon]:
+            if self.last_price is None:
+                self.next_horizon += 1
+            else:
+                self._record_return(self.next_horizon, self.last_price)
+
+    def result(self) -> str:
+        if not self.seen:
+            return UNKNOWN
+        if self.stop_hit:
+            return LOSS
+        if self.win_hit:
+            return WIN
+        return FLAT
+
+
+class OutcomeBook:
+    """Open trackers by coin plus a deadline heap, so each event costs O(open trackers of its coin)."""
+
+    def __init__(self, s: OutcomeSettings) -> None:
+        self.s = s
+        self.by_coin: dict[str, list[Tracker]] = {}
+        self._deadlines: list[tuple[int, int, int, Tracker]] = []  # (when, seq, stage, tracker)
+        self._seq = 0
+        self.next_deadline = 1 << 62
+
+    def track(self, signal: Signal) -> None:
+        tracker = Tracker(signal, self.s)
+        self.by_coin.setdefault(signal.coin, []).append(tracker)
+        self._push(tracker.resolved_at, 0, tracker)
+        self._push(tracker.end_at, 1, tracker)
+
+    def _push(self, when: int, stage: int, tracker: Tracker) -> None:
+        self._seq += 1
+        heapq.heappush(self._deadlines, (when, self._seq, stage, tracker))
+        self.next_deadline = self._deadlines[0][0]
+
+    def on_trade(self, coin: str, ts: int, price: float) -> None:
+        for tracker in self.by_coin.get(coin, ()):
+            if ts >= tracker.signal.ts:
+                tracker.on_price(ts, price)
+
+    def due(self, now: int) -> list[Signal]:
+        """Resolve what the clock has passed; the signals whose outcome changed."""
+        changed: list[Signal] = []
+        deadlines = self._deadlines
+        while deadlines and deadlines[0][0] <= now:
+            _, _, stage, tracker = heapq.heappop(deadlines)
+            tracker.pass_horizons(now)
+            signal = tracker.signal
+            if stage == 0:
+                signal.outcome.result = tracker.result()
+            else:
+                signal.outcome.done = True
+                trackers = self.by_coin[signal.coin]
+                trackers.remove(tracker)
+                if not trackers:
+                    del self.by_coin[signal.coin]
+            changed.append(signal)
+        self.next_deadline = deadlines[0][0] if deadlines else 1 << 62
+        return changed

@@ -1,0 +1,136 @@
+"""Rolling windows over event time, O(1) amortised per event.
+
+Each window keeps its entries in arrival order with running sums; ``evict(cutoff)`` drops the
+entries at or before ``cutoff`` and subtracts them.  The engine evicts with its own clock (the
+newest event time), so a window's content depends only on the event sequence.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+
+
+class LiquidationWindow:
+    """Liquidations in the last ``span_ms``: USD by liquidated side, count, prices."""
+
+    __slots__ = ("span", "items", "long_usd", "short_usd")
+
+    def __init__(self, span_ms: int) -> None:
+        self.span = span_ms
+        self.items: deque[tuple[int, float, bool, float]] = deque()  # ts, usd, is_long, price
+        self.long_usd = 0.0
+        self.short_usd = 0.0
+
+    def add(self, ts: int, usd: float, is_long: bool, price: float, now: int) -> None:
+        self.items.append((ts, usd, is_long, price))
+        if is_long:
+            self.long_usd += usd
+        else:
+            self.short_usd += usd
+        self.evict(now - self.span)
+
+    def evict(self, cutoff: int) -> None:
+        items = self.items
+        while items and items[0][0] <= cutoff:
+            _, usd, is_long, _ = items.popleft()
+            if is_long:
+                self.long_usd -= usd
+            else:
+                self.short_usd -= usd
+        if not items:  # float drift never outlives an empty window
+            self.long_usd = self.short_usd = 0.0
+
+    @property
+    def total(self) -> float:
+        return self.long_usd + self.short_usd
+
+
+class TradeWindow:
+    """Trades in the last ``span_ms``: taker buy/sell USD, large-order counts, USD per venue."""
+
+    __slots__ = ("span", "items", "buy_usd", "sell_usd", "large_buys", "large_sells",
+                 "large_buy_usd", "large_sell_usd", "venues")
+
+    def __init__(self, span_ms: int) -> None:
+        self.span = span_ms
+        self.items: deque[tuple[int, float, bool, bool, str]] = deque()  # ts, usd, is_buy, large, venue
+        self.buy_usd = 0.0
+        self.sell_usd = 0.0
+        self.large_buys = 0
+        self.large_sells = 0
+        self.large_buy_usd = 0.0
+        self.large_sell_usd = 0.0
+        self.venues: dict[str, float] = {}
+
+    def add(self, ts: int, usd: float, is_buy: bool, large: bool, venue: str, now: int) -> None:
+        self.items.append((ts, usd, is_buy, large, venue))
+        if is_buy:
+            self.buy_usd += usd
+            if large:
+                self.large_buys += 1
+                self.large_buy_usd += usd
+        else:
+            self.sell_usd += usd
+            if large:
+                self.large_sells += 1
+                self.large_sell_usd += usd
+        venues = self.venues
+        venues[venue] = venues.get(venue, 0.0) + usd
+        self.evict(now - self.span)
+
+    def evict(self, cutoff: int) -> None:
+        items = self.items
+        if not items or items[0][0] > cutoff:
+            return
+        venues = self.venues
+        while items and items[0][0] <= cutoff:
+            _, usd, is_buy, large, venue = items.popleft()
+            if is_buy:
+                self.buy_usd -= usd
+                if large:
+                    self.large_buys -= 1
+                    self.large_buy_usd -= usd
+            else:
+                self.sell_usd -= usd
+                if large:
+                    self.large_sells -= 1
+                    self.large_sell_usd -= usd
+            venues[venue] -= usd
+        if not items:
+            self.buy_usd = self.sell_usd = self.large_buy_usd = self.large_sell_usd = 0.0
+            venues.clear()
+
+    @property
+    def total(self) -> float:
+        return self.buy_usd + self.sell_usd
+
+    def __len__(self) -> int:
+        return len(self.items)
+
+
+class VolumeWindow:
+    """Traded USD in the last ``span_ms`` (the volume-spike numerator)."""
+
+    __slots__ = ("span", "items", "usd", "buy_usd")
+
+    def __init__(self, span_ms: int) -> None:
+        self.span = span_ms
+        self.items: deque[tuple[int, float, bool]] = deque()
+        self.usd = 0.0
+        self.buy_usd = 0.0
+
+    def add(self, ts: int, usd: float, is_buy: bool, now: int) -> None:
+        self.items.append((ts, usd, is_buy))
+        self.usd += usd
+        if is_buy:
+            self.buy_usd += usd
+        items = self.items
+        cutoff = now - self.span
+        while items[0][0] <= cutoff:
+            _, old, was_buy = items.popleft()
+            self.usd -= old
+            if was_buy:
+                self.buy_usd -= old
+            if not items:
+                self.usd = self.buy_usd = 0.0
+                break
