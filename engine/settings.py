@@ -137,6 +137,7 @@ class AlertSettings:
     coin_cooldown_s: float = 300.0
     urgent_confidence: float = 85.0
     watch_confidence: float = 75.0
+    default_mute_s: float = 3600.0  # /mute COIN without a duration
 
 
 @dataclass
@@ -148,6 +149,13 @@ class TelegramSettings:
     group_per_minute: int = 20
     poll_timeout_s: int = 25
     request_timeout_s: float = 10.0
+    # Retries after 5xx and timeouts double from retry_base_s up to retry_max_s; an alert is
+    # retried until it is max_alert_age_s old, an edit gives up after max_edit_attempts.
+    retry_base_s: float = 1.0
+    retry_max_s: float = 60.0
+    max_edit_attempts: int = 8
+    edit_interval_s: float = 5.0  # a growing stop hunt edits its message at most this often
+    in_replay: bool = False  # send alerts during replays and demos too
 
 
 @dataclass
@@ -207,6 +215,12 @@ class WatchlistSettings:
 class StorageSettings:
     retention_days: float = 7.0
     batch_interval_s: float = 0.5
+    batch_rows: int = 500  # commit sooner when this many rows wait
+    max_pending_events: int = 200_000  # liquidations + context held in memory while the DB is down
+    busy_timeout_s: float = 5.0  # wait this long for another process's lock before retrying later
+    retry_max_s: float = 30.0  # longest pause between commit attempts while degraded
+    retention_interval_s: float = 3600.0
+    state_interval_s: float = 60.0  # how often scorer state and baselines are saved
 
 
 @dataclass
