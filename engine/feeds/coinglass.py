@@ -1,4 +1,5 @@
-"""CoinGlass frames and REST bodies → events.  Pure: no I/O, never raises on bad input.
+"""CoinGlass frames and REST bodies → events (pure: no I/O, never raises on bad input), and at
+the end the live feed that plugs this venue into the shared runner and the context poller.
 
 WebSocket ``liquidationOrders``: ``side`` 1 = a long was liquidated, 2 = a short.
 WebSocket ``futures_trades@{exchange}_{symbol}@{minVol}``: ``side`` 1 = taker sell, 2 = taker buy.
@@ -12,6 +13,7 @@ per candle; ``/api/futures/funding-rate/oi-weight-history`` gives funding as a *
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
 from urllib.parse import parse_qs, urlsplit
 
 import orjson
@@ -20,6 +22,11 @@ from engine.feeds.adapter import MAX_TS, MAX_USD, MIN_TS, NOTHING, Adapter, Pars
 from engine.feeds.adapter import positive as _number
 from engine.model import BUY, LONG, SELL, SHORT, Context, Event, Liquidation, Trade
 from engine.symbols import canonical
+
+if TYPE_CHECKING:
+    from engine.feeds.runner import Deliver, LiveFeed
+    from engine.secrets import Secrets
+    from engine.settings import Settings
 
 _LIQ_SIDES = {1: LONG, 2: SHORT, "1": LONG, "2": SHORT}
 _TRADE_SIDES = {1: SELL, 2: BUY, "1": SELL, "2": BUY}
@@ -170,3 +177,52 @@ class CoinGlassAdapter(Adapter):
 
     def parse_rest(self, path: str, raw: str, receive_ms: int) -> Parsed:
         return parse_rest(path, raw, receive_ms)
+
+
+# Live: the socket and the context poller.  Their I/O lives in the runner and the poller; the
+# network libraries are imported on use so backtest and replay, which need only the parser
+# above, do not load them.
+
+def trade_channels(coins: list[str], exchanges: list[str], min_usd: float) -> list[str]:
+    """``futures_trades@{exchange}_{coin}USDT@{minVol}`` for every watched coin on every exchange."""
+    min_vol = int(min_usd) if min_usd == int(min_usd) else min_usd
+    return [f"futures_trades@{ex}_{coin}USDT@{min_vol}" for coin in coins for ex in exchanges]
+
+
+def context_paths(coins: list[str]) -> list[str]:
+    """The two REST v4 series the context filter reads, per coin (5-minute candles, 35 minutes)."""
+    return [f"{path}?symbol={coin}&interval=5m&limit=7" for coin in coins for path in (OI_PATH, FUNDING_PATH)]
+
+
+def _subscribe(channels: list[str]) -> list[str]:
+    return [orjson.dumps({"method": "subscribe", "channels": channels}).decode()] if channels else []
+
+
+def live_feed(settings: Settings, secrets: Secrets, coins: list[str], deliver: Deliver, *,
+              liquidations: bool) -> LiveFeed:
+    """The CoinGlass feed: ``liquidationOrders`` (every coin, every venue; only when this feed
+    carries liquidations), the watched coins' large trades, and the OI/funding poller."""
+    from engine.context.poller import RestPoller
+    from engine.feeds.runner import Backoff, LiveFeed, WsRunner, WsSpec, channel_field
+
+    s = settings.feeds.coinglass
+    key = secrets.coinglass_api_key
+    rejected = "CoinGlass rejected the API key"
+    spec = WsSpec(
+        name="coinglass",
+        url=lambda: f"{s.ws_url}?cg-api-key={key}",
+        subscribe=lambda batch: _subscribe(trade_channels(batch, s.exchanges, s.min_trade_usd)),
+        subscribe_global=tuple(_subscribe(["liquidationOrders"])) if liquidations else (),
+        app_ping="ping",
+        channel=channel_field("channel"),
+        auth_error=rejected,
+    )
+    socket = WsRunner(spec, s, deliver, coins, redact=secrets.redact)
+    poller = RestPoller(
+        "coinglass", s.rest_url, context_paths,
+        interval_s=settings.context.poll_interval_s, per_minute=s.requests_per_minute,
+        deliver=deliver, coins=coins, headers={"CG-API-KEY": key, "accept": "application/json"},
+        auth_error=rejected, backoff=Backoff(s.backoff_initial_s, s.backoff_max_s),
+        redact=secrets.redact,
+    )
+    return LiveFeed("coinglass", [socket, poller])
