@@ -22,18 +22,23 @@ MIN_TS = 1_000_000_000_000  # 2001-09 in ms: smaller means seconds or garbage
 MAX_TS = 10_000_000_000_000
 
 
+_INF = float("inf")
+
+
 def positive(value: object) -> float:
     """A finite positive float from a number or numeric string, else ``-1``."""
-    if value.__class__ is str:
+    cls = value.__class__
+    if cls is float:
+        return value if 0.0 < value < _INF else -1.0  # type: ignore[operator,return-value]
+    if cls is str:
         try:
-            value = float(value)  # type: ignore[arg-type]
+            number = float(value)  # type: ignore[arg-type]
         except ValueError:
             return -1.0
-    elif value.__class__ is not float and value.__class__ is not int:
-        return -1.0
-    if value != value or value <= 0 or value == float("inf"):  # type: ignore[operator]
-        return -1.0
-    return float(value)  # type: ignore[arg-type]
+        return number if 0.0 < number < _INF else -1.0
+    if cls is int:
+        return float(value) if 0 < value < 10**300 else -1.0  # type: ignore[operator,arg-type]
+    return -1.0  # bool, None, containers
 
 
 def finite(value: object) -> float | None:
@@ -42,19 +47,28 @@ def finite(value: object) -> float | None:
         return None
     try:
         number = float(value)  # type: ignore[arg-type]
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         return None
-    if number != number or number in (float("inf"), float("-inf")):
+    if number != number or number in (_INF, -_INF):
         return None
     return number
+
+
+def lookup(table: dict, value: object) -> str | None:
+    """``table[value]`` for a text or integer key, else None (a list or object is unhashable)."""
+    if value.__class__ is str or value.__class__ is int:
+        return table.get(value)
+    return None
 
 
 def event_ms(value: object) -> int:
     """An event time in ms from an int or a digit string (venues send both), else ``-1``."""
     if value.__class__ is str:
-        value = int(value) if value.isdigit() else -1  # type: ignore[union-attr]
+        # isdigit() alone accepts "²" and other digits int() refuses; 14 digits reach MAX_TS.
+        ok = len(value) <= 14 and value.isascii() and value.isdigit()  # type: ignore[arg-type,union-attr]
+        value = int(value) if ok else -1  # type: ignore[arg-type]
     elif value.__class__ is float:
-        value = int(value)  # type: ignore[arg-type]
+        value = int(value) if MIN_TS <= value < MAX_TS else -1  # type: ignore[operator,arg-type]
     if value.__class__ is not int or not MIN_TS <= value < MAX_TS:  # type: ignore[operator]
         return -1
     return value  # type: ignore[return-value]
@@ -74,9 +88,12 @@ class FeedCounters:
         events, rejects = parsed
         self.events += len(events)
         if rejects:
-            self.rejected += len(rejects)
-            for reason in rejects:
-                self.reasons[reason] = self.reasons.get(reason, 0) + 1
+            self.reject(rejects)
+
+    def reject(self, reasons: list[str]) -> None:
+        self.rejected += len(reasons)
+        for reason in reasons:
+            self.reasons[reason] = self.reasons.get(reason, 0) + 1
 
 
 class Adapter:

@@ -3,10 +3,16 @@
 from __future__ import annotations
 
 from engine.feeds.adapter import Adapter
+from engine.feeds.binance import BinanceAdapter
+from engine.feeds.bybit import BybitAdapter
 from engine.feeds.coinglass import CoinGlassAdapter
+from engine.feeds.okx import OkxAdapter
 
 ADAPTERS: dict[str, type[Adapter]] = {
     "coinglass": CoinGlassAdapter,
+    "binance": BinanceAdapter,
+    "bybit": BybitAdapter,
+    "okx": OkxAdapter,
 }
 
 

@@ -1,0 +1,150 @@
+"""Bybit v5 linear: frames and REST bodies → events.  Pure: no I/O, never raises.
+
+WebSocket (``{"topic": ..., "ts": ..., "data": [...]}``):
+
+- ``allLiquidation.<symbol>``: ``S`` is the *position* side (Bybit's own wording), so ``Buy`` = a
+  LONG was liquidated, ``Sell`` = a SHORT.  USD = ``v`` × ``p`` for linear contracts; inverse ones
+  (``XRPUSD``) count ``v`` in USD already.  The legacy ``liquidation.<symbol>`` topic (one object,
+  long field names, same side meaning) is read the same way.
+- ``publicTrade.<symbol>``: ``S`` is the taker side.
+
+REST ``/v5/market/tickers?category=linear``: ``fundingRate`` (a fraction per
+``fundingIntervalHour``; kept per 8 h) and ``openInterestValue`` (USD), for every symbol at once.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+import orjson
+
+from engine.feeds.adapter import MAX_USD, NOTHING, Adapter, Parsed, event_ms, finite, lookup, positive
+from engine.feeds.instruments import PerpetualMap, coin_of
+from engine.model import BUY, LONG, SELL, SHORT, Context, Event, Liquidation, Trade
+from engine.symbols import canonical
+
+VENUE = "Bybit"
+TICKERS_PATH = "/v5/market/tickers"
+
+_LIQ_SIDES = {"Buy": LONG, "Sell": SHORT}
+_TRADE_SIDES = {"Buy": BUY, "Sell": SELL}
+_FIELDS_V5 = ("S", "p", "v", "T", "s")
+_FIELDS_LEGACY = ("side", "price", "size", "updatedTime", "symbol")
+
+
+def _is_usdt(symbol: object) -> bool:
+    return symbol.__class__ is str and symbol.endswith("USDT")  # type: ignore[union-attr]
+
+
+def _item(item: object, sides: dict, fields: tuple, is_liq: bool, rejects: list[str]) -> Event | None:
+    if item.__class__ is not dict:
+        rejects.append("item not an object")
+        return None
+    get = item.get  # type: ignore[attr-defined]
+    side_key, price_key, size_key, time_key, symbol_key = fields
+    side = lookup(sides, get(side_key))
+    if side is None:
+        rejects.append("missing side" if get(side_key) is None else "unknown side")
+        return None
+    price = positive(get(price_key))
+    if price < 0:
+        rejects.append("bad price")
+        return None
+    size = positive(get(size_key))
+    symbol = get(symbol_key)
+    named = coin_of(symbol, rejects)
+    if named is None:
+        return None
+    usd = size if symbol.endswith("USD") else size * price  # inverse contracts are USD-sized
+    if size < 0 or usd > MAX_USD:
+        rejects.append("bad usd")
+        return None
+    ts = event_ms(get(time_key))
+    if ts < 0:
+        rejects.append("bad time")
+        return None
+    coin, divisor = named
+    if is_liq:
+        return Liquidation(ts, VENUE, coin, side, price / divisor, usd)
+    return Trade(ts, VENUE, coin, side, price / divisor, usd)
+
+
+def parse_ws(raw: str) -> Parsed:
+    """One Bybit WebSocket text frame → (events, rejection reasons)."""
+    try:
+        frame = orjson.loads(raw)
+    except (orjson.JSONDecodeError, TypeError):
+        return [], ["not json"]
+    if frame.__class__ is not dict:
+        return [], ["not an object"]
+    topic = frame.get("topic")
+    if topic.__class__ is not str:
+        if "op" in frame or "success" in frame:  # pong, subscribe answer
+            return NOTHING if frame.get("success", True) is True else ([], ["venue error"])
+        return [], ["unknown message"]
+    if topic.startswith("publicTrade."):
+        sides, fields, is_liq = _TRADE_SIDES, _FIELDS_V5, False
+    elif topic.startswith("allLiquidation."):
+        sides, fields, is_liq = _LIQ_SIDES, _FIELDS_V5, True
+    elif topic.startswith("liquidation."):
+        sides, fields, is_liq = _LIQ_SIDES, _FIELDS_LEGACY, True
+    else:
+        return [], ["unknown topic"]
+    data = frame.get("data")
+    if data.__class__ is dict:
+        data = [data]
+    elif data.__class__ is not list:
+        return [], ["missing data"]
+    events: list[Event] = []
+    rejects: list[str] = []
+    for item in data:
+        event = _item(item, sides, fields, is_liq, rejects)
+        if event is not None:
+            events.append(event)
+    return events, rejects
+
+
+class BybitAdapter(Adapter):
+    name = "bybit"
+
+    def __init__(self) -> None:
+        self.perpetuals = PerpetualMap(lambda coin: f"{coin}USDT")
+
+    def parse_ws(self, raw: str, receive_ms: int) -> Parsed:
+        return parse_ws(raw)
+
+    def parse_rest(self, path: str, raw: str, receive_ms: int) -> Parsed:
+        if urlsplit(path).path != TICKERS_PATH:
+            return NOTHING
+        try:
+            body = orjson.loads(raw)
+        except (orjson.JSONDecodeError, TypeError):
+            return [], ["rest bad body"]
+        if body.__class__ is not dict:
+            return [], ["rest bad body"]
+        if body.get("retCode") != 0:
+            return [], ["rest error"]
+        result = body.get("result")
+        rows = result.get("list") if result.__class__ is dict else None
+        ts = event_ms(body.get("time"))
+        if rows.__class__ is not list or ts < 0:
+            return [], ["rest bad body"]
+        # USDT perpetuals only: dated contracts (BTCUSDT-26DEC25) and USDC ones would double a coin.
+        rows = [r for r in rows if r.__class__ is dict and _is_usdt(r.get("symbol"))]  # type: ignore[union-attr]
+        self.perpetuals.learn(r["symbol"] for r in rows)
+        events: list[Event] = []
+        rejects: list[str] = []
+        for row in rows:
+            symbol = row["symbol"]
+            if not self.perpetuals.is_primary(symbol):
+                continue
+            rate = finite(row.get("fundingRate"))
+            oi_usd = positive(row.get("openInterestValue"))
+            if rate is None and oi_usd < 0:
+                rejects.append("rest bad row")
+                continue
+            hours = positive(row.get("fundingIntervalHour"))
+            per_8h = None if rate is None else rate * 8.0 / (hours if hours > 0 else 8.0)
+            events.append(Context(ts, VENUE, canonical(symbol)[0],
+                                  oi_usd=oi_usd if oi_usd > 0 else None, funding=per_8h))
+        return events, rejects

@@ -1,0 +1,49 @@
+"""Which contract stands for a coin on a venue.
+
+A venue may list a coin under a multiplier name (``1000PEPEUSDT``) or list both a plain and a
+multiplier contract.  Subscriptions and context use one contract per coin: the USDT perpetual the
+venue's own listing shows, the plain one when both exist.  The listing arrives in REST bodies that
+the recorder keeps, so replay learns the same choice.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+
+from engine.symbols import canonical
+
+
+def coin_of(name: object, rejects: list[str]) -> tuple[str, float] | None:
+    """``(coin, price divisor)`` of a venue's instrument name, or None with a rejection noted."""
+    if name.__class__ is not str or not name:
+        rejects.append("missing symbol")
+        return None
+    coin, divisor = canonical(name)  # type: ignore[arg-type]
+    if not coin:
+        rejects.append("missing symbol")
+        return None
+    return coin, divisor
+
+
+class PerpetualMap:
+    def __init__(self, default: Callable[[str], str]) -> None:
+        self._default = default  # the venue's usual spelling, until a listing says otherwise
+        self._by_coin: dict[str, tuple[float, str]] = {}
+
+    def learn(self, names: Iterable[str]) -> None:
+        """Note the USDT perpetuals of one listing (plain contracts win over multipliers)."""
+        for name in names:
+            coin, divisor = canonical(name)
+            if not coin:
+                continue
+            known = self._by_coin.get(coin)
+            if known is None or divisor < known[0]:
+                self._by_coin[coin] = (divisor, name)
+
+    def instrument(self, coin: str) -> str:
+        known = self._by_coin.get(coin)
+        return known[1] if known is not None else self._default(coin)
+
+    def is_primary(self, name: str) -> bool:
+        coin, _ = canonical(name)
+        return self.instrument(coin) == name

@@ -1,0 +1,231 @@
+"""OKX v5 public: frames and REST bodies → events.  Pure: no I/O, never raises.
+
+Sizes are in *contracts*.  The contract value comes from ``/api/v5/public/instruments``
+(``ctVal`` × ``ctMult``): for linear contracts (``BTC-USDT-SWAP``) it is in the base coin, so USD =
+contracts × value × price; for inverse ones (``BTC-USD-SWAP``, ``XRP-USD-230929``) it is in USD,
+so USD = contracts × value.  The adapter keeps what the instruments body said; until an
+instrument's value is known its sizes are rejected as ``"unknown contract value"``.  The recorder
+keeps the instruments body, so replay learns the values the same way.
+
+WebSocket (``{"arg": {"channel": ...}, "data": [...]}``, and the text ``pong``):
+
+- ``liquidation-orders``: ``details[].side`` is the liquidation *order* side; a forced sell closes
+  a long, so ``sell`` = a LONG was liquidated, ``buy`` = a SHORT.  Price = bankruptcy price
+  ``bkPx``.  OKX pushes at most one liquidation per instrument per second: the stream is a sample.
+- ``trades``: ``side`` is the taker side.
+
+REST: ``/api/v5/public/funding-rate?instId=`` (a fraction per interval, the interval being
+``nextFundingTime`` − ``fundingTime``; kept per 8 h) and ``/api/v5/public/open-interest`` (``oiUsd``).
+"""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+import orjson
+
+from engine.feeds.adapter import MAX_USD, NOTHING, Adapter, Parsed, event_ms, finite, lookup, positive
+from engine.feeds.instruments import PerpetualMap, coin_of
+from engine.model import BUY, LONG, SELL, SHORT, Context, Event, Liquidation, Trade
+from engine.symbols import canonical
+
+VENUE = "OKX"
+INSTRUMENTS_PATH = "/api/v5/public/instruments"
+FUNDING_PATH = "/api/v5/public/funding-rate"
+OI_PATH = "/api/v5/public/open-interest"
+
+_LIQ_SIDES = {"sell": LONG, "buy": SHORT}
+_TRADE_SIDES = {"buy": BUY, "sell": SELL}
+_HOUR_MS = 3_600_000
+
+
+def _is_usdt_swap(inst_id: object) -> bool:
+    return inst_id.__class__ is str and inst_id.endswith("-USDT-SWAP")  # type: ignore[union-attr]
+
+
+def _rows(raw: str) -> list | None:
+    """The ``data`` rows of a REST body with ``code`` "0", else None."""
+    try:
+        body = orjson.loads(raw)
+    except (orjson.JSONDecodeError, TypeError):
+        return None
+    if body.__class__ is not dict or body.get("code") != "0":
+        return None
+    rows = body.get("data")
+    return [row for row in rows if row.__class__ is dict] if rows.__class__ is list else None
+
+
+class OkxAdapter(Adapter):
+    name = "okx"
+
+    def __init__(self) -> None:
+        self.perpetuals = PerpetualMap(lambda coin: f"{coin}-USDT-SWAP")
+        # instId → (contract value, inverse): value in base coin when linear, in USD when inverse.
+        self.contracts: dict[str, tuple[float, bool]] = {}
+
+    # WebSocket
+
+    def parse_ws(self, raw: str, receive_ms: int) -> Parsed:
+        if raw == "pong":
+            return NOTHING
+        try:
+            frame = orjson.loads(raw)
+        except (orjson.JSONDecodeError, TypeError):
+            return [], ["not json"]
+        if frame.__class__ is not dict:
+            return [], ["not an object"]
+        arg = frame.get("arg")
+        channel = arg.get("channel") if arg.__class__ is dict else None
+        data = frame.get("data")
+        if "event" in frame or data is None:  # subscribe answers, notices, errors
+            return ([], ["venue error"]) if frame.get("event") == "error" else NOTHING
+        if data.__class__ is not list:
+            return [], ["missing data"]
+        events: list[Event] = []
+        rejects: list[str] = []
+        if channel == "liquidation-orders":
+            for item in data:
+                self._liquidations(item, events, rejects)
+        elif channel == "trades":
+            for item in data:
+                event = self._trade(item, rejects)
+                if event is not None:
+                    events.append(event)
+        else:
+            rejects.append("unknown channel")
+        return events, rejects
+
+    def _usd(self, inst_id: str, contracts: float, price: float, rejects: list[str]) -> float:
+        """USD notional of a size in contracts, or -1 with the rejection noted."""
+        spec = self.contracts.get(inst_id)
+        if spec is None:
+            rejects.append("unknown contract value")
+            return -1.0
+        value, inverse = spec
+        usd = contracts * value if inverse else contracts * value * price
+        if contracts < 0 or usd > MAX_USD:
+            rejects.append("bad usd")
+            return -1.0
+        return usd
+
+    def _liquidations(self, item: object, events: list[Event], rejects: list[str]) -> None:
+        if item.__class__ is not dict:
+            rejects.append("item not an object")
+            return
+        inst_id = item.get("instId")  # type: ignore[attr-defined]
+        named = coin_of(inst_id, rejects)
+        details = item.get("details")  # type: ignore[attr-defined]
+        if named is None:
+            return
+        if details.__class__ is not list:
+            rejects.append("missing data")
+            return
+        coin, divisor = named
+        for detail in details:
+            if detail.__class__ is not dict:
+                rejects.append("item not an object")
+                continue
+            side = lookup(_LIQ_SIDES, detail.get("side"))
+            if side is None:
+                rejects.append("missing side" if detail.get("side") is None else "unknown side")
+                continue
+            price = positive(detail.get("bkPx"))
+            if price < 0:
+                rejects.append("bad price")
+                continue
+            usd = self._usd(inst_id, positive(detail.get("sz")), price, rejects)
+            if usd < 0:
+                continue
+            ts = event_ms(detail.get("ts"))
+            if ts < 0:
+                rejects.append("bad time")
+                continue
+            events.append(Liquidation(ts, VENUE, coin, side, price / divisor, usd))
+
+    def _trade(self, item: object, rejects: list[str]) -> Trade | None:
+        if item.__class__ is not dict:
+            rejects.append("item not an object")
+            return None
+        get = item.get  # type: ignore[attr-defined]
+        side = lookup(_TRADE_SIDES, get("side"))
+        if side is None:
+            rejects.append("missing side" if get("side") is None else "unknown side")
+            return None
+        price = positive(get("px"))
+        if price < 0:
+            rejects.append("bad price")
+            return None
+        inst_id = get("instId")
+        named = coin_of(inst_id, rejects)
+        if named is None:
+            return None
+        usd = self._usd(inst_id, positive(get("sz")), price, rejects)
+        if usd < 0:
+            return None
+        ts = event_ms(get("ts"))
+        if ts < 0:
+            rejects.append("bad time")
+            return None
+        coin, divisor = named
+        return Trade(ts, VENUE, coin, side, price / divisor, usd)
+
+    # REST
+
+    def parse_rest(self, path: str, raw: str, receive_ms: int) -> Parsed:
+        route = urlsplit(path).path
+        if route not in (INSTRUMENTS_PATH, FUNDING_PATH, OI_PATH):
+            return NOTHING
+        rows = _rows(raw)
+        if rows is None:
+            return [], ["rest error"]
+        if route == INSTRUMENTS_PATH:
+            return self._instruments(rows)
+        if route == FUNDING_PATH:
+            return self._funding(rows)
+        return self._open_interest(rows)
+
+    def _instruments(self, rows: list[dict]) -> Parsed:
+        rejects: list[str] = []
+        for row in rows:
+            inst_id = row.get("instId")
+            value = positive(row.get("ctVal"))
+            if inst_id.__class__ is not str or value < 0:
+                rejects.append("rest bad row")
+                continue
+            multiplier = positive(row.get("ctMult"))
+            inverse = row.get("ctType") == "inverse" or row.get("ctValCcy") == "USD"
+            self.contracts[inst_id] = (value * (multiplier if multiplier > 0 else 1.0), inverse)
+        self.perpetuals.learn(row["instId"] for row in rows if _is_usdt_swap(row.get("instId")))
+        return [], rejects
+
+    def _funding(self, rows: list[dict]) -> Parsed:
+        events: list[Event] = []
+        rejects: list[str] = []
+        for row in rows:
+            inst_id = row.get("instId")
+            if not _is_usdt_swap(inst_id) or not self.perpetuals.is_primary(inst_id):  # type: ignore[arg-type]
+                continue
+            rate = finite(row.get("fundingRate"))
+            ts = event_ms(row.get("ts"))
+            if rate is None or ts < 0:
+                rejects.append("rest bad row")
+                continue
+            interval = event_ms(row.get("nextFundingTime")) - event_ms(row.get("fundingTime"))
+            hours = interval / _HOUR_MS if 0 < interval <= 24 * _HOUR_MS else 8.0
+            events.append(Context(ts, VENUE, canonical(inst_id)[0], funding=rate * 8.0 / hours))  # type: ignore[arg-type]
+        return events, rejects
+
+    def _open_interest(self, rows: list[dict]) -> Parsed:
+        events: list[Event] = []
+        rejects: list[str] = []
+        for row in rows:
+            inst_id = row.get("instId")
+            if not _is_usdt_swap(inst_id) or not self.perpetuals.is_primary(inst_id):  # type: ignore[arg-type]
+                continue
+            oi_usd = positive(row.get("oiUsd"))
+            ts = event_ms(row.get("ts"))
+            if oi_usd < 0 or ts < 0:
+                rejects.append("rest bad row")
+                continue
+            events.append(Context(ts, VENUE, canonical(inst_id)[0], oi_usd=oi_usd))  # type: ignore[arg-type]
+        return events, rejects
