@@ -37,13 +37,15 @@ LIQ_FLOW_MS = 60_000  # the flow pane's "last minute" of liquidations
 BARS_KEPT = 60
 SPARK_BARS = 30
 RECENT_SIGNALS_PER_COIN = 20
+UPDATE_POINTS = 3.0  # a stop hunt's confidence must move this much to update its signal
+UPDATE_GROWTH = 1.1  # ... or its liquidated USD grow by this factor
 
 
 class CoinState:
     """Everything the engine knows about one coin."""
 
     __slots__ = ("coin", "tier", "cascade", "absorption", "large", "price", "first_ts", "last_ts",
-                 "liq", "liq_minute", "trades", "recent", "span", "episode", "flow", "whale",
+                 "liq", "liq_minute", "trades", "span", "episode", "flow", "whale",
                  "spike", "bars", "bar", "signals", "context", "funding_arm")
 
     def __init__(self, coin: str, tier: int, settings: Settings, tiers: Tiers, ts: int) -> None:
@@ -58,9 +60,8 @@ class CoinState:
         self.last_ts = ts
         self.liq = LiquidationWindow(int(settings.stop_hunt.window_s * 1000))
         self.liq_minute = LiquidationWindow(LIQ_FLOW_MS)
-        self.trades = TradeWindow(int(settings.order_flow.window_s * 1000))
         vs = settings.volume_spike
-        self.recent = VolumeWindow(int(vs.window_s * 1000))
+        self.trades = TradeWindow(int(settings.order_flow.window_s * 1000), int(vs.window_s * 1000))
         span_ms = int(vs.window_s * 1000 * (vs.baseline_windows + 1))
         # The spike baseline shares the order-flow window when their spans agree (the default).
         self.span = None if span_ms == self.trades.span else VolumeWindow(span_ms)
@@ -142,7 +143,6 @@ class Engine:
         st.price = price
         st.last_ts = ts
         st.trades.add(ts, usd, is_buy, large, ev.venue, now)
-        st.recent.add(ts, usd, is_buy, now)
         if st.span is not None:
             st.span.add(ts, usd, is_buy, now)
         bar = st.bar if ts - st.bar[0] < MINUTE else st.bar_at(ts)
@@ -225,16 +225,18 @@ class Engine:
     def _episode_changed(self, st: CoinState, episode: stop_hunt.Episode, out: list[Signal]) -> list[Signal]:
         """The cascade grew or absorption arrived: update the signal, not a new one.
 
-        Updates are handed out when the confidence moves a whole point, the absorption upgrade
-        happens, or the cascade grew 10 % since the last update: enough for an alert edited in
-        place, not one update per liquidation."""
+        Updates are handed out when the confidence moves ``UPDATE_POINTS``, the absorption upgrade
+        happens, or the cascade grew by ``UPDATE_GROWTH``: enough for an alert edited in place,
+        not one update per liquidation."""
         signal = episode.signal
         if signal is None:
             return out
         base = stop_hunt.confidence(episode)
-        upgraded = episode.absorbed and not signal.metrics.get("absorbed")
-        grew = episode.total >= episode.reported_usd * 1.1
-        if int(base) == int(signal.base_confidence) and not upgraded and not grew:
+        hunt = signal.metrics if signal.type == STOP_HUNT else signal.metrics["stop_hunt"]
+        upgraded = episode.absorbed and not hunt.get("absorbed")
+        grew = episode.total >= episode.reported_usd * UPDATE_GROWTH
+        known = signal.base_confidence if signal.type == STOP_HUNT else signal.metrics["merged"][STOP_HUNT]
+        if abs(base - known) < UPDATE_POINTS and not upgraded and not grew:
             return out
         episode.reported_usd = episode.total
         if signal.type != STOP_HUNT:  # the cascade merged into an order-flow or event signal
@@ -273,18 +275,17 @@ class Engine:
             out = self._candidate(st, lean[0], lean[1], whale.confidence(lean[2]),
                                   whale.metrics(w, lean[2]), out)
         vs = settings.volume_spike
-        recent = st.recent
         span_usd = w.total if st.span is None else st.span.usd
         ratio = None
         if st.last_ts - st.first_ts >= w.span:
-            ratio = volume_spike.detect(recent.usd, span_usd, vs.baseline_windows, vs.ratio,
+            ratio = volume_spike.detect(w.recent_usd, span_usd, vs.baseline_windows, vs.ratio,
                                         vs.min_cascade_fraction * st.cascade)
         if ratio is None:
             st.spike = False
         elif not st.spike:
             st.spike = True
             out = self._candidate(st, VOLUME_SPIKE, None, volume_spike.confidence(ratio),
-                                  volume_spike.metrics(ratio, recent.usd, recent.buy_usd, span_usd,
+                                  volume_spike.metrics(ratio, w.recent_usd, w.recent_buy_usd, span_usd,
                                                        vs.baseline_windows), out)
         return out
 

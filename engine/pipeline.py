@@ -30,13 +30,18 @@ class Pipeline:
             self.unknown_sources += 1
             return _NO_SIGNALS
         if kind == "ws":
-            parsed = adapter.parse_ws(raw, t)
+            events, rejects = adapter.parse_ws(raw, t)
         else:
-            parsed = adapter.parse_rest(ch, raw, t)
-        self.counters[src].count(parsed)
-        events = parsed[0]
+            events, rejects = adapter.parse_rest(ch, raw, t)
+        counters = self.counters[src]
+        counters.frames += 1
+        if rejects:
+            counters.reject(rejects)
         if not events:
             return _NO_SIGNALS
+        counters.events += len(events)
+        if len(events) == 1 and not self.event_listeners:  # the common case, kept cheap
+            return self.engine.process(events[0])
         return self.process(events)
 
     def process(self, events: list[Event]) -> list[Signal]:

@@ -11,6 +11,7 @@ Readers skip and count the lines they cannot use; nothing here raises on a bad l
 from __future__ import annotations
 
 import gzip
+import os
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -39,6 +40,12 @@ class ReadStats:
     records: int = 0
     skipped: int = 0
     reasons: dict[str, int] = field(default_factory=dict)
+    size: int = 0  # bytes of the file being read (compressed size for .gz)
+    position: int = 0  # bytes consumed so far, updated every few thousand lines
+
+    @property
+    def fraction(self) -> float:
+        return min(self.position / self.size, 1.0) if self.size else 0.0
 
     def skip(self, reason: str) -> None:
         self.skipped += 1
@@ -78,9 +85,16 @@ def read_records(path: Path | str, stats: ReadStats | None = None) -> Iterator[R
     read_header(path)
     stats = stats if stats is not None else ReadStats()
     loads = orjson.loads
-    with open_binary(path) as fh:
+    with open(path, "rb") as raw:
+        stats.size = os.fstat(raw.fileno()).st_size
+        stats.position = 0
+        magic = raw.read(2)
+        raw.seek(0)
+        fh = gzip.GzipFile(fileobj=raw, mode="rb") if magic == _GZIP_MAGIC else raw
         fh.readline()
-        for line in fh:
+        for n, line in enumerate(fh):
+            if not n & 4095:
+                stats.position = raw.tell()
             stats.lines += 1
             try:
                 rec = loads(line)
@@ -93,6 +107,7 @@ def read_records(path: Path | str, stats: ReadStats | None = None) -> Iterator[R
                 continue
             stats.records += 1
             yield record
+        stats.position = stats.size
 
 
 class RecordingWriter:

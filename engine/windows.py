@@ -46,26 +46,40 @@ class LiquidationWindow:
 
 
 class TradeWindow:
-    """Trades in the last ``span_ms``: taker buy/sell USD, large-order counts, USD per venue."""
+    """Trades in the last ``span_ms`` (taker buy/sell USD, large-order counts, USD per venue),
+    and the USD of its most recent ``recent_ms`` (the volume-spike minute).
 
-    __slots__ = ("span", "items", "buy_usd", "sell_usd", "large_buys", "large_sells",
-                 "large_buy_usd", "large_sell_usd", "venues")
+    Both share one list of entries with a head index per window: one append per trade, and the
+    list is compacted once the evicted prefix outgrows the live part.
+    """
 
-    def __init__(self, span_ms: int) -> None:
+    __slots__ = ("span", "items", "head", "buy_usd", "sell_usd", "large_buys", "large_sells",
+                 "large_buy_usd", "large_sell_usd", "venues", "recent_span", "recent_head",
+                 "recent_usd", "recent_buy_usd")
+
+    def __init__(self, span_ms: int, recent_ms: int) -> None:
         self.span = span_ms
-        self.items: deque[tuple[int, float, bool, bool, str]] = deque()  # ts, usd, is_buy, large, venue
+        self.recent_span = min(recent_ms, span_ms)
+        self.items: list[tuple[int, float, bool, bool, str]] = []  # ts, usd, is_buy, large, venue
+        self.head = 0
+        self.recent_head = 0
         self.buy_usd = 0.0
         self.sell_usd = 0.0
         self.large_buys = 0
         self.large_sells = 0
         self.large_buy_usd = 0.0
         self.large_sell_usd = 0.0
+        self.recent_usd = 0.0
+        self.recent_buy_usd = 0.0
         self.venues: dict[str, float] = {}
 
     def add(self, ts: int, usd: float, is_buy: bool, large: bool, venue: str, now: int) -> None:
-        self.items.append((ts, usd, is_buy, large, venue))
+        items = self.items
+        items.append((ts, usd, is_buy, large, venue))
+        self.recent_usd += usd
         if is_buy:
             self.buy_usd += usd
+            self.recent_buy_usd += usd
             if large:
                 self.large_buys += 1
                 self.large_buy_usd += usd
@@ -76,15 +90,37 @@ class TradeWindow:
                 self.large_sell_usd += usd
         venues = self.venues
         venues[venue] = venues.get(venue, 0.0) + usd
-        self.evict(now - self.span)
+        cutoff = now - self.recent_span
+        if items[self.recent_head][0] <= cutoff:
+            self._evict_recent(cutoff)
+        if items[self.head][0] <= now - self.span:
+            self.evict(now - self.span)
+
+    def _evict_recent(self, cutoff: int) -> None:
+        items = self.items
+        i = self.recent_head
+        end = len(items)
+        while i < end and items[i][0] <= cutoff:
+            _, usd, is_buy, _, _ = items[i]
+            self.recent_usd -= usd
+            if is_buy:
+                self.recent_buy_usd -= usd
+            i += 1
+        self.recent_head = i
+        if i == end:
+            self.recent_usd = self.recent_buy_usd = 0.0
 
     def evict(self, cutoff: int) -> None:
         items = self.items
-        if not items or items[0][0] > cutoff:
+        i = self.head
+        end = len(items)
+        if i >= end or items[i][0] > cutoff:
             return
+        if self.recent_head < end and items[self.recent_head][0] <= cutoff:
+            self._evict_recent(cutoff)
         venues = self.venues
-        while items and items[0][0] <= cutoff:
-            _, usd, is_buy, large, venue = items.popleft()
+        while i < end and items[i][0] <= cutoff:
+            _, usd, is_buy, large, venue = items[i]
             if is_buy:
                 self.buy_usd -= usd
                 if large:
@@ -96,16 +132,31 @@ class TradeWindow:
                     self.large_sells -= 1
                     self.large_sell_usd -= usd
             venues[venue] -= usd
-        if not items:
+            i += 1
+        if i == end:
+            items.clear()
+            self.head = self.recent_head = 0
             self.buy_usd = self.sell_usd = self.large_buy_usd = self.large_sell_usd = 0.0
+            self.recent_usd = self.recent_buy_usd = 0.0
             venues.clear()
+            return
+        if self.recent_head < i:  # out-of-order entries: the recent tail never lags the window
+            self.recent_head = i
+        if i > 256 and i * 2 > end:
+            del items[:i]
+            self.recent_head -= i
+            i = 0
+        self.head = i
+
+    def entries(self) -> list[tuple[int, float, bool, bool, str]]:
+        return self.items[self.head :]
 
     @property
     def total(self) -> float:
         return self.buy_usd + self.sell_usd
 
     def __len__(self) -> int:
-        return len(self.items)
+        return len(self.items) - self.head
 
 
 class VolumeWindow:

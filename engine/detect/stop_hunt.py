@@ -61,7 +61,7 @@ def start(window: LiquidationWindow, trades: TradeWindow, now: int, threshold: f
     )
     against_buy = direction == LONG  # after a long flush, absorption is taker buying
     min_usd = s.absorption_min_trade_usd
-    for ts, usd, is_buy, _large, _venue in trades.items:
+    for ts, usd, is_buy, _large, _venue in trades.entries():
         if ts > window_start and is_buy == against_buy and usd >= min_usd:
             episode.absorption_usd += usd
     episode.absorbed = episode.absorption_usd >= absorption_threshold

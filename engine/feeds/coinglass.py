@@ -18,7 +18,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import orjson
 
-from engine.feeds.adapter import MAX_TS, MAX_USD, MIN_TS, NOTHING, Adapter, Parsed
+from engine.feeds.adapter import MAX_TS, MAX_USD, MIN_TS, NOTHING, Adapter, Parsed, event_ms
 from engine.feeds.adapter import positive as _number
 from engine.model import BUY, LONG, SELL, SHORT, Context, Event, Liquidation, Trade
 from engine.symbols import canonical
@@ -31,12 +31,16 @@ if TYPE_CHECKING:
 _LIQ_SIDES = {1: LONG, 2: SHORT, "1": LONG, "2": SHORT}
 _TRADE_SIDES = {1: SELL, 2: BUY, "1": SELL, "2": BUY}
 _CONTROL_KEYS = ("event", "method", "success", "code", "msg", "op")
+_INF = float("inf")
+_COINS: dict[str, tuple[str, float]] = {}  # instrument name -> canonical(); venues list a few thousand
 
 OI_PATH = "/api/futures/open-interest/aggregated-history"
 FUNDING_PATH = "/api/futures/funding-rate/oi-weight-history"
 
 
 def _item(item: object, sides: dict, is_liq: bool, rejects: list[str]) -> Event | None:
+    # The common shapes (float numbers, int time) are checked inline; anything else goes through
+    # the shared validators.  This function runs once per market event.
     if item.__class__ is not dict:
         rejects.append("item not an object")
         return None
@@ -45,28 +49,39 @@ def _item(item: object, sides: dict, is_liq: bool, rejects: list[str]) -> Event 
     if side is None:
         rejects.append("missing side" if get("side") is None else "unknown side")
         return None
-    price = _number(get("price"))
-    if price < 0:
-        rejects.append("bad price")
-        return None
+    price = get("price")
+    if price.__class__ is not float or not 0.0 < price < _INF:
+        price = _number(price)
+        if price < 0:
+            rejects.append("bad price")
+            return None
     usd = get("volUsd")
-    usd = _number(usd if usd is not None else get("volume_usd"))
-    if usd < 0 or usd > MAX_USD:
+    if usd is None:
+        usd = get("volume_usd")
+    if usd.__class__ is not float or not 0.0 < usd < _INF:
+        usd = _number(usd)
+        if usd < 0:
+            rejects.append("bad usd")
+            return None
+    if usd > MAX_USD:
         rejects.append("bad usd")
         return None
     ts = get("time")
-    if ts.__class__ is str:
-        ts = int(ts) if ts.isdigit() else None  # type: ignore[union-attr]
-    if ts.__class__ is float:
-        ts = int(ts)  # type: ignore[arg-type]
-    if ts.__class__ is not int or not MIN_TS <= ts < MAX_TS:  # type: ignore[operator]
-        rejects.append("bad time")
-        return None
+    if ts.__class__ is not int or not MIN_TS <= ts < MAX_TS:
+        ts = event_ms(ts)
+        if ts < 0:
+            rejects.append("bad time")
+            return None
     name = get("symbol") or get("baseAsset") or get("base_asset")
-    if name.__class__ is not str or not name:
+    if name.__class__ is not str:
         rejects.append("missing symbol")
         return None
-    coin, divisor = canonical(name)  # type: ignore[arg-type]
+    coin_divisor = _COINS.get(name)  # type: ignore[arg-type]
+    if coin_divisor is None:
+        if len(_COINS) > 50_000:  # garbage names must not grow the cache forever
+            _COINS.clear()
+        coin_divisor = _COINS[name] = canonical(name)  # type: ignore[index]
+    coin, divisor = coin_divisor
     if not coin:
         rejects.append("missing symbol")
         return None

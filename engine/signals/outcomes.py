@@ -17,10 +17,13 @@ import heapq
 from engine.model import FLAT, LONG, LOSS, UNKNOWN, WIN, Signal
 from engine.settings import OutcomeSettings
 
+NEVER = 1 << 62
+
 
 class Tracker:
     __slots__ = ("signal", "long", "entry", "stop", "half", "last_price", "seen", "stop_hit",
-                 "win_hit", "horizons", "next_horizon", "resolved_at", "end_at")
+                 "win_hit", "horizons", "next_horizon", "next_at", "resolved_at", "end_at", "low",
+                 "high")
 
     def __init__(self, signal: Signal, s: OutcomeSettings) -> None:
         self.signal = signal
@@ -35,6 +38,10 @@ class Tracker:
         self.win_hit = False
         self.horizons = [signal.ts + sec * 1000 for sec in s.returns_s]
         self.next_horizon = 0
+        self.next_at = self.horizons[0] if self.horizons else NEVER
+        # The price range seen so far: a trade inside it changes no excursion and crosses no level.
+        self.low = float("inf")
+        self.high = float("-inf")
         self.resolved_at = signal.ts + int(s.horizon_s * 1000)
         self.end_at = max([self.resolved_at, *self.horizons])
 
@@ -49,6 +56,10 @@ class Tracker:
             outcome.mae = -move
         self.seen = True
         self.last_price = price
+        if price < self.low:
+            self.low = price
+        if price > self.high:
+            self.high = price
         if ts <= self.resolved_at and not (self.stop_hit or self.win_hit):
             if (price <= self.stop) if self.long else (price >= self.stop):
                 self.stop_hit = True
@@ -63,12 +74,14 @@ class Tracker:
         r = (price - self.entry) / self.entry
         self.signal.outcome.returns[int(seconds)] = round(r if self.long else -r, 6)
         self.next_horizon = index + 1
+        self.next_at = self.horizons[index + 1] if index + 1 < len(self.horizons) else NEVER
 
     def pass_horizons(self, now: int) -> None:
         """The clock passed horizons without a trade: use the last price seen."""
         while self.next_horizon < len(self.horizons) and now >= self.horizons[self.next_horizon]:
             if self.last_price is None:
                 self.next_horizon += 1
+                self.next_at = self.horizons[self.next_horizon] if self.next_horizon < len(self.horizons) else NEVER
             else:
                 self._record_return(self.next_horizon, self.last_price)
 
@@ -90,7 +103,7 @@ class OutcomeBook:
         self.by_coin: dict[str, list[Tracker]] = {}
         self._deadlines: list[tuple[int, int, int, Tracker]] = []  # (when, seq, stage, tracker)
         self._seq = 0
-        self.next_deadline = 1 << 62
+        self.next_deadline = NEVER
 
     def track(self, signal: Signal) -> None:
         tracker = Tracker(signal, self.s)
@@ -104,8 +117,10 @@ class OutcomeBook:
         self.next_deadline = self._deadlines[0][0]
 
     def on_trade(self, coin: str, ts: int, price: float) -> None:
-        for tracker in self.by_coin.get(coin, ()):
-            if ts >= tracker.signal.ts:
+        for tracker in self.by_coin[coin]:
+            if tracker.low <= price <= tracker.high and ts < tracker.next_at:
+                tracker.last_price = price
+            elif ts >= tracker.signal.ts:
                 tracker.on_price(ts, price)
 
     def due(self, now: int) -> list[Signal]:
@@ -125,5 +140,5 @@ class OutcomeBook:
                 if not trackers:
                     del self.by_coin[signal.coin]
             changed.append(signal)
-        self.next_deadline = deadlines[0][0] if deadlines else 1 << 62
+        self.next_deadline = deadlines[0][0] if deadlines else NEVER
         return changed

@@ -1,0 +1,195 @@
+"""``teleglas backtest FILE... [--json] [--signals-out FILE]``: recordings through the full engine,
+as fast as possible, on the same pipeline as live and replay.
+
+Prints throughput and signal/outcome statistics: a readable summary, or with ``--json`` one object
+with at least ``frames``, ``events``, ``rejected``, ``signals``, ``by_type``, ``seconds`` and
+``events_per_s``.  ``--signals-out`` writes one JSON object per emitted signal in its final state
+(outcomes still ``PENDING`` when the recording ends before their horizon).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO
+
+import orjson
+
+from engine.core import Engine
+from engine.locations import config_path
+from engine.model import Liquidation, Signal
+from engine.pipeline import Pipeline
+from engine.recording import ReadStats, RecordingError, read_records
+from engine.settings import Settings, SettingsError, load_settings
+
+PROGRESS_EVERY = 20_000  # records between progress redraws
+
+
+@dataclass
+class BacktestResult:
+    files: list[str]
+    seconds: float
+    pipeline: Pipeline
+    read: ReadStats
+    signals: dict[str, Signal] = field(default_factory=dict)  # emitted, by id, in emission order
+    liquidations_by_minute: dict[int, list[float]] = field(default_factory=dict)  # minute -> [long, short]
+
+    @property
+    def engine(self) -> Engine:
+        return self.pipeline.engine
+
+    def summary(self) -> dict:
+        counters = self.pipeline.counters.values()
+        frames = sum(c.frames for c in counters)
+        rejected = sum(c.rejected for c in counters)
+        reasons: Counter[str] = Counter()
+        for c in counters:
+            reasons.update(c.reasons)
+        reasons.update({f"line: {k}": v for k, v in self.read.reasons.items()})
+        events = self.engine.events
+        signals = list(self.signals.values())
+        outcomes = Counter(s.outcome.result for s in signals if s.direction is not None)
+        decided = outcomes["WIN"] + outcomes["LOSS"] + outcomes["FLAT"]
+        return {
+            "files": self.files,
+            "frames": frames,
+            "events": events,
+            "rejected": rejected + self.read.skipped,
+            "rejected_by_reason": dict(reasons.most_common()),
+            "signals": len(signals),
+            "by_type": dict(Counter(s.type for s in signals).most_common()),
+            "by_direction": dict(Counter(f"{s.type} {s.direction or '-'}" for s in signals).most_common()),
+            "blocked": sum(1 for s in signals if s.blocked),
+            "merged": sum(1 for s in signals if s.merged),
+            "gate_drops": dict(self.engine.gate.drops),
+            "outcomes": dict(outcomes),
+            "win_rate": round(outcomes["WIN"] / decided, 4) if decided else None,
+            "stats": self.engine.stats(),
+            "coins": len(self.engine.coins),
+            "liquidations_by_minute": {
+                str(minute): [round(v[0], 2), round(v[1], 2)]
+                for minute, v in sorted(self.liquidations_by_minute.items())
+            },
+            "seconds": round(self.seconds, 4),
+            "events_per_s": round(events / self.seconds) if self.seconds > 0 else None,
+        }
+
+
+def run_backtest(files: list[Path], settings: Settings, progress: IO[str] | None = None) -> BacktestResult:
+    """Replay ``files`` in order through one engine as fast as possible."""
+    pipeline = Pipeline(Engine(settings))
+    read = ReadStats()
+    result = BacktestResult([str(f) for f in files], 0.0, pipeline, read)
+    by_minute = result.liquidations_by_minute
+    pipeline.event_listeners.append(lambda events: _count_liquidations(events, by_minute))
+    signals = result.signals
+    feed = pipeline.feed
+    started = time.perf_counter()
+    for path in files:
+        for n, record in enumerate(read_records(path, read), 1):
+            for signal in feed(record.src, record.kind, record.ch, record.raw, record.t):
+                signals.setdefault(signal.id, signal)
+            if progress is not None and n % PROGRESS_EVERY == 0:
+                _draw_progress(progress, path, read, pipeline.engine.events, time.perf_counter() - started)
+    result.seconds = time.perf_counter() - started
+    if progress is not None:
+        progress.write("\r\x1b[2K")
+        progress.flush()
+    return result
+
+
+def _count_liquidations(events: list, by_minute: dict[int, list[float]]) -> None:
+    for event in events:
+        if event.__class__ is Liquidation:
+            bucket = by_minute.setdefault(event.ts - event.ts % 60_000, [0.0, 0.0])
+            bucket[0 if event.side == "long" else 1] += event.usd
+
+
+def _draw_progress(out: IO[str], path: Path, read: ReadStats, events: int, elapsed: float) -> None:
+    done = read.fraction
+    width = 30
+    filled = int(done * width)
+    rate = events / elapsed if elapsed > 0 else 0.0
+    out.write(f"\r\x1b[2K{Path(path).name} [{'#' * filled}{'.' * (width - filled)}] "
+              f"{done:4.0%}  {events:,} events  {rate:,.0f} ev/s")
+    out.flush()
+
+
+def _usd(value: float) -> str:
+    if value >= 1e6:
+        return f"${value / 1e6:,.2f}M"
+    if value >= 1e3:
+        return f"${value / 1e3:,.1f}k"
+    return f"${value:,.0f}"
+
+
+def format_summary(summary: dict) -> str:
+    lines = [
+        f"backtest of {', '.join(summary['files'])}",
+        f"  {summary['frames']:,} frames, {summary['events']:,} events, {summary['coins']} coins, "
+        f"{summary['rejected']:,} rejected, in {summary['seconds']:.2f} s "
+        f"({summary['events_per_s'] or 0:,} events/s)",
+    ]
+    if summary["rejected_by_reason"]:
+        lines.append("  rejected: " + ", ".join(f"{k} {v}" for k, v in summary["rejected_by_reason"].items()))
+    lines.append(f"  signals: {summary['signals']} ({summary['blocked']} blocked by context, "
+                 f"{summary['merged']} merged)")
+    for key, n in summary["by_direction"].items():
+        lines.append(f"    {key:<28} {n:>5}")
+    drops = {k: v for k, v in summary["gate_drops"].items() if v}
+    if drops:
+        lines.append("  gate dropped: " + ", ".join(f"{k} {v}" for k, v in drops.items()))
+    outcomes = summary["outcomes"]
+    if outcomes:
+        rate = summary["win_rate"]
+        lines.append("  outcomes: " + ", ".join(f"{k} {v}" for k, v in sorted(outcomes.items()))
+                     + (f"; win rate {rate:.0%}" if rate is not None else ""))
+        for signal_type, row in summary["stats"]["by_type"].items():
+            if row["win_rate"] is not None:
+                lines.append(f"    {signal_type:<28} win rate {row['win_rate']:.0%} of {row['n']}")
+    minutes = summary["liquidations_by_minute"]
+    if minutes:
+        lines.append("  liquidations per minute (UTC, long / short liquidated):")
+        peak = max(max(v) for v in minutes.values()) or 1.0
+        for minute, (long_usd, short_usd) in minutes.items():
+            stamp = time.strftime("%Y-%m-%d %H:%M", time.gmtime(int(minute) / 1000))
+            bar = "█" * round(20 * long_usd / peak)
+            lines.append(f"    {stamp}  {_usd(long_usd):>9} / {_usd(short_usd):>9}  {bar}")
+    return "\n".join(lines)
+
+
+def main(args: argparse.Namespace) -> int:
+    try:
+        settings = load_settings(config_path(getattr(args, "config", None)))
+    except SettingsError as exc:
+        print(f"teleglas: {exc}", file=sys.stderr)
+        return 2
+    files = [Path(f) for f in args.files]
+    for path in files:
+        if not path.is_file():
+            print(f"teleglas: {path}: no such file", file=sys.stderr)
+            return 2
+    show = args.progress == "on" or (args.progress == "auto" and sys.stderr.isatty())
+    try:
+        result = run_backtest(files, settings, sys.stderr if show else None)
+    except RecordingError as exc:
+        print(f"teleglas: {exc}", file=sys.stderr)
+        return 2
+    summary = result.summary()
+    if args.signals_out:
+        write_signals(Path(args.signals_out), result.signals.values())
+    if args.json:
+        sys.stdout.write(orjson.dumps(summary).decode() + "\n")
+    else:
+        print(format_summary(summary))
+    return 0
+
+
+def write_signals(path: Path, signals) -> None:
+    with open(path, "wb") as out:
+        for signal in signals:
+            out.write(orjson.dumps(signal.as_dict(), option=orjson.OPT_SORT_KEYS) + b"\n")
