@@ -230,6 +230,7 @@ class UiSettings:
     tape_max_lines: int = 400
     feed_max_lines: int = 300
     tape_min_usd: float = 0.0
+    flow_max_rows: int = 40  # watched coins always show; the most active others fill up to this
 
 
 @dataclass
