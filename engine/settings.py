@@ -171,6 +171,8 @@ class FeedSettings:
     backoff_initial_s: float = 1.0
     backoff_max_s: float = 60.0
     max_connection_age_s: float = 82_800.0
+    # Pace of the context poller's REST calls (well under every venue's public limit).
+    requests_per_minute: int = 60
 
 
 @dataclass
@@ -363,6 +365,8 @@ def _check_consistency(s: Settings) -> None:
         raise SettingsError(f"config: funding.rearm_fraction must be between 0 and 1, got {s.funding.rearm_fraction}")
     if not 0 < s.outcomes.win_fraction <= 1:
         raise SettingsError(f"config: outcomes.win_fraction must be in (0, 1], got {s.outcomes.win_fraction}")
+    if s.volume_spike.window_s >= s.order_flow.window_s:
+        raise SettingsError("config: volume_spike.window_s must be shorter than order_flow.window_s")
     if s.ui.refresh_hz > 30:
         raise SettingsError(f"config: ui.refresh_hz must be at most 30, got {s.ui.refresh_hz}")
 

@@ -45,7 +45,10 @@ def _item(item: object, sides: dict, is_liq: bool, rejects: list[str]) -> Event 
         rejects.append("item not an object")
         return None
     get = item.get  # type: ignore[attr-defined]
-    side = sides.get(get("side"))  # type: ignore[call-overload]
+    try:
+        side = sides.get(get("side"))  # type: ignore[call-overload]
+    except TypeError:  # a list or object where the side should be
+        side = None
     if side is None:
         rejects.append("missing side" if get("side") is None else "unknown side")
         return None
@@ -86,6 +89,8 @@ def _item(item: object, sides: dict, is_liq: bool, rejects: list[str]) -> Event 
         rejects.append("missing symbol")
         return None
     venue = get("exName") or get("exchange") or "?"
+    if venue.__class__ is not str:
+        venue = "?"
     if divisor != 1.0:
         price /= divisor
     if is_liq:

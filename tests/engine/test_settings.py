@@ -1,0 +1,78 @@
+"""Settings: config/teleglas.yaml lists every setting at its default; bad values stop start-up
+with one line naming the key."""
+
+from __future__ import annotations
+
+import dataclasses
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+from engine.settings import Settings, SettingsError, load_settings
+
+CONFIG = Path(__file__).resolve().parents[2] / "config" / "teleglas.yaml"
+
+
+def _leaves(tree: dict, prefix: str = "") -> dict:
+    out = {}
+    for key, value in tree.items():
+        if isinstance(value, dict):
+            out.update(_leaves(value, f"{prefix}{key}."))
+        else:
+            out[f"{prefix}{key}"] = value
+    return out
+
+
+def test_config_file_lists_every_setting_at_its_default():
+    in_file = _leaves(yaml.safe_load(CONFIG.read_text()))
+    defaults = _leaves(dataclasses.asdict(Settings()))
+    assert sorted(in_file) == sorted(defaults)
+    assert {k: in_file[k] for k in defaults} == defaults
+
+
+def test_every_setting_in_the_file_has_a_comment():
+    for n, line in enumerate(CONFIG.read_text().splitlines(), 1):
+        stripped = line.strip()
+        if stripped and not stripped.startswith("#") and ":" in stripped and not stripped.endswith(":"):
+            assert "#" in line, f"line {n} has no comment: {line}"
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("gate:\n  min_confidence: high\n", "config: gate.min_confidence must be a number, got 'high'"),
+        ("gate:\n  min_confidnce: 70\n", "config: unknown setting gate.min_confidnce"),
+        ("context:\n  mode: yolo\n", "config: context.mode must be one of strict, normal, permissive, got 'yolo'"),
+        ("stop_hunt:\n  window_s: -1\n", "config: stop_hunt.window_s must be greater than 0, got -1"),
+        ("order_flow:\n  min_trades: 2.5\n", "config: order_flow.min_trades must be a whole number, got 2.5"),
+        ("adaptive:\n  enabled: maybe\n", "config: adaptive.enabled must be true or false, got 'maybe'"),
+        ("gate: [1, 2]\n", "config: gate must be a mapping of settings, got [1, 2]"),
+        ("gate:\n  min_confidence: 70\n bad indent: 1\n", "is not valid YAML at line"),
+    ],
+)
+def test_bad_settings_are_one_clear_line(tmp_path, text, message):
+    path = tmp_path / "bad.yaml"
+    path.write_text(text)
+    with pytest.raises(SettingsError) as err:
+        load_settings(path, environ={})
+    assert message in str(err.value)
+    assert "\n" not in str(err.value)
+
+
+def test_environment_overrides_the_file(tmp_path):
+    path = tmp_path / "c.yaml"
+    path.write_text("gate:\n  min_confidence: 80\n")
+    s = load_settings(path, environ={"TELEGLAS__GATE__MIN_CONFIDENCE": "75", "TELEGLAS__CONTEXT__MODE": "strict"})
+    assert s.gate.min_confidence == 75 and s.context.mode == "strict"
+
+
+def test_a_bad_config_stops_the_command_with_one_line(tmp_path):
+    path = tmp_path / "bad.yaml"
+    path.write_text("gate:\n  cooldown_s: soon\n")
+    proc = subprocess.run([sys.executable, "-m", "teleglas_tui.cli", "--config", str(path), "backtest", str(path)],
+                          capture_output=True, text=True)
+    assert proc.returncode == 2
+    assert proc.stderr.strip() == "teleglas: config: gate.cooldown_s must be a number, got 'soon'"

@@ -1,0 +1,216 @@
+"""SPEC.md, "Signal path": merging, the gate, adaptive confidence, market context and modes."""
+
+from __future__ import annotations
+
+import pytest
+from builders import T0, Run, context, liq, settings, trade
+
+from engine.model import (
+    ACCUMULATION, BUY, FAVORABLE, LONG, LOSS, NEUTRAL, SELL, SHORT, STOP_HUNT, UNFAVORABLE,
+    UNKNOWN, WIN,
+)
+from engine.settings import AdaptiveSettings, ContextSettings, GateSettings
+from engine.signals import context_filter
+from engine.signals.adaptive import AdaptiveScorer
+from engine.signals.gate import Gate
+
+MIN = 60_000
+
+
+class TestMerge:
+    def _accumulation(self, run):
+        run.feed(*[trade(i, "BTC", BUY, 10_000, price=100) for i in range(7)])
+        run.feed(*[trade(7 + i, "BTC", SELL, 10_000, price=100) for i in range(3)])
+        (signal,) = run.of_type(ACCUMULATION)
+        return signal
+
+    def test_stop_hunt_agreeing_with_order_flow_within_60s_merges_with_a_bonus(self):
+        run = Run()
+        flow = self._accumulation(run)  # base 70 at t=9
+        run.feed(liq(60, "BTC", LONG, 2_000_000, price=99))  # stop hunt LONG, base 75
+        assert run.of_type(STOP_HUNT) == []
+        assert flow.merged == [STOP_HUNT]
+        assert flow.confidence == pytest.approx(75 + 10)  # + min(0.15 x 75, 10)
+        assert flow.change == "update" and flow.revision == 1
+
+    def test_disagreeing_signals_stay_separate(self):
+        run = Run()
+        flow = self._accumulation(run)
+        run.feed(liq(60, "BTC", SHORT, 2_000_000, price=101))
+        (hunt,) = run.of_type(STOP_HUNT)
+        assert hunt.direction == SHORT and flow.merged == []
+
+    def test_signals_more_than_60s_apart_stay_separate(self):
+        run = Run()
+        self._accumulation(run)
+        run.feed(liq(70, "BTC", LONG, 2_000_000, price=99))
+        assert len(run.of_type(STOP_HUNT)) == 1
+
+    def test_a_cascade_growing_after_the_merge_updates_the_merged_signal(self):
+        run = Run()
+        flow = self._accumulation(run)
+        run.feed(liq(60, "BTC", LONG, 2_000_000, price=99))
+        run.feed(*[liq(61 + i, "BTC", LONG, 2_000_000, price=98) for i in range(5)])
+        assert flow.metrics["stop_hunt"]["liquidated_usd"] == 12_000_000
+        assert flow.metrics["merged"][STOP_HUNT] == 50 + 25 + 15  # ratio 6: +25, share 1: +15
+
+
+class TestGate:
+    KEY = ("BTC", STOP_HUNT, LONG)
+
+    def test_minimum_confidence(self):
+        gate = Gate(GateSettings())
+        assert gate.check(self.KEY, 69.99, T0) == "confidence"
+        assert gate.check(self.KEY, 70.0, T0) is None
+
+    def test_cooldown_per_coin_type_and_direction(self):
+        gate = Gate(GateSettings())
+        assert gate.admit(self.KEY, 80, T0)
+        assert gate.check(self.KEY, 90, T0 + 5 * MIN - 1) == "cooldown"
+        assert gate.check(self.KEY, 90, T0 + 5 * MIN) is None
+        assert gate.check(("BTC", STOP_HUNT, SHORT), 80, T0 + 1) is None
+        assert gate.check(("ETH", STOP_HUNT, LONG), 80, T0 + 1) is None
+
+    def test_duplicate_in_the_same_five_point_band_within_ten_minutes(self):
+        gate = Gate(GateSettings())
+        assert gate.admit(self.KEY, 80.0, T0)  # band 80-84.99
+        assert gate.check(self.KEY, 84.99, T0 + 6 * MIN) == "duplicate"
+        assert gate.check(self.KEY, 85.0, T0 + 6 * MIN) is None
+        assert gate.check(self.KEY, 79.99, T0 + 6 * MIN) is None
+        assert gate.check(self.KEY, 84.99, T0 + 10 * MIN) is None
+
+    def test_hourly_cap_counts_only_emitted_signals(self):
+        gate = Gate(GateSettings(max_per_hour=3))
+        for coin in ("A", "B"):
+            assert gate.admit((coin, STOP_HUNT, LONG), 80, T0)
+        for _ in range(5):  # dropped by the cooldown: they do not use the quota
+            assert not gate.admit(("A", STOP_HUNT, LONG), 80, T0 + 1)
+        assert gate.admit(("C", STOP_HUNT, LONG), 80, T0 + 2)
+        assert gate.check(("D", STOP_HUNT, LONG), 80, T0 + 3) == "hourly cap"
+        assert gate.check(("D", STOP_HUNT, LONG), 80, T0 + 60 * MIN) is None
+        assert gate.drops == {"confidence": 0, "cooldown": 5, "duplicate": 0, "hourly cap": 0}
+
+
+class TestAdaptive:
+    def test_no_history_no_adjustment(self):
+        assert AdaptiveScorer(AdaptiveSettings()).adjust(80, STOP_HUNT, 1) == 80
+
+    @pytest.mark.parametrize(
+        ("win_rate", "adjustment"),
+        [(0.71, 5), (0.7, 3), (0.61, 3), (0.6, 0), (0.5, 0), (0.49, -3), (0.4, -3), (0.39, -5)],
+    )
+    def test_win_rate_bands(self, win_rate, adjustment):
+        scorer = AdaptiveScorer(AdaptiveSettings())
+        scorer.load_state({"ema": {STOP_HUNT: win_rate}, "count": {STOP_HUNT: 1}})
+        assert scorer.adjustment(STOP_HUNT, 1) == adjustment
+
+    def test_ema_of_wins_from_a_neutral_start(self):
+        scorer = AdaptiveScorer(AdaptiveSettings(ema_alpha=0.5))
+        scorer.record(STOP_HUNT, 1, WIN)
+        assert scorer.win_rate(STOP_HUNT, 1) == 0.75
+        scorer.record(STOP_HUNT, 1, LOSS)
+        assert scorer.win_rate(STOP_HUNT, 1) == 0.375
+
+    def test_clamped_to_50_99(self):
+        scorer = AdaptiveScorer(AdaptiveSettings())
+        scorer.load_state({"ema": {STOP_HUNT: 0.9}, "count": {STOP_HUNT: 9}})
+        assert scorer.adjust(97, STOP_HUNT, 3) == 99
+        scorer.load_state({"ema": {STOP_HUNT: 0.1}, "count": {STOP_HUNT: 9}})
+        assert scorer.adjust(52, STOP_HUNT, 3) == 50
+
+    def test_type_and_tier_takes_over_at_five_outcomes(self):
+        scorer = AdaptiveScorer(AdaptiveSettings())
+        scorer.load_state({"ema": {STOP_HUNT: 0.8, f"{STOP_HUNT}/1": 0.2},
+                           "count": {STOP_HUNT: 20, f"{STOP_HUNT}/1": 4}})
+        assert scorer.adjustment(STOP_HUNT, 1) == 5  # four tier-1 outcomes: the type decides
+        scorer.record(STOP_HUNT, 1, LOSS)
+        assert scorer.adjustment(STOP_HUNT, 1) == -5  # five: tier 1's own EMA decides
+        assert scorer.adjustment(STOP_HUNT, 2) == 5
+
+    def test_unknown_outcomes_are_not_counted(self):
+        scorer = AdaptiveScorer(AdaptiveSettings())
+        scorer.record(STOP_HUNT, 1, UNKNOWN)
+        assert scorer.win_rate(STOP_HUNT, 1) is None
+
+    def test_state_round_trips(self):
+        scorer = AdaptiveScorer(AdaptiveSettings())
+        scorer.record(STOP_HUNT, 1, WIN)
+        other = AdaptiveScorer(AdaptiveSettings())
+        other.load_state(scorer.export_state())
+        assert other.win_rate(STOP_HUNT, 1) == scorer.win_rate(STOP_HUNT, 1)
+
+
+class TestContext:
+    S = ContextSettings()
+
+    @pytest.mark.parametrize(
+        ("rate", "direction", "view"),
+        [
+            (0.00009, LONG, "neutral"), (-0.00009, SHORT, "neutral"),
+            (0.00051, LONG, "caution"), (0.0005, LONG, "mild"), (-0.00051, SHORT, "caution"),
+            (-0.0001, LONG, "favorable"), (0.0001, SHORT, "favorable"), (0.0002, LONG, "mild"),
+            (None, LONG, "none"),
+        ],
+    )
+    def test_funding_views(self, rate, direction, view):
+        assert context_filter.funding_view(rate, direction, self.S) == view
+
+    @pytest.mark.parametrize(
+        ("change", "view"),
+        [(0.0501, "squeeze"), (0.05, "confirming"), (0.0201, "confirming"), (0.02, "neutral"),
+         (-0.01, "neutral"), (-0.0101, "weak"), (None, "none")],
+    )
+    def test_oi_views(self, change, view):
+        assert context_filter.oi_view(change, self.S) == view
+
+    @pytest.mark.parametrize(
+        ("rate", "change", "assessment", "adjustment"),
+        [
+            (0.001, 0.03, UNFAVORABLE, -10),  # crowded longs beat everything
+            (-0.0002, 0.03, FAVORABLE, 5),  # favourable funding, confirming OI
+            (-0.0002, 0.0, FAVORABLE, 5),  # favourable funding, neutral OI
+            (-0.0002, -0.02, NEUTRAL, 0),  # favourable funding, weak OI
+            (-0.0002, 0.06, NEUTRAL, -3),  # favourable funding, squeeze risk
+            (0.0, 0.03, NEUTRAL, 2),  # neutral funding, confirming OI
+            (0.0, 0.06, NEUTRAL, -3),
+            (0.0, 0.0, NEUTRAL, 0),
+        ],
+    )
+    def test_assessment_for_a_long(self, rate, change, assessment, adjustment):
+        ctx = context_filter.assess(rate, change, LONG, self.S)
+        assert (ctx.assessment, ctx.adjustment) == (assessment, adjustment)
+
+    @pytest.mark.parametrize(
+        ("assessment_rate", "mode", "blocked"),
+        [
+            (-0.0002, "strict", False), (0.0, "strict", True), (0.001, "strict", True),
+            (0.0, "normal", False), (0.001, "normal", True),
+            (0.001, "permissive", False),
+        ],
+    )
+    def test_modes(self, assessment_rate, mode, blocked):
+        ctx = context_filter.assess(assessment_rate, 0.0, LONG, self.S)
+        assert context_filter.blocked(ctx, mode) is blocked
+
+    def test_no_context_yet_is_neutral_and_never_blocked(self):
+        ctx = context_filter.assess(None, None, LONG, self.S)
+        assert ctx.assessment == NEUTRAL and ctx.adjustment == 0
+        assert not context_filter.blocked(ctx, "strict")
+
+    def test_engine_marks_an_unfavorable_signal_blocked_but_still_emits_it(self):
+        run = Run()
+        run.feed(context(-1800, "FET", oi=1_000_000, funding=0.001), context(0, "FET", oi=1_010_000))
+        run.feed(liq(1, "FET", LONG, 100_000))
+        (signal,) = run.of_type(STOP_HUNT)
+        assert signal.context.assessment == UNFAVORABLE and signal.blocked
+        assert signal.confidence == signal.base_confidence - 10
+
+    def test_engine_reads_oi_change_over_30_minutes_across_venues(self):
+        run = Run(settings(context={"mode": "strict"}))
+        run.feed(context(-1800, "FET", oi=1_000_000, venue="a"), context(0, "FET", oi=1_030_000, venue="a"))
+        run.feed(context(-1800, "FET", oi=3_000_000, venue="b"), context(0, "FET", oi=3_090_000, venue="b"))
+        run.feed(context(0, "FET", funding=-0.0003))
+        run.feed(liq(1, "FET", LONG, 100_000))
+        (signal,) = run.of_type(STOP_HUNT)
+        assert signal.context.oi_change == pytest.approx(0.03)
+        assert signal.context.assessment == FAVORABLE and not signal.blocked

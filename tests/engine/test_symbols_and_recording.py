@@ -1,0 +1,62 @@
+"""Canonical coins across venues, and the recording format v1 reader."""
+
+from __future__ import annotations
+
+import gzip
+
+import pytest
+
+from engine.recording import ReadStats, RecordingError, read_header, read_records, write_recording, Record
+from engine.symbols import canonical
+
+
+@pytest.mark.parametrize(
+    ("name", "coin", "divisor"),
+    [
+        ("BTCUSDT", "BTC", 1), ("BTC-USDT-SWAP", "BTC", 1), ("BTCUSDT_UMCBL", "BTC", 1),
+        ("BTC_USDT", "BTC", 1), ("BTCUSD_PERP", "BTC", 1), ("BTCUSD_200925", "BTC", 1),
+        ("XRP-USD-230929", "XRP", 1), ("1000PEPEUSDT", "PEPE", 1000), ("kPEPE", "PEPE", 1000),
+        ("1000000MOGUSDT", "MOG", 1_000_000), ("1INCHUSDT", "1INCH", 1), ("MATICUSDT", "POL", 1),
+        ("币安人生USDT", "币安人生", 1), ("ETH", "ETH", 1),
+    ],
+)
+def test_canonical_coins(name, coin, divisor):
+    assert canonical(name) == (coin, divisor)
+
+
+def _records():
+    return [Record(1761125802306 + i, "coinglass", "ws", "liquidationOrders", f'{{"n":{i}}}') for i in range(3)]
+
+
+@pytest.mark.parametrize("name", ["r.jsonl", "r.jsonl.gz"])
+def test_round_trip_plain_and_gzip(tmp_path, name):
+    path = tmp_path / name
+    write_recording(path, ["coinglass"], "note", _records())
+    assert read_header(path)["sources"] == ["coinglass"]
+    assert list(read_records(path)) == _records()
+
+
+def test_gzip_is_detected_by_magic_bytes_not_name(tmp_path):
+    path = tmp_path / "no-suffix"
+    write_recording(tmp_path / "r.jsonl.gz", ["x"], "", _records())
+    path.write_bytes((tmp_path / "r.jsonl.gz").read_bytes())
+    assert len(list(read_records(path))) == 3
+
+
+def test_bad_lines_are_skipped_and_counted(tmp_path):
+    path = tmp_path / "r.jsonl"
+    write_recording(path, ["coinglass"], "", _records())
+    with open(path, "a") as fh:
+        fh.write("{broken\n")
+        fh.write('{"t": "soon", "src": "x", "kind": "ws", "ch": "", "raw": ""}\n')
+        fh.write('{"t": 1, "src": "x"}\n')
+    stats = ReadStats()
+    assert len(list(read_records(path, stats))) == 3
+    assert stats.skipped == 3 and stats.reasons == {"bad line": 3}
+
+
+def test_a_file_without_the_header_is_refused_in_one_line(tmp_path):
+    path = tmp_path / "r.jsonl"
+    path.write_bytes(gzip.compress(b'{"t":1}\n'))
+    with pytest.raises(RecordingError, match="not a teleglas recording"):
+        read_header(path)
