@@ -16,14 +16,23 @@ per 8 h); ``/fapi/v1/openInterest`` gives OI in contracts of the symbol, × mark
 
 from __future__ import annotations
 
+import itertools
+import zlib
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 import orjson
 
 from engine.feeds.adapter import MAX_USD, NOTHING, Adapter, Parsed, event_ms, finite, lookup, positive
-from engine.feeds.instruments import PerpetualMap, coin_of
+from engine.feeds.instruments import PerpetualMap, coin_of, learning
 from engine.model import BUY, LONG, SELL, SHORT, Context, Event, Liquidation, Trade
 from engine.symbols import canonical
+
+if TYPE_CHECKING:
+    from engine.feeds.runner import Deliver, LiveFeed
+    from engine.secrets import Secrets
+    from engine.settings import Settings
 
 VENUE = "Binance"
 PREMIUM_PATH = "/fapi/v1/premiumIndex"
@@ -213,3 +222,82 @@ class BinanceAdapter(Adapter):
         if mark is None:
             return [], ["unknown mark price"]
         return [Context(ts, VENUE, canonical(symbol)[0], oi_usd=contracts * mark)], []  # type: ignore[arg-type]
+
+
+# Live: the sockets and the context poller.  Their I/O lives in the runner and the poller; the
+# network libraries are imported on use so backtest and replay, which need only the parser
+# above, do not load them.
+
+# Binance takes at most 200 streams per connection: beyond SHARD_TARGET at start the watched
+# coins spread over several sockets, leaving room for coins added at run time.
+SHARD_TARGET = 150
+PARAMS_PER_MESSAGE = 100  # a few SUBSCRIBE messages per connect: Binance takes at most 10 a second
+LIQUIDATION_STREAM = "!forceOrder@arr"
+
+_ids = itertools.count(1)
+
+
+def socket_count(coins: list[str]) -> int:
+    return 1 + (len(coins) + 1) // SHARD_TARGET
+
+
+def in_socket(coin: str, index: int, count: int) -> bool:
+    """A stable spread of coins over ``count`` sockets (a coin never moves between them)."""
+    return zlib.crc32(coin.encode()) % count == index
+
+
+def stream_messages(method: str, streams: list[str]) -> list[str]:
+    """``SUBSCRIBE`` / ``UNSUBSCRIBE`` text frames for ``streams``."""
+    return [orjson.dumps({"method": method, "params": streams[i : i + PARAMS_PER_MESSAGE], "id": next(_ids)}).decode()
+            for i in range(0, len(streams), PARAMS_PER_MESSAGE)]
+
+
+def context_paths(listing: BinanceAdapter, coins: list[str]) -> Iterator[str]:
+    """One round of context requests.  A generator: the OI paths are made after the round's
+    premium index arrived, so they use the venue's own symbols (``1000PEPEUSDT``) and skip coins
+    Binance does not list."""
+    yield FUNDING_INFO_PATH
+    yield PREMIUM_PATH
+    perpetuals = listing.perpetuals
+    for coin in coins:
+        if perpetuals.listed(coin):
+            yield f"{OI_PATH}?symbol={perpetuals.instrument(coin)}"
+
+
+def live_feed(settings: Settings, secrets: Secrets, coins: list[str], deliver: Deliver, *,
+              liquidations: bool) -> LiveFeed:
+    """Binance USDⓈ-M on the ``/market`` route: ``!forceOrder@arr`` (every symbol; only when this
+    feed carries liquidations), ``<symbol>@aggTrade`` per watched coin, and the context poller
+    (which also names each coin's contract)."""
+    from engine.context.poller import RestPoller
+    from engine.feeds.listing import WaitingRunner
+    from engine.feeds.runner import Backoff, LiveFeed, WsSpec, channel_field
+
+    s = settings.feeds.binance
+    listing = BinanceAdapter()
+
+    def trade_streams(batch: list[str], index: int, count: int) -> list[str]:
+        return [f"{listing.perpetuals.instrument(c).lower()}@aggTrade" for c in batch if in_socket(c, index, count)]
+
+    def spec(index: int, count: int) -> WsSpec:
+        return WsSpec(
+            name="binance",
+            url=lambda: f"{s.ws_url.rstrip('/')}/stream",
+            subscribe=lambda batch: stream_messages("SUBSCRIBE", trade_streams(batch, index, count)),
+            unsubscribe=lambda batch: stream_messages("UNSUBSCRIBE", trade_streams(batch, index, count)),
+            subscribe_global=tuple(stream_messages("SUBSCRIBE", [LIQUIDATION_STREAM]))
+            if liquidations and index == 0 else (),
+            channel=channel_field("stream"),
+        )
+
+    def listed() -> bool:
+        return bool(listing.perpetuals)
+
+    count = socket_count(coins)
+    links: list = [WaitingRunner(listed, spec(i, count), s, deliver, coins) for i in range(count)]
+    links.append(RestPoller(
+        "binance", s.rest_url, lambda batch: context_paths(listing, batch),  # type: ignore[arg-type,return-value]
+        interval_s=settings.context.poll_interval_s, per_minute=s.requests_per_minute,
+        deliver=learning(deliver, listing), coins=coins, backoff=Backoff(s.backoff_initial_s, s.backoff_max_s),
+    ))
+    return LiveFeed("binance", links)

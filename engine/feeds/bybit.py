@@ -14,14 +14,20 @@ REST ``/v5/market/tickers?category=linear``: ``fundingRate`` (a fraction per
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 import orjson
 
 from engine.feeds.adapter import MAX_USD, NOTHING, Adapter, Parsed, event_ms, finite, lookup, positive
-from engine.feeds.instruments import PerpetualMap, coin_of
+from engine.feeds.instruments import PerpetualMap, coin_of, learning
 from engine.model import BUY, LONG, SELL, SHORT, Context, Event, Liquidation, Trade
 from engine.symbols import canonical
+
+if TYPE_CHECKING:
+    from engine.feeds.runner import Deliver, LiveFeed
+    from engine.secrets import Secrets
+    from engine.settings import Settings
 
 VENUE = "Bybit"
 TICKERS_PATH = "/v5/market/tickers"
@@ -148,3 +154,66 @@ class BybitAdapter(Adapter):
             events.append(Context(ts, VENUE, canonical(symbol)[0],
                                   oi_usd=oi_usd if oi_usd > 0 else None, funding=per_8h))
         return events, rejects
+
+
+# Live: the sockets and the context poller.  Their I/O lives in the runner and the poller; the
+# network libraries are imported on use so backtest and replay, which need only the parser
+# above, do not load them.
+
+ARGS_PER_MESSAGE = 10  # Bybit refuses longer subscribe lists
+
+
+def topic_messages(op: str, topics: list[str]) -> list[str]:
+    """``subscribe`` / ``unsubscribe`` text frames for ``topics``."""
+    return [orjson.dumps({"op": op, "args": topics[i : i + ARGS_PER_MESSAGE]}).decode()
+            for i in range(0, len(topics), ARGS_PER_MESSAGE)]
+
+
+def tickers_paths(coins: list[str]) -> list[str]:
+    return [f"{TICKERS_PATH}?category=linear"]  # every symbol in one body
+
+
+def live_feed(settings: Settings, secrets: Secrets, coins: list[str], deliver: Deliver, *,
+              liquidations: bool) -> LiveFeed:
+    """Bybit v5 linear: ``publicTrade.<symbol>`` per watched coin, the tickers poller (context,
+    and the listing that names each coin's contract), and, only when this feed carries
+    liquidations, ``allLiquidation.<symbol>`` for every USDT perpetual listed (Bybit has no
+    all-market liquidation topic) on a second socket."""
+    from engine.context.poller import RestPoller
+    from engine.feeds.listing import ListingRunner, WaitingRunner
+    from engine.feeds.runner import Backoff, LiveFeed, WsSpec, channel_field
+
+    s = settings.feeds.bybit
+    listing = BybitAdapter()
+
+    def spec(topic: str) -> WsSpec:
+        def topics(batch: list[str]) -> list[str]:
+            return [f"{topic}.{listing.perpetuals.instrument(c)}" for c in batch]
+
+        return WsSpec(
+            name="bybit",
+            url=lambda: s.ws_url,
+            subscribe=lambda batch: topic_messages("subscribe", topics(batch)),
+            unsubscribe=lambda batch: topic_messages("unsubscribe", topics(batch)),
+            app_ping='{"op":"ping"}',
+            channel=channel_field("topic"),
+        )
+
+    def listed() -> bool:
+        return bool(listing.perpetuals)
+
+    links: list = [WaitingRunner(listed, spec("publicTrade"), s, deliver, coins)]
+    every_symbol = ListingRunner(listed, spec("allLiquidation"), s, deliver, coins)
+    if liquidations:
+        links.append(every_symbol)
+
+    def learned(path: str) -> None:
+        every_symbol.cover(listing.perpetuals.coins())
+
+    links.append(RestPoller(
+        "bybit", s.rest_url, tickers_paths,
+        interval_s=settings.context.poll_interval_s, per_minute=s.requests_per_minute,
+        deliver=learning(deliver, listing, learned), coins=coins,
+        backoff=Backoff(s.backoff_initial_s, s.backoff_max_s),
+    ))
+    return LiveFeed("bybit", links)

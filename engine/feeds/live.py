@@ -10,11 +10,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from engine.feeds import coinglass
+from engine.feeds import binance, bybit, coinglass, okx
 from engine.feeds.runner import LiveFeed
 
 FeedFactory = Callable[..., LiveFeed]
 
 FACTORIES: dict[str, FeedFactory] = {
     "coinglass": coinglass.live_feed,
+    "binance": binance.live_feed,
+    "bybit": bybit.live_feed,
+    "okx": okx.live_feed,
 }

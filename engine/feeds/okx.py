@@ -20,14 +20,21 @@ REST: ``/api/v5/public/funding-rate?instId=`` (a fraction per interval, the inte
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 import orjson
 
 from engine.feeds.adapter import MAX_USD, NOTHING, Adapter, Parsed, event_ms, finite, lookup, positive
-from engine.feeds.instruments import PerpetualMap, coin_of
+from engine.feeds.instruments import PerpetualMap, coin_of, learning
 from engine.model import BUY, LONG, SELL, SHORT, Context, Event, Liquidation, Trade
 from engine.symbols import canonical
+
+if TYPE_CHECKING:
+    from engine.feeds.runner import Deliver, LiveFeed
+    from engine.secrets import Secrets
+    from engine.settings import Settings
 
 VENUE = "OKX"
 INSTRUMENTS_PATH = "/api/v5/public/instruments"
@@ -229,3 +236,63 @@ class OkxAdapter(Adapter):
                 continue
             events.append(Context(ts, VENUE, canonical(inst_id)[0], oi_usd=oi_usd))  # type: ignore[arg-type]
         return events, rejects
+
+
+# Live: the socket and the context poller.  Their I/O lives in the runner and the poller; the
+# network libraries are imported on use so backtest and replay, which need only the parser
+# above, do not load them.
+
+ARGS_PER_MESSAGE = 20
+
+
+def channel_messages(op: str, args: list[dict]) -> list[str]:
+    """``subscribe`` / ``unsubscribe`` text frames for channel ``args``."""
+    return [orjson.dumps({"op": op, "args": args[i : i + ARGS_PER_MESSAGE]}).decode()
+            for i in range(0, len(args), ARGS_PER_MESSAGE)]
+
+
+def context_paths(listing: OkxAdapter, coins: list[str]) -> Iterator[str]:
+    """One round of requests: the instruments first (contract values for every swap, and the
+    listing), then OI of every swap, then funding per watched coin OKX lists.  A generator, so
+    the funding paths follow the instruments body of the same round."""
+    yield f"{INSTRUMENTS_PATH}?instType=SWAP"
+    yield f"{OI_PATH}?instType=SWAP"
+    perpetuals = listing.perpetuals
+    for coin in coins:
+        if perpetuals.listed(coin):
+            yield f"{FUNDING_PATH}?instId={perpetuals.instrument(coin)}"
+
+
+def live_feed(settings: Settings, secrets: Secrets, coins: list[str], deliver: Deliver, *,
+              liquidations: bool) -> LiveFeed:
+    """OKX v5 public: ``liquidation-orders`` for every swap (only when this feed carries
+    liquidations), ``trades`` per watched coin, and the context poller.  The socket opens once the
+    instruments body arrived, so no early trade is lost to an unknown contract value."""
+    from engine.context.poller import RestPoller
+    from engine.feeds.listing import WaitingRunner
+    from engine.feeds.runner import Backoff, LiveFeed, WsSpec, channel_field
+
+    s = settings.feeds.okx
+    listing = OkxAdapter()
+
+    def trades(batch: list[str]) -> list[dict]:
+        return [{"channel": "trades", "instId": listing.perpetuals.instrument(c)} for c in batch]
+
+    spec = WsSpec(
+        name="okx",
+        url=lambda: s.ws_url,
+        subscribe=lambda batch: channel_messages("subscribe", trades(batch)),
+        unsubscribe=lambda batch: channel_messages("unsubscribe", trades(batch)),
+        subscribe_global=tuple(channel_messages("subscribe", [{"channel": "liquidation-orders", "instType": "SWAP"}]))
+        if liquidations else (),
+        app_ping="ping",
+        ping_idle_only=True,
+        channel=channel_field("channel"),
+    )
+    socket = WaitingRunner(lambda: bool(listing.contracts), spec, s, deliver, coins)
+    poller = RestPoller(
+        "okx", s.rest_url, lambda batch: context_paths(listing, batch),  # type: ignore[arg-type,return-value]
+        interval_s=settings.context.poll_interval_s, per_minute=s.requests_per_minute,
+        deliver=learning(deliver, listing), coins=coins, backoff=Backoff(s.backoff_initial_s, s.backoff_max_s),
+    )
+    return LiveFeed("okx", [socket, poller])

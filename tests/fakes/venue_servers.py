@@ -1,0 +1,360 @@
+"""Binance, Bybit and OKX stand-ins on 127.0.0.1: each venue's WebSocket and the REST endpoints
+we poll, speaking the real protocols.
+
+- Binance: combined streams on ``/market/stream``, ``SUBSCRIBE``/``UNSUBSCRIBE`` answered
+  ``{"result": null, "id": n}``, at most 200 streams per connection, protocol pings from the
+  server (the client's pongs are counted), incoming messages per second counted.
+- Bybit: ``/v5/public/linear``, ``{"op": "subscribe", "args": [...]}`` answered with
+  ``success``/``ret_msg`` (more than 10 args refused), ``{"op": "ping"}`` answered with
+  ``ret_msg: "pong"``.
+- OKX: ``/ws/v5/public``, ``{"op": "subscribe", "args": [{...}]}`` answered per arg with
+  ``{"event": "subscribe", ...}``, text ``ping`` answered ``pong``.
+
+Tests push real payloads with :meth:`FakeVenue.push` once the subscription they need is in, and
+can drop every connection to prove reconnect and resubscribe.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+from contextlib import asynccontextmanager
+from http import HTTPStatus
+
+from aiohttp import web
+from websockets.asyncio.server import Server, ServerConnection, serve
+from websockets.exceptions import ConnectionClosed
+from websockets.http11 import Request, Response
+
+from engine.core import Engine
+from engine.feeds.runner import LiveFeed
+from engine.pipeline import Pipeline
+from engine.settings import Settings
+from fakes.coinglass_server import wait_for
+
+__all__ = ["Collector", "FakeBinance", "FakeBybit", "FakeOkx", "fast_settings", "okx_arg", "running", "wait_for"]
+
+TS = 1_723_161_256_000  # 2024-08-08 23:54:16 UTC, inside the real Binance trade file
+
+
+class FakeVenue:
+    ws_path = "/"
+    base_path = ""  # the part of ws_path the client's ws_url already carries
+
+    def __init__(self) -> None:
+        self.connections = 0
+        self.clients: list[ServerConnection] = []  # in connection order
+        self.streams: dict[ServerConnection, set[str]] = {}  # subscribed streams per connection
+        self.received: list[str] = []
+        self.rest_requests: list[str] = []
+        self.ws_url = ""
+        self.rest_url = ""
+        self._ws: Server | None = None
+        self._runner: web.AppRunner | None = None
+
+    async def start(self) -> None:
+        self._ws = await serve(self._serve, "127.0.0.1", 0, process_request=self._check_path, ping_interval=None)
+        port = self._ws.sockets[0].getsockname()[1]
+        self.ws_url = f"ws://127.0.0.1:{port}{self.base_path or self.ws_path}"
+        app = web.Application()
+        for path, handler in self.routes().items():
+            app.router.add_get(path, self._logged(handler))
+        self._runner = web.AppRunner(app, access_log=None)
+        await self._runner.setup()
+        await web.TCPSite(self._runner, "127.0.0.1", 0).start()
+        self.rest_url = f"http://127.0.0.1:{self._runner.addresses[0][1]}"
+
+    async def stop(self) -> None:
+        if self._ws is not None:
+            self._ws.close()
+            await self._ws.wait_closed()
+        if self._runner is not None:
+            await self._runner.cleanup()
+
+    def routes(self) -> dict:
+        return {}
+
+    def _logged(self, handler):
+        async def logged(request: web.Request) -> web.Response:
+            self.rest_requests.append(request.path_qs)
+            return handler(request)
+
+        return logged
+
+    def _check_path(self, connection: ServerConnection, request: Request) -> Response | None:
+        if request.path.split("?")[0] != self.ws_path:
+            return connection.respond(HTTPStatus.NOT_FOUND, "not found\n")
+        return None
+
+    async def _serve(self, ws: ServerConnection) -> None:
+        self.connections += 1
+        self.clients.append(ws)
+        self.streams[ws] = set()
+        try:
+            await self.on_open(ws)
+            async for message in ws:
+                self.received.append(message)  # type: ignore[arg-type]
+                await self.on_text(ws, message)  # type: ignore[arg-type]
+        except ConnectionClosed:
+            pass
+        finally:
+            self.clients.remove(ws)
+
+    async def on_open(self, ws: ServerConnection) -> None:
+        pass
+
+    async def on_text(self, ws: ServerConnection, text: str) -> None:
+        raise NotImplementedError
+
+    def subscribed(self, index: int = -1) -> set[str]:
+        """What the ``index``-th open connection (default: the newest) is subscribed to."""
+        return set(self.streams[self.clients[index]]) if self.clients else set()
+
+    def all_subscribed(self) -> set[str]:
+        return set().union(*(self.streams[ws] for ws in self.clients)) if self.clients else set()
+
+    async def push(self, frame: str) -> None:
+        """Send a frame to the connections subscribed to its stream, as the venue would (to every
+        connection when it names no stream: garbage, notices)."""
+        try:
+            key = self.stream_of(json.loads(frame))
+        except (ValueError, KeyError, TypeError, AttributeError):
+            key = None
+        for ws in list(self.clients):
+            if key is not None and key not in self.streams[ws]:
+                continue
+            try:
+                await ws.send(frame)
+            except ConnectionClosed:
+                pass
+
+    def stream_of(self, frame: dict) -> str | None:
+        raise NotImplementedError
+
+    async def drop(self) -> None:
+        """Close every connection abruptly (no close handshake), as a crashed peer would."""
+        for ws in list(self.clients):
+            ws.transport.abort()
+
+
+class FakeBinance(FakeVenue):
+    ws_path = "/market/stream"
+    base_path = "/market"
+    MAX_STREAMS = 200
+    MAX_MESSAGES_PER_S = 10
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.pongs = 0
+        self.rate_violations = 0
+        self._sent_at: dict[ServerConnection, list[float]] = {}
+        self.premium = [  # shape of GET /fapi/v1/premiumIndex
+            {"symbol": "BTCUSDT", "markPrice": "61800.10", "indexPrice": "61790.00",
+             "lastFundingRate": "0.00010000", "interestRate": "0.00010000", "nextFundingTime": TS + 3_600_000,
+             "time": TS},
+            {"symbol": "ETHUSDT", "markPrice": "2600.50", "lastFundingRate": "-0.00002000", "time": TS},
+            {"symbol": "1000PEPEUSDT", "markPrice": "0.0081", "lastFundingRate": "0.00030000", "time": TS},
+        ]
+        self.open_interest = {"BTCUSDT": "80000.5", "ETHUSDT": "1200000", "1000PEPEUSDT": "9000000000"}
+        self.funding_info = [{"symbol": "1000PEPEUSDT", "adjustedFundingRateCap": "0.02",
+                              "adjustedFundingRateFloor": "-0.02", "fundingIntervalHours": 4, "disclaimer": False}]
+
+    async def on_open(self, ws: ServerConnection) -> None:
+        self._sent_at[ws] = []
+        asyncio.get_running_loop().create_task(self._ping(ws))
+
+    async def _ping(self, ws: ServerConnection) -> None:
+        """Binance pings every few minutes and cuts clients that do not answer; here every 50 ms."""
+        try:
+            while True:
+                await asyncio.wait_for(await ws.ping(), 1.0)
+                self.pongs += 1
+                await asyncio.sleep(0.05)
+        except (ConnectionClosed, TimeoutError):
+            pass
+
+    async def on_text(self, ws: ServerConnection, text: str) -> None:
+        now = time.monotonic()
+        recent = [t for t in self._sent_at[ws] if now - t < 1.0] + [now]
+        self._sent_at[ws] = recent
+        if len(recent) > self.MAX_MESSAGES_PER_S:
+            self.rate_violations += 1
+        try:
+            body = json.loads(text)
+            method, params, ident = body["method"], body.get("params", []), body["id"]
+        except (ValueError, KeyError, TypeError):
+            await ws.send(json.dumps({"error": {"code": 3, "msg": "Invalid JSON"}, "id": None}))
+            return
+        streams = self.streams[ws]
+        if method == "SUBSCRIBE":
+            if len(streams | set(params)) > self.MAX_STREAMS:
+                await ws.send(json.dumps({"error": {"code": 4, "msg": "Too many streams"}, "id": ident}))
+                return
+            streams.update(params)
+        elif method == "UNSUBSCRIBE":
+            streams.difference_update(params)
+        await ws.send(json.dumps({"result": None, "id": ident}))
+
+    def stream_of(self, frame: dict) -> str | None:
+        return frame["stream"]
+
+    def routes(self) -> dict:
+        return {"/fapi/v1/premiumIndex": self._premium, "/fapi/v1/openInterest": self._open_interest,
+                "/fapi/v1/fundingInfo": lambda request: web.json_response(self.funding_info)}
+
+    def _premium(self, request: web.Request) -> web.Response:
+        return web.json_response(self.premium)
+
+    def _open_interest(self, request: web.Request) -> web.Response:
+        symbol = request.query.get("symbol", "")
+        if symbol not in self.open_interest:
+            return web.json_response({"code": -1121, "msg": "Invalid symbol."}, status=400)
+        return web.json_response({"openInterest": self.open_interest[symbol], "symbol": symbol, "time": TS + 1})
+
+
+class FakeBybit(FakeVenue):
+    ws_path = "/v5/public/linear"
+    MAX_ARGS = 10
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.pings = 0
+        self.tickers = [  # shape of GET /v5/market/tickers?category=linear
+            {"symbol": "BTCUSDT", "lastPrice": "61800.00", "markPrice": "61801.00", "openInterest": "55000",
+             "openInterestValue": "3399055000.00", "fundingRate": "0.0001", "fundingIntervalHour": "8",
+             "nextFundingTime": str(TS + 3_600_000)},
+            {"symbol": "PIPPINUSDT", "openInterestValue": "12000000", "fundingRate": "-0.0003",
+             "fundingIntervalHour": "4"},
+            {"symbol": "1000PEPEUSDT", "openInterestValue": "120000000", "fundingRate": "0.00005",
+             "fundingIntervalHour": "8"},
+        ]
+
+    async def on_text(self, ws: ServerConnection, text: str) -> None:
+        body = json.loads(text)
+        op, args = body.get("op"), body.get("args", [])
+        reply = {"success": True, "ret_msg": "", "conn_id": f"c{self.connections}", "op": op}
+        if op == "ping":
+            self.pings += 1
+            reply["ret_msg"] = "pong"
+        elif len(args) > self.MAX_ARGS:
+            reply.update(success=False, ret_msg=f"args size >{self.MAX_ARGS}")
+        elif op == "subscribe":
+            self.streams[ws].update(args)
+        elif op == "unsubscribe":
+            self.streams[ws].difference_update(args)
+        await ws.send(json.dumps(reply))
+
+    def stream_of(self, frame: dict) -> str | None:
+        return frame["topic"]
+
+    def routes(self) -> dict:
+        return {"/v5/market/tickers": self._tickers}
+
+    def _tickers(self, request: web.Request) -> web.Response:
+        return web.json_response({"retCode": 0, "retMsg": "OK", "retExtInfo": {}, "time": TS + 2,
+                                  "result": {"category": request.query.get("category"), "list": self.tickers}})
+
+
+class FakeOkx(FakeVenue):
+    ws_path = "/ws/v5/public"
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.pings = 0
+        self.instruments = [  # shape of GET /api/v5/public/instruments?instType=SWAP
+            {"instType": "SWAP", "instId": "BTC-USDT-SWAP", "ctVal": "0.01", "ctMult": "1", "ctValCcy": "BTC",
+             "ctType": "linear", "settleCcy": "USDT", "state": "live"},
+            {"instType": "SWAP", "instId": "ETH-USDT-SWAP", "ctVal": "0.1", "ctMult": "1", "ctValCcy": "ETH",
+             "ctType": "linear", "settleCcy": "USDT", "state": "live"},
+            {"instType": "SWAP", "instId": "XRP-USD-SWAP", "ctVal": "10", "ctMult": "1", "ctValCcy": "USD",
+             "ctType": "inverse", "settleCcy": "XRP", "state": "live"},
+        ]
+
+    async def on_text(self, ws: ServerConnection, text: str) -> None:
+        if text == "ping":
+            self.pings += 1
+            await ws.send("pong")
+            return
+        body = json.loads(text)
+        op = body.get("op")
+        for arg in body.get("args", []):
+            key = json.dumps(arg, sort_keys=True)
+            if op == "subscribe":
+                self.streams[ws].add(key)
+            else:
+                self.streams[ws].discard(key)
+            await ws.send(json.dumps({"event": op, "arg": arg, "connId": f"c{self.connections}"}))
+
+    def stream_of(self, frame: dict) -> str | None:
+        return json.dumps(frame["arg"], sort_keys=True)
+
+    def routes(self) -> dict:
+        return {"/api/v5/public/instruments": self._instruments, "/api/v5/public/open-interest": self._oi,
+                "/api/v5/public/funding-rate": self._funding}
+
+    @staticmethod
+    def _ok(rows: list[dict]) -> web.Response:
+        return web.json_response({"code": "0", "msg": "", "data": rows})
+
+    def _instruments(self, request: web.Request) -> web.Response:
+        return self._ok([i for i in self.instruments if i["instType"] == request.query.get("instType")])
+
+    def _oi(self, request: web.Request) -> web.Response:
+        return self._ok([{"instType": "SWAP", "instId": "BTC-USDT-SWAP", "oi": "2800000", "oiCcy": "28000",
+                          "oiUsd": "1730400000", "ts": str(TS + 3)}])
+
+    def _funding(self, request: web.Request) -> web.Response:
+        inst_id = request.query.get("instId", "")
+        if inst_id not in {i["instId"] for i in self.instruments}:
+            return web.json_response({"code": "51001", "msg": "Instrument ID does not exist", "data": []})
+        return self._ok([{"instType": "SWAP", "instId": inst_id, "fundingRate": "0.00012",
+                          "fundingTime": str(TS + 3_600_000), "nextFundingTime": str(TS + 4 * 3_600_000),
+                          "ts": str(TS + 4)}])
+
+
+def okx_arg(channel: str, **more: str) -> str:
+    """How :class:`FakeOkx` keys a subscription."""
+    return json.dumps({"channel": channel, **more}, sort_keys=True)
+
+
+class Collector:
+    """The service's frame path in miniature: every frame through the real pipeline and engine,
+    the frames and the events kept for the test to read."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.pipeline = Pipeline(Engine(settings))
+        self.frames: list[tuple[str, str, str, str, int]] = []
+        self.events: list = []
+        self.pipeline.event_listeners.append(self.events.extend)
+
+    def deliver(self, src: str, kind: str, ch: str, raw: str, t: int) -> object:
+        self.frames.append((src, kind, ch, raw, t))
+        return self.pipeline.feed(src, kind, ch, raw, t)
+
+    def of(self, kind: type) -> list:
+        return [e for e in self.events if isinstance(e, kind)]
+
+
+def fast_settings(**fakes: FakeVenue) -> Settings:
+    """Default settings pointed at the fakes (``binance=..., okx=...``), with quick reconnects
+    and unthrottled REST, so a test never waits on venue-sized pauses."""
+    settings = Settings()
+    for name, fake in fakes.items():
+        feed = getattr(settings.feeds, name)
+        feed.ws_url, feed.rest_url = fake.ws_url, fake.rest_url
+        feed.backoff_initial_s, feed.backoff_max_s = 0.02, 0.1
+        feed.requests_per_minute = 60_000
+        feed.watchdog_s = 5.0
+    return settings
+
+
+@asynccontextmanager
+async def running(feed: LiveFeed):
+    """Run a live feed for the body of a ``with`` block, then stop it cleanly."""
+    task = asyncio.get_running_loop().create_task(feed.run())
+    try:
+        yield feed
+    finally:
+        await feed.stop()
+        await asyncio.wait_for(task, 5.0)

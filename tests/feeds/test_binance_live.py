@@ -1,0 +1,106 @@
+"""Binance live feed against a fake Binance on 127.0.0.1 speaking the real protocol."""
+
+from __future__ import annotations
+
+import json
+import math
+
+import pytest
+
+from engine.feeds.binance import live_feed
+from engine.model import BUY, LONG, SHORT, Context, Liquidation, Trade
+from engine.secrets import Secrets
+from fakes.realdata import binance_force_order_frames, example
+from fakes.venue_servers import Collector, FakeBinance, fast_settings, running, wait_for
+
+
+@pytest.fixture
+async def binance():
+    fake = FakeBinance()
+    await fake.start()
+    yield fake
+    await fake.stop()
+
+
+def all_market_force_order() -> str:
+    """The real forceOrder fixture as the all-market stream carries it."""
+    return json.dumps(dict(example("btcusdt@forceOrder"), stream="!forceOrder@arr"))
+
+
+def start(fake: FakeBinance, coins: list[str], *, liquidations: bool = True):
+    settings = fast_settings(binance=fake)
+    collector = Collector(settings)
+    feed = live_feed(settings, Secrets(), coins, collector.deliver, liquidations=liquidations)
+    return feed, collector
+
+
+async def test_liquidations_trades_and_context_arrive_with_binance_sides_and_usd(binance):
+    feed, got = start(binance, ["BTC", "PEPE"])
+    async with running(feed):
+        await wait_for(lambda: binance.subscribed() == {"!forceOrder@arr", "btcusdt@aggTrade", "1000pepeusdt@aggTrade"})
+        frames = binance_force_order_frames()[:40]
+        for raw, _ in frames:
+            await binance.push(raw)
+        await binance.push(json.dumps(example("btcusdt@aggTrade")))
+        await wait_for(lambda: len(got.of(Liquidation)) == 40 and got.of(Trade))
+        await wait_for(lambda: len(got.of(Context)) == 5)  # funding of every symbol, OI of the watched
+    for liq, (_, row) in zip(got.of(Liquidation), frames):
+        assert liq.side == (LONG if row["side"] == "SELL" else SHORT)
+        assert math.isclose(liq.usd, float(row["usd_value"]))
+    assert got.of(Trade) == [Trade(1568693103463, "Binance", "BTC", BUY, 10223.74, 10223.74 * 0.236)]
+    context = {(c.coin, "oi" if c.oi_usd else "funding"): c.oi_usd or c.funding for c in got.of(Context)}
+    assert context == {("BTC", "funding"): 0.0001, ("ETH", "funding"): -0.00002,
+                       ("PEPE", "funding"): pytest.approx(0.0006),  # a 4-hour symbol, kept per 8 h
+                       ("BTC", "oi"): 80000.5 * 61800.10, ("PEPE", "oi"): pytest.approx(9e9 * 0.0081)}
+    assert binance.rest_requests[:2] == ["/fapi/v1/fundingInfo", "/fapi/v1/premiumIndex"]
+    assert got.pipeline.counters["binance"].rejected == 0
+
+
+async def test_server_pings_are_answered(binance):
+    feed, _ = start(binance, ["BTC"])
+    async with running(feed):
+        await wait_for(lambda: binance.pongs >= 3)
+        assert feed.state().state == "live"
+
+
+async def test_reconnect_resubscribes_everything_including_coins_added_at_run_time(binance):
+    feed, got = start(binance, ["BTC", "ETH"])
+    async with running(feed):
+        await wait_for(lambda: binance.subscribed() == {"!forceOrder@arr", "btcusdt@aggTrade", "ethusdt@aggTrade"})
+        feed.set_coins(["BTC", "SOL"])
+        await wait_for(lambda: binance.subscribed() == {"!forceOrder@arr", "btcusdt@aggTrade", "solusdt@aggTrade"})
+        await binance.drop()
+        await wait_for(lambda: binance.connections == 2 and binance.clients)
+        await wait_for(lambda: binance.subscribed() == {"!forceOrder@arr", "btcusdt@aggTrade", "solusdt@aggTrade"})
+        await binance.push(all_market_force_order())
+        await wait_for(lambda: got.of(Liquidation))
+        assert feed.state().reconnects == 1
+
+
+async def test_malformed_frames_are_counted_and_the_feed_goes_on(binance):
+    feed, got = start(binance, ["BTC"])
+    async with running(feed):
+        await wait_for(lambda: "!forceOrder@arr" in binance.subscribed())
+        for raw in ("garbage", '{"stream":"!forceOrder@arr","data":{"e":"forceOrder","o":{"S":"SELL"}}}',
+                    all_market_force_order()):
+            await binance.push(raw)
+        await wait_for(lambda: got.of(Liquidation))
+        counters = got.pipeline.counters["binance"]
+        assert counters.rejected == 2 and counters.reasons == {"not json": 1, "bad price": 1}
+        assert feed.state().state == "live"
+
+
+async def test_many_coins_spread_over_sockets_of_at_most_200_streams_at_a_polite_rate(binance):
+    coins = [f"C{i}X" for i in range(320)]
+    feed, _ = start(binance, coins)
+    async with running(feed):
+        await wait_for(lambda: len(binance.all_subscribed()) == 321)
+        assert len(binance.clients) == 3
+        assert all(len(binance.subscribed(i)) <= FakeBinance.MAX_STREAMS for i in range(3))
+        assert binance.rate_violations == 0
+
+
+async def test_with_coinglass_liquidations_binance_sends_trades_only(binance):
+    feed, _ = start(binance, ["BTC"], liquidations=False)
+    async with running(feed):
+        await wait_for(lambda: binance.subscribed() == {"btcusdt@aggTrade"})
