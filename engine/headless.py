@@ -1,0 +1,206 @@
+"""``teleglas run --headless``: the service with no UI, for systemd, tmux or scripts.
+
+Logs (stderr, or ``--log-file``) one line per new signal and per outcome (every update too with
+``-v``), every feed state change, and a status line every minute and at exit.  SIGINT, SIGTERM and
+SIGHUP stop it cleanly: feeds close, the recording is flushed, the sinks save their state.
+Every log line passes through the secrets' redaction, so a key cannot reach the log.
+
+Exit codes: 0 after a clean stop or the end of a replay; 1 when every live feed gave up (a rejected
+key: one line says so); 2 when it cannot start (bad setting, bad recording, no feed to run).
+Never imports Textual: this module is the proof that the engine runs without the UI.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import signal
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+from engine import format as fmt
+from engine.locations import config_path, data_dir
+from engine.model import Event, Signal
+from engine.recording import RecordingError, read_header
+from engine.secrets import load_secrets
+from engine.service import Service, ServiceError
+from engine.settings import SettingsError, load_settings
+from engine.snapshot import ServiceSnapshot, SinkState
+
+log = logging.getLogger("teleglas")
+
+STATUS_EVERY_S = 60.0
+WATCH_EVERY_S = 1.0  # feed state changes are noticed within this
+
+
+def main(args: argparse.Namespace) -> int:
+    try:
+        settings = load_settings(config_path(getattr(args, "config", None)))
+    except SettingsError as exc:
+        print(exc, file=sys.stderr)
+        return 2
+    secrets = load_secrets()
+    problem = _check_args(args)
+    if problem:
+        print(problem, file=sys.stderr)
+        return 2
+    try:
+        _configure_logging(args.log_file, args.verbose, secrets.redact)
+    except OSError as exc:
+        print(f"--log-file: cannot write {args.log_file}: {exc.strerror}", file=sys.stderr)
+        return 2
+    service = Service(
+        settings, secrets, data_dir=data_dir(getattr(args, "data_dir", None)),
+        replay=Path(args.replay) if args.replay else None, speed=args.speed, loop=args.loop,
+        record=Path(args.record) if args.record else None,
+    )
+    service.sinks.append(SignalLog(args.verbose))
+    try:
+        return asyncio.run(_run(service, args.duration))
+    except ServiceError as exc:
+        log.error("%s", exc)
+        if args.log_file:
+            print(exc, file=sys.stderr)
+        return 2
+
+
+def _check_args(args: argparse.Namespace) -> str:
+    """One line naming what is wrong with the command line, or ``""``."""
+    if args.speed < 0:
+        return f"--speed must be 0 (as fast as possible) or more, got {args.speed:g}"
+    if args.duration is not None and args.duration <= 0:
+        return f"--duration must be more than 0 seconds, got {args.duration:g}"
+    if args.replay:
+        if args.record:
+            return "--record records the live feeds; a replay is already a recording"
+        if not Path(args.replay).is_file():
+            return f"--replay: no such file: {args.replay}"
+        try:
+            read_header(args.replay)
+        except (RecordingError, OSError, EOFError) as exc:
+            return str(exc) if isinstance(exc, RecordingError) else f"--replay: cannot read {args.replay}: {exc}"
+    return ""
+
+
+class _RedactingFormatter(logging.Formatter):
+    def __init__(self, redact: Callable[[str], str]) -> None:
+        super().__init__("%(asctime)s %(levelname)-7s %(message)s", "%Y-%m-%d %H:%M:%S")
+        self.redact = redact
+
+    def format(self, record: logging.LogRecord) -> str:
+        return self.redact(super().format(record))
+
+
+def _configure_logging(log_file: str | None, verbose: bool, redact: Callable[[str], str]) -> None:
+    handler: logging.Handler = logging.FileHandler(log_file, encoding="utf-8") if log_file else logging.StreamHandler()
+    handler.setFormatter(_RedactingFormatter(redact))
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(logging.INFO)
+    for ours in ("teleglas", "engine"):  # -v is about teleglas, not the libraries' internals
+        logging.getLogger(ours).setLevel(logging.DEBUG if verbose else logging.INFO)
+    for library in ("websockets", "aiohttp", "asyncio"):
+        logging.getLogger(library).setLevel(logging.WARNING)
+
+
+class SignalLog:
+    """A sink that writes one line per signal to the log."""
+
+    name = "log"
+
+    def __init__(self, verbose: bool) -> None:
+        self.verbose = verbose
+        self.lines = 0
+
+    async def start(self, service: Service) -> None:
+        pass
+
+    def on_signals(self, signals: list[Signal]) -> None:
+        for sig in signals:
+            if sig.change == "update" and not self.verbose:
+                continue
+            self.lines += 1
+            log.info("%s", signal_line(sig))
+
+    def on_events(self, events: list[Event]) -> None:
+        pass
+
+    def state(self) -> SinkState:
+        return SinkState("ok")
+
+    async def stop(self) -> None:
+        pass
+
+
+def signal_line(sig: Signal) -> str:
+    """``signal new STOP_HUNT LONG FET conf 80 ctx NEUTRAL entry 0.4412 stop ... at <event time>``."""
+    parts = [f"signal {sig.change}", sig.type, sig.direction.upper() if sig.direction else "-", sig.coin,
+             f"conf {sig.confidence:.0f}", f"ctx {sig.context.assessment}"]
+    if sig.entry is not None:
+        parts.append(f"entry {fmt.price(sig.entry)} stop {fmt.price(sig.stop)} target {fmt.price(sig.target)}")
+    if sig.change == "outcome":
+        parts.append(f"outcome {sig.outcome.result}")
+    if sig.blocked:
+        parts.append("BLOCKED (context: not sent to Telegram)")
+    parts.append(f"at {fmt.utc_time(sig.ts)}")
+    return " ".join(parts)
+
+
+def status_line(snap: ServiceSnapshot) -> str:
+    feeds = ", ".join(f"{f.name} {f.state}" for f in snap.feeds) or "none"
+    speed = f" x{snap.speed:g}" if snap.speed is not None else ""
+    return (f"status {snap.mode}{speed}: events {snap.engine.events:,} ({snap.events_per_s:,.0f}/s), "
+            f"signals {snap.engine.signals_seq}, rejected {snap.rejected}, feeds {feeds}, "
+            f"database {snap.database.state}, telegram {snap.telegram.state}"
+            f"{', alerts paused' if snap.paused else ''}")
+
+
+async def _run(service: Service, duration: float | None) -> int:
+    loop = asyncio.get_running_loop()
+
+    def request_stop(reason: str) -> None:
+        log.info("%s: stopping", reason)
+        loop.create_task(service.stop())
+
+    for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+        loop.add_signal_handler(signum, request_stop, signal.Signals(signum).name)
+    timer = loop.call_later(duration, request_stop, f"--duration {duration:g} s reached") if duration else None
+    watcher = loop.create_task(_watch(service))
+    what = f"replay of {service.replay_path}" if service.replay_path else "live feeds"
+    log.info("teleglas headless: %s", what)
+    try:
+        await service.run()
+    finally:
+        watcher.cancel()
+        if timer is not None:
+            timer.cancel()
+    log.info("%s", status_line(service.snapshot()))
+    if service.failure:
+        log.error("%s", service.failure)
+        return 1
+    return 0
+
+
+async def _watch(service: Service) -> None:
+    """Feed state changes as they happen, start-up notes, and the periodic status line."""
+    loop = asyncio.get_running_loop()
+    seen: dict[str, str] = {}
+    next_status = loop.time() + STATUS_EVERY_S
+    noted = 0
+    while True:
+        await asyncio.sleep(WATCH_EVERY_S)
+        for note in service.notes[noted:]:
+            log.warning("%s", note)
+        noted = len(service.notes)
+        snap = service.snapshot()
+        for feed in snap.feeds:
+            before = seen.get(feed.name)
+            if feed.state != before:
+                seen[feed.name] = feed.state
+                why = f" ({feed.detail})" if feed.detail and feed.state in ("down", "stale") else ""
+                log.info("feed %s: %s%s", feed.name, feed.state if before is None else f"{before} -> {feed.state}", why)
+        if loop.time() >= next_status:
+            next_status += STATUS_EVERY_S
+            log.info("%s", status_line(snap))

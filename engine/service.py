@@ -1,0 +1,307 @@
+"""The service: feeds → pipeline → engine → sinks, on one asyncio loop, with or without a UI.
+
+Live mode starts the feeds enabled in the settings (CoinGlass only with a key; with CoinGlass
+running, its ``liquidationOrders`` replaces the venues' own liquidation streams).  Replay mode
+plays a recording through exactly the same frame path.  Every frame goes, in this order, to the
+recorder (``record=``, live only), ``Pipeline.feed``, and the sinks.
+
+The UI and ``/status`` pull :meth:`Service.snapshot` at a fixed rate; nothing is pushed per event.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections import deque
+from pathlib import Path
+
+from engine.coins import CoinRegistry
+from engine.core import Engine
+from engine.feeds.adapter import FeedCounters
+from engine.feeds.live import FACTORIES, FeedFactory
+from engine.feeds.replay import Replay
+from engine.feeds.runner import LiveFeed
+from engine.model import Event, Signal
+from engine.pipeline import Pipeline
+from engine.recording import RecordingWriter
+from engine.secrets import Secrets
+from engine.settings import Settings
+from engine.sinks import Sink, default_sinks
+from engine.snapshot import CoinDetail, ServiceSnapshot, SinkState
+
+log = logging.getLogger("teleglas.service")
+
+_RATE_WINDOW_S = 5.0  # events_per_s is the rate over the last few seconds
+_FLUSH_EVERY_S = 1.0  # recording lines reach the disk at least this often
+_STOP_GRACE_S = 3.0  # how long feeds get to close their sockets before they are cancelled
+_OFF = SinkState("off")
+
+
+class ServiceError(RuntimeError):
+    """The service cannot start; the message is one line for the user."""
+
+
+class Service:
+    def __init__(self, settings: Settings, secrets: Secrets, *, data_dir: Path | None,
+                 replay: Path | None = None, speed: float = 1.0, loop: bool = False,
+                 record: Path | None = None, sinks: list[Sink] | None = None) -> None:
+        self.settings = settings
+        self.secrets = secrets
+        self.data_dir = data_dir
+        self.mode = "REPLAY" if replay is not None else "LIVE"
+        self.replay_path = Path(replay) if replay is not None else None
+        self.loop = loop
+        self.record_path = Path(record) if record is not None else None
+        self.coins = CoinRegistry(settings.watchlist.coins, settings.alerts.new_coins)
+        self.feeds: list[LiveFeed] = []
+        self.replay: Replay | None = None
+        self.recorder: RecordingWriter | None = None
+        self._flusher: asyncio.Task | None = None
+        self.notes: list[str] = []  # start-up remarks for the log (a feed left off, and why)
+        self.failure = ""  # why the service ended by itself, if it did
+        self._speed = speed
+        self._passes = 0
+        self._carried = FeedCounters()  # counts of earlier replay passes
+        self._rate: deque[tuple[float, int]] = deque()
+        self._sink_errors: dict[str, int] = {}
+        self._stop = asyncio.Event()
+        self._finished = asyncio.Event()
+        self._running = False
+        self.engine = Engine(settings)
+        self.pipeline = self._new_pipeline()
+        self.sinks: list[Sink] = sinks if sinks is not None else default_sinks(self)
+
+    # -------------------------------------------------------------------------- public API
+
+    @property
+    def speed(self) -> float:
+        return self._speed
+
+    @speed.setter
+    def speed(self, value: float) -> None:
+        self._speed = value
+        if self.replay is not None:
+            self.replay.speed = value
+
+    @property
+    def paused(self) -> bool:
+        return self.coins.paused
+
+    def pause_alerts(self) -> None:
+        self.coins.paused = True
+
+    def resume_alerts(self) -> None:
+        self.coins.paused = False
+
+    async def run(self) -> None:
+        """Run until :meth:`stop`, the end of a replay (without ``loop``), or every live feed
+        giving up (``failure`` says why).  Raises :class:`ServiceError` if nothing can start."""
+        self._running = True
+        tasks: list[asyncio.Task] = []
+        try:
+            plan = self._feed_plan() if self.replay_path is None else []  # fail before opening anything
+            for sink in self.sinks:
+                await sink.start(self)  # may restore the watchlist the feeds subscribe
+            self.coins.listeners.append(self._coins_changed)
+            if self.replay_path is not None:
+                self.replay = Replay(self.replay_path, self._deliver, speed=self._speed, loop=self.loop,
+                                     on_restart=self._restart)
+                tasks.append(asyncio.create_task(self.replay.run(), name="replay"))
+            else:
+                watched = self.coins.watched()
+                self.feeds = [factory(self.settings, self.secrets, watched, self._deliver, liquidations=liquidations)
+                              for factory, liquidations in plan]
+                if self.record_path is not None:
+                    self.recorder = RecordingWriter(self.record_path, [f.name for f in self.feeds],
+                                                    note="teleglas live recording")
+                    self._flusher = asyncio.create_task(self._flush_recording(), name="recorder")
+                tasks += [asyncio.create_task(f.run(), name=f"feed {f.name}") for f in self.feeds]
+            await self._wait(tasks)
+        finally:
+            await self._shutdown(tasks)
+
+    async def stop(self) -> None:
+        """Close the feeds, flush the recording, stop the sinks (they save state).  Returns when
+        done; safe to call more than once."""
+        self._stop.set()
+        if self._running:
+            await self._finished.wait()
+
+    def snapshot(self) -> ServiceSnapshot:
+        counters = self.pipeline.counters
+        if self.replay is not None:
+            feeds = [self.replay.state(self._totals())]
+        else:
+            feeds = [f.state(counters.get(f.name)) for f in self.feeds]
+        totals = self._totals()
+        return ServiceSnapshot(
+            mode=self.mode,
+            speed=self._speed if self.mode == "REPLAY" else None,
+            engine=self.engine.snapshot(),
+            feeds=feeds,
+            events_per_s=self._events_per_s(totals.events),
+            rejected=totals.rejected,
+            telegram=self._sink_state("telegram"),
+            database=self._sink_state("database"),
+            paused=self.coins.paused,
+            coins=self.coins.settings(),
+        )
+
+    def coin_detail(self, coin: str) -> CoinDetail:
+        return self.engine.coin_detail(coin)
+
+    def stats(self) -> dict:
+        return self.engine.stats()
+
+    # -------------------------------------------------------------------------- frame path
+
+    def _deliver(self, src: str, kind: str, ch: str, raw: str, t: int) -> None:
+        """Every frame and REST body, live or replayed: record, parse, process, fan out."""
+        if self.recorder is not None:
+            self.recorder.write(t, src, kind, ch, raw)
+        signals = self.pipeline.feed(src, kind, ch, raw, t)
+        if signals:
+            self._fan_out("on_signals", signals)
+
+    def _on_events(self, events: list[Event]) -> None:
+        self._fan_out("on_events", events)
+
+    def _fan_out(self, method: str, items: list[Signal] | list[Event]) -> None:
+        for sink in self.sinks:
+            try:
+                getattr(sink, method)(items)
+            except Exception:  # a sink's bug must not stop the market data
+                errors = self._sink_errors[sink.name] = self._sink_errors.get(sink.name, 0) + 1
+                if errors == 1:
+                    log.exception("sink %s failed in %s (further failures are counted, not logged)",
+                                  sink.name, method)
+
+    def _new_pipeline(self) -> Pipeline:
+        self.engine.new_coin_listeners.append(self.coins.discover)
+        pipeline = Pipeline(self.engine)
+        pipeline.event_listeners.append(self._on_events)
+        return pipeline
+
+    def _restart(self) -> None:
+        """A looping replay starts over: fresh engine and adapters, same scorer state.
+
+        The sequence numbers carry on so a UI that appends ``tape``/``signals`` by sequence sees
+        the new pass as new items rather than as a clock going backwards.
+        """
+        self._passes += 1
+        old = self.engine
+        totals = self._totals()
+        self._carried = totals
+        engine = Engine(self.settings, run_id=f"p{self._passes}-")
+        engine.load_state(old.export_state())
+        engine.tape_seq, engine.signals_seq = old.tape_seq, old.signals_seq
+        self.engine = engine
+        self.pipeline = self._new_pipeline()
+
+    def _totals(self) -> FeedCounters:
+        total = FeedCounters(self._carried.frames, self._carried.events, self._carried.rejected)
+        for c in self.pipeline.counters.values():
+            total.frames += c.frames
+            total.events += c.events
+            total.rejected += c.rejected
+        return total
+
+    # -------------------------------------------------------------------------- live feeds
+
+    def _feed_plan(self) -> list[tuple[FeedFactory, bool]]:
+        """The live feeds to start, each with its ``liquidations`` role."""
+        cfg = self.settings.feeds
+        coinglass = cfg.coinglass.enabled and bool(self.secrets.coinglass_api_key)
+        if cfg.coinglass.enabled and not coinglass:
+            self.notes.append("CoinGlass is off: COINGLASS_API_KEY is not set")
+        plan = []
+        for name, factory in FACTORIES.items():
+            feed_cfg = getattr(cfg, name, None)
+            if feed_cfg is None or not feed_cfg.enabled or (name == "coinglass" and not coinglass):
+                continue
+            # With CoinGlass, its liquidationOrders covers every venue: taking the venues' own
+            # streams as well would count every liquidation twice.
+            plan.append((factory, name == "coinglass" or not coinglass))
+        if not plan:
+            if cfg.coinglass.enabled and not coinglass:
+                raise ServiceError("no live feed can run: CoinGlass needs COINGLASS_API_KEY (environment, "
+                                   ".env or config/secrets.env) and no other feed is enabled")
+            raise ServiceError("no live feed can run: every feed is disabled (feeds.<name>.enabled)")
+        return plan
+
+    def _coins_changed(self, coin: str) -> None:
+        watched = self.coins.watched()
+        for feed in self.feeds:
+            feed.set_coins(watched)
+
+    async def _flush_recording(self) -> None:
+        while True:
+            await asyncio.sleep(_FLUSH_EVERY_S)
+            if self.recorder is not None:
+                self.recorder.flush()
+
+    # -------------------------------------------------------------------------- lifecycle
+
+    async def _wait(self, tasks: list[asyncio.Task]) -> None:
+        """Until stop(), or the work ends by itself: the replay finished, or every feed gave up."""
+        stop = asyncio.create_task(self._stop.wait())
+        try:
+            pending = set(tasks)
+            while pending and not self._stop.is_set():
+                _, pending = await asyncio.wait([stop, *pending], return_when=asyncio.FIRST_COMPLETED)
+                pending.discard(stop)
+        finally:
+            stop.cancel()
+        for task in tasks:
+            if task.done() and not task.cancelled() and task.exception() is not None:
+                raise task.exception()  # type: ignore[misc]
+        dead = [f for f in self.feeds if f.fatal]
+        if dead and len(dead) == len(self.feeds):
+            self.failure = "; ".join(f.state().detail for f in dead)
+
+    async def _shutdown(self, tasks: list[asyncio.Task]) -> None:
+        try:
+            for feed in self.feeds:
+                await feed.stop()
+            if self.replay is not None:
+                await self.replay.stop()
+            work = [t for t in tasks if not t.done()]
+            if work:
+                _, late = await asyncio.wait(work, timeout=_STOP_GRACE_S)
+                for task in late:
+                    task.cancel()
+                await asyncio.gather(*late, return_exceptions=True)
+            if self._flusher is not None:
+                self._flusher.cancel()
+            if self.recorder is not None:
+                self.recorder.close()
+                self.recorder = None
+            for sink in self.sinks:
+                try:
+                    await sink.stop()
+                except Exception:
+                    log.exception("sink %s failed to stop cleanly", sink.name)
+        finally:
+            self._running = False
+            self._finished.set()
+
+    # -------------------------------------------------------------------------- helpers
+
+    def _events_per_s(self, events: int) -> float:
+        now = time.monotonic()
+        rate = self._rate
+        rate.append((now, events))
+        while len(rate) > 2 and now - rate[0][0] > _RATE_WINDOW_S:
+            rate.popleft()
+        then, before = rate[0]
+        return (events - before) / (now - then) if now > then else 0.0
+
+    def _sink_state(self, name: str) -> SinkState:
+        for sink in self.sinks:
+            if sink.name == name:
+                try:
+                    return sink.state()
+                except Exception:
+                    return SinkState("degraded", detail="state unavailable")
+        return _OFF

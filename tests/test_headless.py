@@ -1,0 +1,154 @@
+"""``teleglas run --headless`` as a user runs it: a real process, real signals, a fake CoinGlass."""
+
+from __future__ import annotations
+
+import asyncio
+import gzip
+import os
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from conftest import FAKE_CG_KEY
+from fakes.coinglass_server import liquidation_frame, wait_for
+
+from engine.core import Engine
+from engine.locations import DEMO_RECORDING
+from engine.pipeline import Pipeline
+from engine.recording import read_records
+from engine.settings import load_settings
+
+T0 = 1_761_125_802_000
+ONLY_COINGLASS = {f"TELEGLAS__FEEDS__{v}__ENABLED": "false" for v in ("BINANCE", "BYBIT", "OKX")}
+
+
+def environ(**extra: str) -> dict[str, str]:
+    """The parent's environment without any secret or config of its own."""
+    env = {k: v for k, v in os.environ.items()
+           if not k.startswith(("TELEGLAS", "COINGLASS", "TELEGRAM"))}
+    env.update(extra)
+    return env
+
+
+def cli(*args: str) -> list[str]:
+    return [sys.executable, "-m", "teleglas_tui.cli", "run", "--headless", *args]
+
+
+def run(tmp_path: Path, *args: str, **env: str) -> subprocess.CompletedProcess:
+    return subprocess.run(cli(*args, "--data-dir", str(tmp_path / "data")), cwd=tmp_path, env=environ(**env),
+                          capture_output=True, text=True, timeout=30)
+
+
+def fake_coinglass_env(server, key: str) -> dict[str, str]:
+    return {**ONLY_COINGLASS, "COINGLASS_API_KEY": key,
+            "TELEGLAS__FEEDS__COINGLASS__WS_URL": server.ws_url,
+            "TELEGLAS__FEEDS__COINGLASS__REST_URL": server.rest_url,
+            "TELEGLAS__FEEDS__COINGLASS__REQUESTS_PER_MINUTE": "6000",
+            "TELEGLAS__WATCHLIST__COINS": "BTC,FET"}
+
+
+async def start(tmp_path: Path, *args: str, **env: str) -> asyncio.subprocess.Process:
+    return await asyncio.create_subprocess_exec(
+        *cli(*args, "--data-dir", str(tmp_path / "data")), cwd=tmp_path, env=environ(**env),
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
+
+
+async def read_until(stream: asyncio.StreamReader, text: str, timeout: float = 10) -> str:
+    seen = ""
+    while text not in seen:
+        line = await asyncio.wait_for(stream.readline(), timeout)
+        if not line:
+            raise AssertionError(f"{text!r} never came; output was:\n{seen}")
+        seen += line.decode()
+    return seen
+
+
+def test_the_demo_replays_with_no_key_and_no_network(tmp_path):
+    done = run(tmp_path, "--replay", str(DEMO_RECORDING), "--speed", "50", "--duration", "1.5")
+    assert done.returncode == 0, done.stderr
+    assert "signal new WHALE_DISTRIBUTION SHORT BTC conf 83" in done.stderr
+    assert "--duration 1.5 s reached: stopping" in done.stderr
+    assert "status REPLAY x50: events" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_headless_never_imports_the_ui_and_the_demo_has_a_stop_hunt(tmp_path):
+    code = (
+        "import sys\n"
+        "from teleglas_tui.cli import main\n"
+        f"rc = main(['run', '--headless', '--replay', {str(DEMO_RECORDING)!r}, '--speed', '0',"
+        f" '--data-dir', {str(tmp_path / 'data')!r}])\n"
+        "ui = sorted(m for m in sys.modules if m.split('.')[0] in ('textual', 'rich'))\n"
+        "print(rc, ui)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, env=environ(), capture_output=True,
+                          text=True, timeout=30)
+    assert done.stdout.strip() == "0 []", done.stderr
+    assert "signal new STOP_HUNT LONG FET conf 80" in done.stderr
+
+
+def test_a_bad_setting_stops_start_up_with_one_line_naming_it(tmp_path):
+    done = run(tmp_path, "--replay", str(DEMO_RECORDING), TELEGLAS__GATE__MIN_CONFIDENCE="high")
+    assert done.returncode == 2
+    assert done.stderr == "config: gate.min_confidence must be a number, got 'high'\n"
+
+
+def test_a_file_that_is_not_a_recording_is_one_line(tmp_path):
+    (tmp_path / "notes.txt").write_text("hello\n")
+    done = run(tmp_path, "--replay", "notes.txt")
+    assert done.returncode == 2
+    assert done.stderr == "notes.txt: not a teleglas recording (no v1 header on line 1)\n"
+
+
+def test_coinglass_alone_without_a_key_is_one_clear_line(tmp_path):
+    done = run(tmp_path, **ONLY_COINGLASS)
+    assert done.returncode == 2
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 2 and "Traceback" not in done.stderr  # the start line, then the reason
+    assert lines[1].endswith("no live feed can run: CoinGlass needs COINGLASS_API_KEY (environment, .env or "
+                             "config/secrets.env) and no other feed is enabled")
+
+
+async def test_a_rejected_key_is_one_line_and_the_key_is_never_shown(coinglass, tmp_path):
+    wrong = "cg-wrong-key-do-not-print-42"
+    proc = await start(tmp_path, "-v", **fake_coinglass_env(coinglass, wrong))
+    out, err = await asyncio.wait_for(proc.communicate(), 20)
+    text = out.decode() + err.decode()
+    assert proc.returncode == 1
+    assert text.strip().splitlines()[-1].endswith("ERROR   CoinGlass rejected the API key")
+    assert wrong not in text and "Traceback" not in text
+
+
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGHUP])
+async def test_interrupt_and_hangup_stop_cleanly(tmp_path, signum):
+    proc = await start(tmp_path, "--replay", str(DEMO_RECORDING), "--loop")
+    await read_until(proc.stderr, "signal new")
+    proc.send_signal(signum)
+    rest = await read_until(proc.stderr, "status REPLAY")
+    assert await asyncio.wait_for(proc.wait(), 10) == 0
+    assert f"{signal.Signals(signum).name}: stopping" in rest
+
+
+async def test_live_with_record_then_sigterm_keeps_a_recording_that_replays_to_the_same_signals(coinglass, tmp_path):
+    record, log_file = tmp_path / "live.jsonl.gz", tmp_path / "teleglas.log"
+    proc = await start(tmp_path, "--record", str(record), "--log-file", str(log_file), "-v",
+                       **fake_coinglass_env(coinglass, FAKE_CG_KEY))
+    await wait_for(lambda: len(coinglass.subscriptions) == 2, timeout=15)
+    for i, (price, usd) in enumerate([(0.2450, 30_000), (0.2431, 30_000), (0.2420, 10_000)]):
+        await coinglass.push(liquidation_frame([{"exName": "Binance", "symbol": "FETUSDT", "side": 1,
+                                                 "price": price, "volUsd": usd, "time": T0 + i * 1000}]))
+    await wait_for(lambda: log_file.is_file() and "signal new STOP_HUNT" in log_file.read_text()
+                   and "feed coinglass: live" in log_file.read_text(), timeout=10)
+    proc.send_signal(signal.SIGTERM)
+    out, err = await asyncio.wait_for(proc.communicate(), 10)
+    assert proc.returncode == 0 and out == err == b""  # everything went to the log file
+    log = log_file.read_text()
+    assert "SIGTERM: stopping" in log and "status LIVE" in log
+    assert FAKE_CG_KEY not in log and FAKE_CG_KEY not in gzip.decompress(record.read_bytes()).decode()
+
+    logged = [line.split("INFO    ", 1)[1] for line in log.splitlines() if " signal new " in line]
+    pipeline = Pipeline(Engine(load_settings(None, environ={})))
+    replayed = [s.type for r in read_records(record) for s in pipeline.feed(r.src, r.kind, r.ch, r.raw, r.t)
+                if s.change == "new"]
+    assert replayed == ["STOP_HUNT"] and len(logged) == 1 and logged[0].startswith("signal new STOP_HUNT LONG FET")
