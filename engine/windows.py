@@ -148,9 +148,6 @@ class TradeWindow:
             i = 0
         self.head = i
 
-    def entries(self) -> list[tuple[int, float, bool, bool, str]]:
-        return self.items[self.head :]
-
     @property
     def total(self) -> float:
         return self.buy_usd + self.sell_usd

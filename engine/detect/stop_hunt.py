@@ -18,6 +18,8 @@ from engine.model import LONG, SHORT, Signal
 from engine.settings import StopHuntSettings
 from engine.windows import LiquidationWindow, TradeWindow
 
+ARRIVAL_SLACK_MS = 10_000
+
 
 @dataclass(slots=True)
 class Episode:
@@ -61,7 +63,14 @@ def start(window: LiquidationWindow, trades: TradeWindow, now: int, threshold: f
     )
     against_buy = direction == LONG  # after a long flush, absorption is taker buying
     min_usd = s.absorption_min_trade_usd
-    for ts, usd, is_buy, _large, _venue in trades.entries():
+    items = trades.items
+    # Newest first, stopping a little before the window's start (venues interleave slightly out
+    # of order): the trade window holds minutes, this needs seconds.
+    stop_at = window_start - ARRIVAL_SLACK_MS
+    for i in range(len(items) - 1, trades.head - 1, -1):
+        ts, usd, is_buy, _large, _venue = items[i]
+        if ts <= stop_at:
+            break
         if ts > window_start and is_buy == against_buy and usd >= min_usd:
             episode.absorption_usd += usd
     episode.absorbed = episode.absorption_usd >= absorption_threshold

@@ -80,8 +80,8 @@ def test_absorption_upgrades_the_signal_in_place():
 
 def test_trades_before_the_trigger_within_the_window_count_as_absorption():
     run = Run()
-    run.feed(trade(-20, "FET", BUY, 6_000))
     run.feed(trade(-40, "FET", BUY, 6_000))  # before the window's start
+    run.feed(trade(-20, "FET", BUY, 6_000))
     run.feed(liq(0, "FET", LONG, 50_000))
     (signal,) = run.of_type(STOP_HUNT)
     assert signal.metrics["absorption_usd"] == 6_000
