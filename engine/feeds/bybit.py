@@ -202,18 +202,17 @@ def live_feed(settings: Settings, secrets: Secrets, coins: list[str], deliver: D
     def listed() -> bool:
         return bool(listing.perpetuals)
 
-    links: list = [WaitingRunner(listed, spec("publicTrade"), s, deliver, coins)]
-    every_symbol = ListingRunner(listed, spec("allLiquidation"), s, deliver, coins)
-    if liquidations:
-        links.append(every_symbol)
+    trades = WaitingRunner(listed, spec("publicTrade"), s, deliver, coins)
+    every_symbol = ListingRunner(listed, spec("allLiquidation"), s, deliver, coins) if liquidations else None
 
     def learned(path: str) -> None:
-        every_symbol.cover(listing.perpetuals.coins())
+        if every_symbol is not None:
+            every_symbol.cover(listing.perpetuals.coins())
 
-    links.append(RestPoller(
+    poller = RestPoller(
         "bybit", s.rest_url, tickers_paths,
         interval_s=settings.context.poll_interval_s, per_minute=s.requests_per_minute,
         deliver=learning(deliver, listing, learned), coins=coins,
         backoff=Backoff(s.backoff_initial_s, s.backoff_max_s),
-    ))
-    return LiveFeed("bybit", links)
+    )
+    return LiveFeed("bybit", [link for link in (trades, every_symbol, poller) if link is not None])

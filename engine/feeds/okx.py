@@ -121,9 +121,9 @@ class OkxAdapter(Adapter):
             return
         inst_id = item.get("instId")  # type: ignore[attr-defined]
         named = coin_of(inst_id, rejects)
-        details = item.get("details")  # type: ignore[attr-defined]
         if named is None:
             return
+        details = item.get("details")  # type: ignore[attr-defined]
         if details.__class__ is not list:
             rejects.append("missing data")
             return
