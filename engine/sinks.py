@@ -9,8 +9,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Protocol
 
+from engine.alerts.sink import TelegramSink, telegram_wanted
 from engine.model import Event, Signal
 from engine.snapshot import SinkState
+from engine.store import StoreSink, db_path
 
 if TYPE_CHECKING:
     from engine.service import Service
@@ -36,5 +38,17 @@ class Sink(Protocol):
 
 
 def default_sinks(service: Service) -> list[Sink]:
-    """The sinks a service gets when the caller names none."""
-    return []
+    """The sinks a service gets when the caller names none: the SQLite store when the service
+    has a data directory, Telegram when a token and chat are set (live, or ``telegram.in_replay``).
+
+    Telegram comes first so that it stops first: its last deliveries are written back before
+    the store's final flush.  (The store plans each signal's alerts itself, in the signal's
+    transaction, so the order does not matter on the event path.)
+    """
+    store = StoreSink(service.settings, db_path(service.data_dir)) if service.data_dir is not None else None
+    sinks: list[Sink] = []
+    if telegram_wanted(service.settings, service.secrets, service.mode):
+        sinks.append(TelegramSink(service.settings, service.secrets, store=store))
+    if store is not None:
+        sinks.append(store)
+    return sinks

@@ -1,0 +1,305 @@
+"""The Telegram outbox: one message per signal per chat, delivered once, edited in place.
+
+``plan`` runs on the event path (sync): for a signal without a message it asks the alert
+policy, and creates one entry per configured chat; for a signal that has one it re-renders the
+text, and a changed text becomes an edit.  The returned rows are written by the store in the
+same transaction as the signal row.  One worker per chat delivers: ``sendMessage`` for a pending
+entry, ``editMessageText`` when the chat shows an older revision.  Each delivery is written back
+(status, Telegram's ``message_id``), so after a crash a pending row is sent on restart and a sent
+one is not sent again.
+
+Delivery does not wait for the database: a full disk must not silence the trader's alerts (the
+row then reaches the database already marked sent).  Rate limits are honoured per chat, 429
+``retry_after`` blocks the chat, 5xx/timeouts/network errors back off exponentially; an alert
+older than ``telegram.max_alert_age_s`` is marked stale instead of being sent late.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import dataclasses
+import logging
+from collections.abc import Awaitable, Callable, Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from engine.alerts.message import render
+from engine.alerts.policy import AlertPolicy
+from engine.alerts.ratelimit import ChatLimiter
+from engine.alerts.telegram import (
+    RATE_LIMITED, TRANSIENT, UNAUTHORIZED, BotApi, TelegramError, backoff,
+)
+from engine.model import Signal
+from engine.settings import TelegramSettings
+
+log = logging.getLogger(__name__)
+
+PENDING, SENT, STALE, FAILED = "pending", "sent", "stale", "failed"
+# Signals stop changing within the outcome horizons (an hour); after RETIRE_MS an entry leaves
+# memory and only its id is remembered (the last RETIRED_KEPT), so no revision ever starts a
+# second conversation.
+RETIRE_MS = 3 * 3_600_000
+RETIRED_KEPT = 10_000
+
+
+@dataclass
+class OutboxEntry:
+    signal_id: str
+    chat_id: str
+    coin: str
+    priority: str
+    text: str
+    revision: int
+    created_ms: int
+    status: str = PENDING
+    message_id: int | None = None
+    sent_revision: int | None = None
+    sent_ms: int | None = None
+    attempts: int = 0
+    detail: str = ""
+
+    @property
+    def needs_send(self) -> bool:
+        return self.status == PENDING
+
+    @property
+    def needs_edit(self) -> bool:
+        return self.status == SENT and self.sent_revision != self.revision
+
+    def row(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
+
+
+class _ChatQueue:
+    """Signal ids waiting for delivery to one chat, in order, each at most once."""
+
+    def __init__(self) -> None:
+        self._keys: dict[str, None] = {}
+        self._ready = asyncio.Event()
+
+    def push(self, key: str) -> None:
+        self._keys[key] = None
+        self._ready.set()
+
+    async def pop(self) -> str:
+        while not self._keys:
+            self._ready.clear()
+            await self._ready.wait()
+        key = next(iter(self._keys))
+        del self._keys[key]
+        return key
+
+    def __len__(self) -> int:
+        return len(self._keys)
+
+
+class Outbox:
+    def __init__(self, settings: TelegramSettings, chats: Iterable[str], api: BotApi, policy: AlertPolicy,
+                 clock: Callable[[], float], sleep: Callable[[float], Awaitable[None]],
+                 persist: Callable[[dict[str, Any]], None] | None = None) -> None:
+        self.s = settings
+        self.chats = tuple(chats)
+        self.api = api
+        self.policy = policy
+        self.persist = persist  # writes a changed row back to the store
+        self._clock = clock
+        self._sleep = sleep
+        self.limiter = ChatLimiter(settings.per_chat_interval_s, settings.group_per_minute, clock, sleep)
+        self._entries: dict[tuple[str, str], OutboxEntry] = {}
+        self._retired: dict[str, None] = {}
+        self._queues = {chat: _ChatQueue() for chat in self.chats}
+        self._edited_ms: dict[tuple[str, str], int] = {}
+        self._later: set[asyncio.Task] = set()  # edits waiting for edit_interval_s
+        self._workers: list[asyncio.Task] = []
+        self.sent = self.edits = self.stale = self.failed = 0
+        self.last_ms: int | None = None
+        self.error = ""  # the last delivery error, one line, redacted; "" after a success
+        self.sent_today: set[str] = set()  # signal ids delivered since UTC midnight
+        self._today = self._day(self._now_ms())
+
+    def _now_ms(self) -> int:
+        return int(self._clock() * 1000)
+
+    # ------------------------------------------------------------------ planning (sync)
+
+    def plan(self, signal: Signal) -> list[dict[str, Any]]:
+        """Create or update this signal's messages; the rows to store with the signal."""
+        first = self._entries.get((signal.id, self.chats[0])) if self.chats else None
+        if first is None:
+            return self._create(signal)
+        if signal.change == "new":
+            return []
+        text = render(signal.as_dict())
+        rows = []
+        for chat in self.chats:
+            entry = self._entries.get((signal.id, chat))
+            if entry is None or entry.text == text or entry.status in (STALE, FAILED):
+                continue
+            entry.text, entry.revision, entry.priority = text, signal.revision, signal.priority
+            rows.append(entry.row())
+            self._queues[chat].push(signal.id)
+        return rows
+
+    def _create(self, signal: Signal) -> list[dict[str, Any]]:
+        if signal.change == "outcome" or not self.chats or signal.id in self._retired:
+            return []  # an outcome never starts a conversation
+        now = self._now_ms()
+        if self.policy.refusal(signal, now):
+            return []
+        self._retire(now)
+        self.policy.record(signal.coin, now)
+        text = render(signal.as_dict())
+        rows = []
+        for chat in self.chats:
+            entry = OutboxEntry(signal.id, chat, signal.coin, signal.priority, text, signal.revision, now)
+            self._entries[(signal.id, chat)] = entry
+            rows.append(entry.row())
+            self._queues[chat].push(signal.id)
+        return rows
+
+    def _retire(self, now: int) -> None:
+        old = [key for key, e in self._entries.items()
+               if now - e.created_ms > RETIRE_MS and not (e.needs_send or e.needs_edit)]
+        for key in old:
+            del self._entries[key]
+            self._edited_ms.pop(key, None)
+            self._retired[key[0]] = None
+        while len(self._retired) > RETIRED_KEPT:
+            del self._retired[next(iter(self._retired))]
+
+    def load(self, rows: Iterable[dict[str, Any]]) -> int:
+        """Rows from the database that still need work (restart); returns how many were taken."""
+        taken = 0
+        for row in rows:
+            key = (row["signal_id"], row["chat_id"])
+            if row["chat_id"] not in self._queues or key in self._entries:
+                continue
+            entry = OutboxEntry(**{f.name: row[f.name] for f in dataclasses.fields(OutboxEntry)})
+            self._entries[key] = entry
+            self._queues[entry.chat_id].push(entry.signal_id)
+            taken += 1
+        return taken
+
+    # ------------------------------------------------------------------ delivery
+
+    def start(self) -> None:
+        self._workers = [asyncio.create_task(self._work(chat), name=f"telegram-{chat}") for chat in self.chats]
+
+    async def stop(self) -> None:
+        for task in [*self._later, *self._workers]:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        self._workers = []
+
+    def queued(self) -> int:
+        return sum(len(q) for q in self._queues.values())
+
+    async def _work(self, chat: str) -> None:
+        queue = self._queues[chat]
+        while True:
+            key = await queue.pop()
+            entry = self._entries.get((key, chat))
+            if entry is not None:
+                try:
+                    await self._deliver(entry)
+                except asyncio.CancelledError:
+                    raise
+                except Exception:  # a bug here must not stop the chat's alerts
+                    log.exception("telegram: delivery of %s failed unexpectedly", key)
+
+    async def _deliver(self, entry: OutboxEntry) -> None:
+        edit_failures = 0
+        while entry.needs_send or entry.needs_edit:
+            if entry.needs_send and self._too_old(entry):
+                self.stale += 1
+                self._finish(entry, STALE, f"older than {self.s.max_alert_age_s:g}s, not sent late")
+                return
+            if entry.needs_edit and self._edit_later(entry):
+                return
+            await self.limiter.wait(entry.chat_id)
+            revision, text, editing = entry.revision, entry.text, entry.needs_edit
+            entry.attempts += 1
+            try:
+                if editing:
+                    await self.api.edit_message_text(entry.chat_id, entry.message_id, text)
+                    self.edits += 1
+                    self._edited_ms[(entry.signal_id, entry.chat_id)] = self._now_ms()
+                else:
+                    entry.message_id = await self.api.send_message(entry.chat_id, text,
+                                                                   silent=entry.priority == "INFO")
+                    self._delivered(entry)
+            except TelegramError as exc:
+                if editing and "not modified" in exc.description:
+                    entry.sent_revision = revision
+                    self._write(entry)
+                    continue
+                self.error = str(exc)
+                if exc.kind == RATE_LIMITED:
+                    self.limiter.block(entry.chat_id, exc.retry_after or 1.0, self._clock())
+                    continue
+                if exc.kind == TRANSIENT:
+                    edit_failures += editing
+                    if not editing or edit_failures < self.s.max_edit_attempts:
+                        await self._sleep(backoff(self.s.retry_base_s, self.s.retry_max_s, entry.attempts))
+                        continue
+                self._give_up(entry, exc, editing, revision)
+                return
+            entry.sent_revision = revision
+            self.error = ""
+            self._write(entry)
+
+    def _delivered(self, entry: OutboxEntry) -> None:
+        now = self._now_ms()
+        entry.status, entry.sent_ms, entry.detail = SENT, now, ""
+        self.sent += 1
+        self.last_ms = now
+        day = self._day(now)
+        if day != self._today:
+            self._today, self.sent_today = day, set()
+        self.sent_today.add(entry.signal_id)
+
+    def _give_up(self, entry: OutboxEntry, exc: TelegramError, editing: bool, revision: int) -> None:
+        log.warning("telegram: %s to chat %s for %s: %s", "edit" if editing else "alert",
+                    entry.chat_id, entry.signal_id, exc)
+        if editing:  # the chat keeps the older text; the next revision may try again
+            entry.sent_revision = revision
+            entry.detail = f"edit failed: {exc.description}"
+            self._write(entry)
+        else:
+            self.failed += 1
+            self._finish(entry, FAILED, exc.description)
+        if exc.kind == UNAUTHORIZED:
+            self.error = str(exc)
+
+    def _too_old(self, entry: OutboxEntry) -> bool:
+        return self._now_ms() - entry.created_ms > self.s.max_alert_age_s * 1000
+
+    def _edit_later(self, entry: OutboxEntry) -> bool:
+        """A growing episode edits its message at most every ``telegram.edit_interval_s``."""
+        key = (entry.signal_id, entry.chat_id)
+        last = self._edited_ms.get(key, entry.sent_ms or 0)
+        wait = (last + self.s.edit_interval_s * 1000 - self._now_ms()) / 1000
+        if wait <= 0:
+            return False
+        task = asyncio.create_task(self._push_later(entry.chat_id, entry.signal_id, wait))
+        self._later.add(task)
+        task.add_done_callback(self._later.discard)
+        return True
+
+    async def _push_later(self, chat: str, key: str, seconds: float) -> None:
+        await self._sleep(seconds)
+        self._queues[chat].push(key)
+
+    def _finish(self, entry: OutboxEntry, status: str, detail: str) -> None:
+        entry.status, entry.detail = status, detail
+        self._write(entry)
+
+    def _write(self, entry: OutboxEntry) -> None:
+        if self.persist is not None:
+            self.persist(entry.row())
+
+    @staticmethod
+    def _day(ms: int) -> int:
+        return ms // 86_400_000

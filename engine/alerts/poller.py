@@ -1,0 +1,82 @@
+"""Commands by ``getUpdates`` long polling, accepted only from the configured chats.
+
+The offset moves past every update seen (also foreign and non-command ones), which confirms
+them to Telegram.  A message from any other chat is ignored and counted: the bot may be found
+by anyone, its controls must not be.  Errors back off exponentially; a rejected token stops
+polling (it cannot succeed until the trader fixes it and restarts).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+
+from engine.alerts.commands import Commands
+from engine.alerts.ratelimit import ChatLimiter
+from engine.alerts.telegram import RATE_LIMITED, UNAUTHORIZED, BotApi, TelegramError, backoff
+from engine.settings import TelegramSettings
+
+log = logging.getLogger(__name__)
+
+
+class CommandPoller:
+    def __init__(self, settings: TelegramSettings, api: BotApi, chats: tuple[str, ...], commands: Commands,
+                 limiter: ChatLimiter, sleep: Callable[[float], Awaitable[None]]) -> None:
+        self.s = settings
+        self.api = api
+        self.chats = set(chats)
+        self.commands = commands
+        self.limiter = limiter
+        self._sleep = sleep
+        self.offset: int | None = None
+        self.handled = 0
+        self.foreign = 0
+        self.error = ""
+
+    async def run(self) -> None:
+        failures = 0
+        while True:
+            try:
+                updates = await self.api.get_updates(self.offset, self.s.poll_timeout_s)
+            except TelegramError as exc:
+                self.error = str(exc)
+                if exc.kind == UNAUTHORIZED:
+                    log.error("telegram: %s; commands are off until restart", exc)
+                    return
+                failures += 1
+                wait = exc.retry_after if exc.kind == RATE_LIMITED else backoff(
+                    self.s.retry_base_s, self.s.retry_max_s, failures)
+                await self._sleep(wait or self.s.retry_base_s)
+                continue
+            failures = 0
+            self.error = ""
+            for update in updates:
+                await self._take(update)
+
+    async def _take(self, update: dict) -> None:
+        update_id = update.get("update_id")
+        if isinstance(update_id, int):
+            self.offset = max(self.offset or 0, update_id + 1)
+        message = update.get("message") or {}
+        chat = str((message.get("chat") or {}).get("id", ""))
+        text = message.get("text")
+        if not chat or not isinstance(text, str):
+            return
+        if chat not in self.chats:
+            self.foreign += 1
+            log.info("telegram: ignored a message from chat %s (not configured)", chat)
+            return
+        try:
+            reply = self.commands.handle(text)
+        except Exception:  # a broken command must not stop the polling
+            log.exception("telegram: command %r failed", text[:40])
+            reply = "That command failed; see the service log."
+        if reply is None:
+            return
+        self.handled += 1
+        await self.limiter.wait(chat)
+        try:
+            await self.api.send_message(chat, reply)
+        except TelegramError as exc:  # a late reply is useless: log it and move on
+            self.error = str(exc)
+            log.warning("telegram: reply to %s not sent: %s", chat, exc)

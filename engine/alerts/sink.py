@@ -1,0 +1,129 @@
+"""The Telegram sink: alerts through the outbox, commands by long polling.
+
+With a database the store sink asks this sink's outbox for the rows of each signal revision and
+writes them in the signal's own transaction; on start, rows a previous run left unsent (or with
+an edit due) are loaded and delivered, and the alert caps of the last hour are restored.
+Without a database the outbox works from memory alone.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING
+
+from engine.alerts.commands import Commands
+from engine.alerts.outbox import PENDING, STALE, Outbox
+from engine.alerts.poller import CommandPoller
+from engine.alerts.policy import HOUR_MS, AlertPolicy
+from engine.alerts.telegram import BotApi
+from engine.model import Event, Signal
+from engine.secrets import Secrets
+from engine.settings import Settings
+from engine.snapshot import SinkState
+
+if TYPE_CHECKING:
+    from engine.service import Service
+    from engine.store.sink import StoreSink
+
+log = logging.getLogger(__name__)
+
+
+def telegram_wanted(settings: Settings, secrets: Secrets, mode: str) -> bool:
+    """Alerts need a token and a chat; replays and demos send none unless ``telegram.in_replay``."""
+    return (settings.telegram.enabled and bool(secrets.telegram_bot_token and secrets.telegram_chat_ids)
+            and (mode == "LIVE" or settings.telegram.in_replay))
+
+
+class TelegramSink:
+    name = "telegram"
+
+    def __init__(self, settings: Settings, secrets: Secrets, store: StoreSink | None = None,
+                 clock: Callable[[], float] = time.time,
+                 sleep: Callable[[float], Awaitable[None]] = asyncio.sleep) -> None:
+        self.settings = settings
+        self.secrets = secrets
+        self.store = store
+        self._clock = clock
+        self._sleep = sleep
+        t = settings.telegram
+        self.api = BotApi(t.api_url, secrets.telegram_bot_token, t.request_timeout_s, secrets.redact)
+        self.outbox: Outbox | None = None
+        self.poller: CommandPoller | None = None
+        self._tasks: list[asyncio.Task] = []
+
+    async def start(self, service: Service) -> None:
+        policy = AlertPolicy(self.settings.alerts, service.coins, lambda: service.paused)
+        persist = self.store.store.put_outbox if self.store is not None else None
+        chats = self.secrets.telegram_chat_ids
+        self.outbox = Outbox(self.settings.telegram, chats, self.api, policy, self._clock, self._sleep, persist)
+        commands = Commands(self.settings, service, self.outbox, self.store, self._clock)
+        self.poller = CommandPoller(self.settings.telegram, self.api, chats, commands, self.outbox.limiter,
+                                    self._sleep)
+        if self.store is not None:
+            self.store.outbox_planner = self.outbox.plan
+            if self.store.store.connected.is_set():
+                await self._resume_from_store(policy)
+            else:
+                self._tasks.append(asyncio.create_task(self._resume_when_connected(policy)))
+        self.outbox.start()
+        self._tasks.append(asyncio.create_task(self.poller.run(), name="telegram-commands"))
+
+    async def _resume_when_connected(self, policy: AlertPolicy) -> None:
+        assert self.store is not None
+        await self.store.store.connected.wait()
+        await self._resume_from_store(policy)
+
+    async def _resume_from_store(self, policy: AlertPolicy) -> None:
+        """Deliver what a previous run left (pending alerts, due edits), restore the caps."""
+        assert self.store is not None and self.outbox is not None
+        db = self.store.store
+        now = int(self._clock() * 1000)
+        rows = await db.fetch("SELECT * FROM outbox WHERE status = ? OR (status = 'sent' AND "
+                              "sent_revision IS NOT revision) ORDER BY created_ms", (PENDING,))
+        taken = self.outbox.load(rows)
+        recent = await db.fetch("SELECT coin, MIN(created_ms) AS ms FROM outbox WHERE created_ms >= ? "
+                                "AND status != ? GROUP BY signal_id", (now - HOUR_MS, STALE))
+        policy.restore((r["coin"], r["ms"]) for r in recent)
+        day_start = now - now % 86_400_000
+        sent = await db.fetch("SELECT DISTINCT signal_id FROM outbox WHERE status = 'sent' AND sent_ms >= ?",
+                              (day_start,))
+        self.outbox.sent_today.update(r["signal_id"] for r in sent)
+        if taken:
+            log.info("telegram: %d alerts or edits left by the last run are being delivered", taken)
+
+    def on_signals(self, signals: list[Signal]) -> None:
+        if self.outbox is None or self.store is not None:
+            return  # with a database, the store sink plans each signal inside its transaction
+        for signal in signals:
+            try:
+                self.outbox.plan(signal)
+            except Exception:  # a sink never breaks the event path
+                log.exception("telegram: could not plan an alert for %s", signal.id)
+
+    def on_events(self, events: list[Event]) -> None:
+        pass
+
+    def state(self) -> SinkState:
+        ob = self.outbox
+        if ob is None:
+            return SinkState("off")
+        notes = [f"{n} {what}" for n, what in ((ob.stale, "stale"), (ob.failed, "failed")) if n]
+        if self.poller is not None and self.poller.foreign:
+            notes.append(f"{self.poller.foreign} messages from other chats ignored")
+        error = ob.error or (self.poller.error if self.poller else "")
+        state = "degraded" if error else "ok"
+        return SinkState(state, ob.queued(), ob.last_ms, "; ".join([error, *notes] if error else notes))
+
+    async def stop(self) -> None:
+        for task in self._tasks:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        self._tasks.clear()
+        if self.outbox is not None:
+            await self.outbox.stop()
+        await self.api.close()

@@ -1,0 +1,182 @@
+"""The database sink: everything the UI and Telegram need to survive a restart.
+
+On start it restores the coin settings (watchlist, alert toggles, mutes), the engine's adaptive
+state, the alert pause and the volume baselines; while running it queues every signal revision
+(with the Telegram outbox rows the alert planner creates for it, in the same transaction),
+liquidations, context snapshots and every coin change.  If the database cannot be opened at
+start the service runs anyway: the store stays degraded, keeps everything in memory and restores
+once the database answers (never overwriting what changed in memory meanwhile).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from collections import OrderedDict
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import orjson
+
+from engine.model import Context, Event, Liquidation, Signal, Trade
+from engine.settings import Settings
+from engine.snapshot import SinkState
+from engine.store.baselines import VolumeBaselines
+from engine.store.database import Store
+
+if TYPE_CHECKING:
+    from engine.service import Service
+
+log = logging.getLogger(__name__)
+
+DB_NAME = "teleglas.db"
+RECENT_SIGNALS = 50  # what /last can show
+# Keys of the state table.
+ENGINE, PAUSED, BASELINES = "engine", "paused", "baselines"
+
+OutboxPlanner = Callable[[Signal], list[dict[str, Any]]]
+
+
+def db_path(data_dir: Path) -> Path:
+    return data_dir / DB_NAME
+
+
+class StoreSink:
+    name = "database"
+
+    def __init__(self, settings: Settings, path: Path, clock: Callable[[], float] = time.time) -> None:
+        self.settings = settings
+        self.store = Store(path, settings.storage, clock)
+        # Set by the Telegram sink: the outbox rows a signal revision creates or changes.
+        self.outbox_planner: OutboxPlanner | None = None
+        self.baselines = VolumeBaselines()
+        self.recent: OrderedDict[str, dict[str, Any]] = OrderedDict()
+        self.errors = 0
+        self._service: Service | None = None
+        self._paused_saved: bool | None = None
+        self._tasks: list[asyncio.Task] = []
+        self._clock = clock
+
+    # ------------------------------------------------------------------ lifecycle
+
+    async def start(self, service: Service) -> None:
+        self._service = service
+        service.coins.listeners.append(self._coin_changed)
+        if await self.store.open():
+            await self._restore()
+        else:
+            self._tasks.append(asyncio.create_task(self._restore_when_connected(), name="store-restore"))
+        self.store.start()
+        self._tasks.append(asyncio.create_task(self._save_state_periodically(), name="store-state"))
+
+    async def _restore_when_connected(self) -> None:
+        await self.store.connected.wait()
+        await self._restore()
+
+    async def _restore(self) -> None:
+        service = self._service
+        assert service is not None
+        coins = [r for r in await self.store.fetch("SELECT * FROM coins")
+                 if not self.store.pending("coins", r["coin"])]
+        for row in coins:
+            service.coins.restore(row["coin"], bool(row["watched"]), bool(row["alerts"]), row["muted_until_ms"])
+        state = {r["key"]: orjson.loads(r["value"]) for r in await self.store.fetch("SELECT key, value FROM state")
+                 if not self.store.pending("state", r["key"])}
+        if ENGINE in state:
+            service.engine.load_state(state[ENGINE])
+        if state.get(PAUSED) and not service.paused:
+            service.pause_alerts()
+        self._paused_saved = bool(state.get(PAUSED))
+        self.baselines.load(state.get(BASELINES) or {})
+        rows = await self.store.fetch("SELECT data FROM signals ORDER BY ts DESC, rowid DESC LIMIT ?",
+                                      (RECENT_SIGNALS,))
+        for row in reversed(rows):
+            data = orjson.loads(row["data"])
+            self.recent.setdefault(data["id"], data)
+        self._trim_recent()
+        log.info("store: restored %d coin settings, state %s from %s", len(coins), sorted(state), self.store.path)
+
+    async def _save_state_periodically(self) -> None:
+        """The pause flag is checked every batch (it may change from the TUI or Telegram); the
+        scorer and baselines are saved every ``storage.state_interval_s``."""
+        s = self.settings.storage
+        last_full = self._clock()
+        while True:
+            await asyncio.sleep(s.batch_interval_s)
+            if self._clock() - last_full >= s.state_interval_s:
+                self.save_state()
+                last_full = self._clock()
+            else:
+                self._save_paused()
+
+    def save_state(self) -> None:
+        service = self._service
+        if service is None:
+            return
+        self._save_paused()
+        self.store.put_state(ENGINE, service.engine.export_state())
+        self.store.put_state(BASELINES, self.baselines.export())
+
+    def _save_paused(self) -> None:
+        paused = bool(self._service and self._service.paused)
+        if paused != self._paused_saved:
+            self.store.put_state(PAUSED, paused)
+            self._paused_saved = paused
+
+    async def stop(self) -> None:
+        for task in self._tasks:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        self._tasks.clear()
+        self.save_state()
+        await self.store.close()
+
+    # ------------------------------------------------------------------ event path (sync)
+
+    def on_signals(self, signals: list[Signal]) -> None:
+        planner = self.outbox_planner
+        for signal in signals:
+            try:
+                data = signal.as_dict()
+                rows = planner(signal) if planner is not None else []
+                self.store.put_signal(data, rows)
+            except Exception:  # a sink never breaks the event path
+                self.errors += 1
+                log.exception("store: could not queue signal %s", getattr(signal, "id", "?"))
+                continue
+            self.recent[data["id"]] = data
+        self._trim_recent()
+
+    def on_events(self, events: list[Event]) -> None:
+        for ev in events:
+            cls = ev.__class__
+            if cls is Trade:
+                self.baselines.trade(ev.coin, ev.ts, ev.usd)
+            elif cls is Liquidation:
+                self.baselines.liquidation(ev.coin, ev.ts, ev.usd)
+                self.store.put_liquidation((ev.ts, ev.venue, ev.coin, ev.side, ev.price, ev.usd))
+            elif cls is Context:
+                self.store.put_context((ev.ts, ev.venue, ev.coin, ev.oi_usd, ev.funding))
+
+    def _coin_changed(self, coin: str) -> None:
+        if self._service is None:
+            return
+        s = self._service.coins.setting(coin)
+        self.store.put_coin(s.coin, s.watched, s.alerts, s.muted_until_ms)
+
+    def _trim_recent(self) -> None:
+        while len(self.recent) > RECENT_SIGNALS:
+            self.recent.popitem(last=False)
+
+    # ------------------------------------------------------------------ reading
+
+    def recent_signals(self, n: int) -> list[dict[str, Any]]:
+        """The newest ``n`` signals, newest last, as stored (they survive restarts)."""
+        return list(self.recent.values())[-n:] if n > 0 else []
+
+    def state(self) -> SinkState:
+        return self.store.state()

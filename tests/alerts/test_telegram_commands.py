@@ -1,0 +1,105 @@
+"""Commands by long polling: only from the configured chats, acting on the service's own state
+(the mute the phone sets is the mute the TUI shows)."""
+
+from __future__ import annotations
+
+import pytest
+from conftest import CHAT, GROUP, STRANGER, until
+
+from engine.alerts.commands import parse_duration
+from engine.model import LONG, STOP_HUNT, WIN
+from fakes.signals import sample
+
+
+def replies(telegram, chat=CHAT):
+    return [m.text for m in telegram.sent(chat)]
+
+
+async def ask(telegram, text, chat=CHAT):
+    before = len(replies(telegram, chat))
+    telegram.user_message(chat, text)
+    await until(lambda: len(replies(telegram, chat)) > before)
+    return replies(telegram, chat)[-1]
+
+
+async def test_mute_from_the_phone_is_the_service_mute_and_expires(telegram, bot, clock):
+    svc, sink = await bot()
+    reply = await ask(telegram, "/mute eth 30m")
+    assert reply.startswith("🔕 ETH muted for 30m (until ")
+    now_ms = int(clock() * 1000)
+    assert svc.coins.is_muted("ETH", now_ms) and not svc.coins.is_muted("ETH", now_ms + 31 * 60_000)
+
+    sink.on_signals([sample(STOP_HUNT, LONG, "ETH", 3_456.78)])  # muted: no alert
+    clock.now += 31 * 60
+    sink.on_signals([sample(STOP_HUNT, LONG, "ETH", 3_470.10)])  # the mute has expired
+    await until(lambda: any("ETHUSDT" in t for t in replies(telegram)))
+    alerts = [t for t in replies(telegram) if "ETHUSDT" in t]
+    assert len(alerts) == 1 and "3,470.1" in alerts[0]
+    assert sink.outbox.policy.refused["coin off or muted"] == 1
+
+
+async def test_unmute_and_a_bare_mute_uses_the_default_duration(telegram, bot, clock):
+    svc, _ = await bot()
+    assert "muted for 1h" in await ask(telegram, "/mute BTCUSDT")
+    assert svc.coins.is_muted("BTC", int(clock() * 1000))
+    assert "BTC alerts on again" in await ask(telegram, "/unmute btc")
+    assert not svc.coins.is_muted("BTC", int(clock() * 1000))
+    assert "Cannot read the duration" in await ask(telegram, "/mute BTC soon")
+
+
+async def test_pause_and_resume_switch_the_service_alerts(telegram, bot):
+    svc, sink = await bot()
+    assert "paused" in await ask(telegram, "/pause")
+    assert svc.paused
+    sink.on_signals([sample(STOP_HUNT, LONG, "SOL")])
+    assert "Alerts on" in await ask(telegram, "/resume")
+    assert not svc.paused
+    sink.on_signals([sample(STOP_HUNT, LONG, "LINK")])
+    await until(lambda: any("LINKUSDT" in t for t in replies(telegram)))
+    assert not any("SOLUSDT" in t for t in replies(telegram))
+
+
+async def test_commands_from_a_foreign_chat_are_ignored_and_counted(telegram, bot):
+    svc, sink = await bot(CHAT, GROUP)
+    telegram.user_message(STRANGER, "/pause")
+    telegram.user_message(GROUP, "/pause@teleglas_test_bot")  # a configured group, bot-addressed
+    await until(lambda: replies(telegram, GROUP))
+    assert svc.paused  # by the group, not the stranger
+    assert sink.poller.foreign == 1
+    assert replies(telegram, STRANGER) == []
+    assert "1 messages from other chats ignored" in sink.state().detail
+
+
+async def test_status_coins_last_stats_and_help_answer(telegram, bot, tmp_path):
+    svc, sink = await bot(db=tmp_path / "teleglas.db")
+    signal = sample(STOP_HUNT, LONG, "BTC")
+    sink.store.on_signals([signal])  # the event path: the store plans the alert with the signal
+    await until(lambda: replies(telegram))
+    signal.outcome.result = WIN
+    svc.engine.outcome_stats.record(signal)
+    svc.coins.set_alerts("DOGE", False)
+
+    status = await ask(telegram, "/status")
+    assert "<b>teleglas LIVE</b> · alerts on" in status and "Events/s 0" in status
+    assert "Alerts today 1 · queued 0 · stale 0 · failed 0" in status
+    assert "Database ok" in status
+    coins = await ask(telegram, "/coins")
+    assert "BTC 🔔" in coins and "DOGE alerts off" in coins
+    assert "BTCUSDT LONG STOP_HUNT 91 URGENT" in await ask(telegram, "/last 3")
+    assert "STOP_HUNT: 100% · 1/0/0 of 1" in await ask(telegram, "/stats")
+    assert "/mute COIN" in await ask(telegram, "/help")
+    assert "Unknown command /buy" in await ask(telegram, "/buy BTC")
+
+
+async def test_plain_chat_gets_no_reply(telegram, bot):
+    _, sink = await bot()
+    telegram.user_message(CHAT, "hello bot")
+    await ask(telegram, "/help")  # processed after the plain message
+    assert len(replies(telegram)) == 1
+    assert sink.poller.handled == 1
+
+
+@pytest.mark.parametrize(("text", "seconds"), [("30m", 1800), ("2h", 7200), ("1d", 86_400), ("45s", 45),
+                                               ("15", 900), ("1.5h", 5400), ("0m", None), ("soon", None)])
+def test_mute_durations(text, seconds):
+    assert parse_duration(text) == seconds

@@ -1,0 +1,72 @@
+"""Telegram and the database together: what is stored, what is sent, what survives."""
+
+from __future__ import annotations
+
+import sqlite3
+
+from conftest import until
+
+from engine.model import LONG, SHORT, STOP_HUNT
+from fakes.signals import revise, sample
+
+
+def query(path, sql):
+    with sqlite3.connect(path) as db:
+        return db.execute(sql).fetchall()
+
+
+async def test_a_blocked_signal_is_stored_but_not_sent(telegram, bot, tmp_path):
+    db = tmp_path / "teleglas.db"
+    _, sink = await bot(db=db)
+    blocked = sample(STOP_HUNT, SHORT, "BTC", blocked=True)
+    allowed = sample(STOP_HUNT, LONG, "ETH", 3_456.78)
+    sink.store.on_signals([blocked, allowed])
+    await until(lambda: telegram.sent())
+    await sink.store.store.flush()
+    assert sorted(query(db, "SELECT coin, blocked, assessment FROM signals")) == [
+        ("BTC", 1, "UNFAVORABLE"), ("ETH", 0, "FAVORABLE")]
+    assert query(db, "SELECT signal_id FROM outbox") == [(allowed.id,)]
+    assert ["ETHUSDT" in m.text for m in telegram.sent()] == [True]
+
+
+async def test_deliveries_and_edits_are_written_back_to_the_outbox(telegram, bot, tmp_path):
+    db = tmp_path / "teleglas.db"
+    _, sink = await bot(db=db)
+    signal = sample(STOP_HUNT, LONG, "SOL", 182.45, tier=2)
+    sink.store.on_signals([signal])
+    await until(lambda: telegram.sent())
+    signal.metrics["liquidated_usd"] = 9_000_000.0
+    sink.store.on_signals([revise(signal)])
+    await until(lambda: telegram.sent()[0].edits)
+    await until(lambda: sink.store.store.state().queue == 0)
+    (message,) = telegram.sent()
+    assert query(db, "SELECT status, message_id, revision, sent_revision, text FROM outbox") == [
+        ("sent", message.message_id, 2, 2, message.edits[-1])]
+    assert "$9.00M" in message.edits[-1]
+
+
+async def test_alerts_still_go_out_while_the_disk_is_full(telegram, bot, tmp_path):
+    db = tmp_path / "teleglas.db"
+    _, sink = await bot(db=db)
+    conn = sink.store.store.connection
+    (pages,) = await (await conn.execute("PRAGMA page_count")).fetchone()
+    await conn.execute(f"PRAGMA max_page_count = {pages}")
+    sink.store.on_signals([sample(STOP_HUNT, LONG, "BTC", tier=1)] +
+                          [sample(STOP_HUNT, SHORT, "ETH", 3_456.78, signal_id=f"big-{i}") for i in range(50)])
+    await until(lambda: len(telegram.sent()) == 2 and sink.store.state().state == "degraded")
+    assert "full" in sink.store.state().detail
+    await conn.execute("PRAGMA max_page_count = 1073741823")
+    await until(lambda: sink.store.state().state == "ok" and sink.store.state().queue == 0)
+    assert query(db, "SELECT COUNT(*) FROM signals") == [(51,)]
+    # BTC and the first ETH went out (the other ETH ones fell in the coin's cooldown)
+    assert query(db, "SELECT status FROM outbox") == [("sent",), ("sent",)]
+
+
+async def test_a_pause_from_telegram_survives_a_restart(telegram, bot, tmp_path):
+    db = tmp_path / "teleglas.db"
+    svc, _ = await bot(db=db)
+    telegram.user_message("42", "/pause")
+    await until(lambda: svc.paused)
+    await until(lambda: query(db, "SELECT value FROM state WHERE key = 'paused'") == [("true",)])
+    svc2, _ = await bot(db=db)
+    assert svc2.paused
