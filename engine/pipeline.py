@@ -10,7 +10,7 @@ from __future__ import annotations
 from engine.core import Engine
 from engine.feeds.adapter import Adapter, FeedCounters
 from engine.feeds.registry import make_adapters
-from engine.model import Event, Signal
+from engine.model import Event, Signal, Trade
 
 _NO_SIGNALS: list[Signal] = []
 
@@ -20,6 +20,11 @@ class Pipeline:
         self.engine = engine
         self.adapters = adapters if adapters is not None else make_adapters()
         self.counters: dict[str, FeedCounters] = {name: FeedCounters() for name in self.adapters}
+        # feeds.<name>.min_trade_usd: trades below it are dropped before the engine (the venues
+        # stream every trade; CoinGlass already filters server-side by the same number).
+        feeds = engine.settings.feeds
+        self.min_trade_usd = {name: getattr(feeds, name).min_trade_usd for name in self.adapters
+                              if getattr(getattr(feeds, name, None), "min_trade_usd", 0) > 0}
         self.unknown_sources = 0
         # Optional hook for sinks that keep raw events (the store keeps liquidations and context).
         self.event_listeners: list = []
@@ -39,6 +44,11 @@ class Pipeline:
             counters.reject(rejects)
         if not events:
             return _NO_SIGNALS
+        if src in self.min_trade_usd:
+            floor = self.min_trade_usd[src]
+            events = [e for e in events if e.__class__ is not Trade or e.usd >= floor]
+            if not events:
+                return _NO_SIGNALS
         counters.events += len(events)
         if len(events) == 1 and not self.event_listeners:  # the common case, kept cheap
             return self.engine.process(events[0])

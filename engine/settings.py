@@ -189,7 +189,7 @@ class FeedsSettings:
     binance: FeedSettings = field(
         default_factory=lambda: FeedSettings(
             ws_url="wss://fstream.binance.com/market", rest_url="https://fapi.binance.com",
-            ping_interval_s=0.0, watchdog_s=60.0, min_trade_usd=0.0,
+            ping_interval_s=20.0, watchdog_s=60.0, min_trade_usd=0.0,
         )
     )
     bybit: FeedSettings = field(

@@ -3,12 +3,15 @@
 Each venue's OI is its own series (the venues' OI levels differ, so mixing them would invent
 changes); the coin's OI change over ``context.oi_window_s`` is the summed change of the venues that
 have a point that old.  Funding is the mean of the venues' latest rates.  At most
-``context.keep_snapshots`` points are kept per venue.
+``context.keep_snapshots`` points are kept per venue.  CoinGlass's series already aggregate every
+venue: when they are there they are used alone, so no venue counts twice.
 """
 
 from __future__ import annotations
 
 from collections import deque
+
+AGGREGATE = "coinglass"  # the source whose OI and funding cover all venues
 
 
 class CoinContext:
@@ -39,14 +42,20 @@ class CoinContext:
         return True
 
     def funding_rate(self) -> float | None:
+        if AGGREGATE in self.funding:
+            return self.funding[AGGREGATE]
         if not self.funding:
             return None
         return sum(self.funding.values()) / len(self.funding)
 
+    def _oi_series(self):
+        aggregate = self.oi.get(AGGREGATE)
+        return (aggregate,) if aggregate else self.oi.values()
+
     def oi_change(self, window_ms: int) -> float | None:
         """Fractional OI change over the window, from venues with a point at least that old."""
         now_sum = old_sum = 0.0
-        for series in self.oi.values():
+        for series in self._oi_series():
             latest_ts, latest = series[-1]
             cutoff = latest_ts - window_ms
             old = None
@@ -64,4 +73,4 @@ class CoinContext:
     def oi_usd(self) -> float | None:
         if not self.oi:
             return None
-        return sum(series[-1][1] for series in self.oi.values())
+        return sum(series[-1][1] for series in self._oi_series())

@@ -214,3 +214,29 @@ class TestContext:
         (signal,) = run.of_type(STOP_HUNT)
         assert signal.context.oi_change == pytest.approx(0.03)
         assert signal.context.assessment == FAVORABLE and not signal.blocked
+
+
+class TestContextSources:
+    def test_coinglass_aggregate_is_used_alone_when_present(self):
+        run = Run()
+        run.feed(context(-1800, "ETH", oi=1_000_000, funding=0.0002, venue="binance"),
+                 context(0, "ETH", oi=1_100_000, funding=0.0004, venue="binance"))
+        state = run.engine.coins["ETH"].context
+        assert state.oi_change(1_800_000) == pytest.approx(0.10)
+        run.feed(context(-1800, "ETH", oi=10_000_000, funding=0.0001, venue="coinglass"),
+                 context(0, "ETH", oi=10_100_000, funding=0.0001, venue="coinglass"))
+        assert state.oi_change(1_800_000) == pytest.approx(0.01)
+        assert state.funding_rate() == pytest.approx(0.0001)
+        assert state.oi_usd() == 10_100_000
+
+
+def test_venue_trades_below_min_trade_usd_never_reach_the_engine():
+    from engine.core import Engine
+    from engine.pipeline import Pipeline
+
+    pipeline = Pipeline(Engine(settings(feeds={"binance": {"min_trade_usd": 1000}})))
+    small = '{"stream":"btcusdt@aggTrade","data":{"e":"aggTrade","E":1761125802306,"s":"BTCUSDT","a":1,"p":"100","q":"5","f":1,"l":1,"T":1761125802306,"m":false}}'
+    large = small.replace('"q":"5"', '"q":"10"')
+    pipeline.feed("binance", "ws", "btcusdt@aggTrade", small, 0)
+    pipeline.feed("binance", "ws", "btcusdt@aggTrade", large, 0)
+    assert pipeline.engine.events == 1
