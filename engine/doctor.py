@@ -1,0 +1,160 @@
+"""``teleglas doctor``: is this machine ready to run teleglas?  One line per check.
+
+Checks: the configuration loads; which secrets are set (named, never shown); the database opens,
+migrates and takes a write lock; Telegram answers ``getMe`` with the token; each enabled feed's
+WebSocket and REST hosts accept a TCP connection.  Each line says ``ok``, ``FAIL`` or ``skip`` and
+why; the exit code is 1 when any check failed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sqlite3
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from engine.alerts.telegram import BotApi, TelegramError
+from engine.locations import config_path, data_dir
+from engine.secrets import Secrets, load_secrets
+from engine.settings import FeedSettings, Settings, SettingsError, load_settings
+from engine.store import connect, db_path
+from engine.store.database import rows
+from engine.store.schema import SchemaTooNew
+
+OK, FAIL, SKIP = "ok", "FAIL", "skip"
+CONNECT_TIMEOUT_S = 5.0  # a host that has not answered by then is down for a live monitor
+_DEFAULT_PORTS = {"wss": 443, "https": 443, "ws": 80, "http": 80}
+
+
+@dataclass
+class Check:
+    name: str
+    status: str
+    detail: str
+
+    def line(self) -> str:
+        return f"{self.name:<28} {self.status:<4} {self.detail}"
+
+
+def main(args: argparse.Namespace) -> int:
+    checks = asyncio.run(run_checks(getattr(args, "config", None), getattr(args, "data_dir", None)))
+    for check in checks:
+        print(check.line())
+    return 1 if any(c.status == FAIL for c in checks) else 0
+
+
+async def run_checks(config: str | None, data: str | None) -> list[Check]:
+    secrets = load_secrets()
+    path = config_path(config)
+    try:
+        settings: Settings | None = load_settings(path)
+        checks = [Check("config", OK, str(path) if path else "built-in defaults (no config file)")]
+    except SettingsError as exc:
+        settings = None
+        checks = [Check("config", FAIL, secrets.redact(str(exc)))]
+    checks += secret_checks(secrets)
+    busy = settings.storage.busy_timeout_s if settings else 5.0
+    checks.append(await database_check(db_path(data_dir(data)), busy))
+    if settings is None:
+        return [*checks, Check("telegram", SKIP, "config invalid"), Check("feeds", SKIP, "config invalid")]
+    checks.append(await telegram_check(settings, secrets))
+    checks += await asyncio.gather(*(feed_check(name, feed, secrets) for name, feed in _feeds(settings)))
+    return checks
+
+
+def secret_checks(secrets: Secrets) -> list[Check]:
+    token, chats = secrets.telegram_bot_token, secrets.telegram_chat_ids
+    if chats:
+        chat = Check("secret TELEGRAM_CHAT_ID", OK, f"set ({len(chats)} chat{'s' if len(chats) > 1 else ''})")
+    elif token:
+        chat = Check("secret TELEGRAM_CHAT_ID", FAIL, "missing: TELEGRAM_BOT_TOKEN is set but no chat gets the alerts")
+    else:
+        chat = Check("secret TELEGRAM_CHAT_ID", SKIP, "missing (no Telegram alerts)")
+    return [
+        Check("secret COINGLASS_API_KEY", OK, "set") if secrets.coinglass_api_key else
+        Check("secret COINGLASS_API_KEY", SKIP, "missing (CoinGlass off; Binance, Bybit and OKX need no key)"),
+        Check("secret TELEGRAM_BOT_TOKEN", OK, "set") if token else
+        Check("secret TELEGRAM_BOT_TOKEN", SKIP, "missing (no Telegram alerts)"),
+        chat,
+    ]
+
+
+async def database_check(path: Path, busy_timeout_s: float) -> Check:
+    """Open (creating and migrating if needed) and take the write lock, then let it go."""
+    try:
+        db = await connect(path, busy_timeout_s)
+    except (sqlite3.Error, OSError, SchemaTooNew) as exc:
+        return Check("database", FAIL, f"{path}: {exc}")
+    try:
+        await db.execute("BEGIN IMMEDIATE")
+        await db.execute("ROLLBACK")
+        (version,) = (await rows(db, "PRAGMA user_version"))[0].values()
+        counts = (await rows(db, "SELECT (SELECT COUNT(*) FROM signals) AS signals, "
+                                 "(SELECT COUNT(*) FROM outbox WHERE status = 'pending') AS pending"))[0]
+    except sqlite3.Error as exc:
+        return Check("database", FAIL, f"{path}: {exc}")
+    finally:
+        await db.close()
+    return Check("database", OK, f"{path} writable (schema v{version}, {counts['signals']} signals, "
+                                 f"{counts['pending']} alerts pending)")
+
+
+async def telegram_check(settings: Settings, secrets: Secrets) -> Check:
+    if not settings.telegram.enabled:
+        return Check("telegram", SKIP, "telegram.enabled is false")
+    if not secrets.telegram_bot_token:
+        return Check("telegram", SKIP, "no TELEGRAM_BOT_TOKEN")
+    api = BotApi(settings.telegram.api_url, secrets.telegram_bot_token, settings.telegram.request_timeout_s,
+                 secrets.redact)
+    try:
+        me = await api.get_me()
+    except TelegramError as exc:
+        return Check("telegram", FAIL, f"getMe: {exc.description}")
+    finally:
+        await api.close()
+    return Check("telegram", OK, f"getMe: @{me.get('username', '?')}")
+
+
+def _feeds(settings: Settings) -> list[tuple[str, FeedSettings]]:
+    feeds = settings.feeds
+    return [(name, getattr(feeds, name)) for name in feeds.__dataclass_fields__]
+
+
+async def feed_check(name: str, feed: FeedSettings, secrets: Secrets) -> Check:
+    label = f"feed {name}"
+    if not feed.enabled:
+        return Check(label, SKIP, f"feeds.{name}.enabled is false")
+    if name == "coinglass" and not secrets.coinglass_api_key:
+        return Check(label, SKIP, "no COINGLASS_API_KEY")
+    results = await asyncio.gather(*(reachable(url) for url in (feed.ws_url, feed.rest_url) if url))
+    failed = [r for ok, r in results if not ok]
+    shown = " · ".join(r for _, r in results)
+    return Check(label, FAIL if failed else OK, shown or "no endpoint configured")
+
+
+async def reachable(url: str) -> tuple[bool, str]:
+    """Whether the URL's host accepts a TCP connection on its port (no request is made)."""
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    try:
+        port = parts.port or _DEFAULT_PORTS.get(parts.scheme, 443)
+    except ValueError:
+        return False, f"{host}: bad port in URL"
+    where = f"{host}:{port}"
+    try:
+        _, writer = await asyncio.wait_for(asyncio.open_connection(host, port), CONNECT_TIMEOUT_S)
+    except TimeoutError:
+        return False, f"{where} no answer in {CONNECT_TIMEOUT_S:g}s"
+    except OSError as exc:
+        return False, f"{where} unreachable ({exc.strerror or type(exc).__name__})"
+    writer.close()
+    try:
+        await writer.wait_closed()
+    except OSError:
+        pass
+    return True, f"{where} reachable"
+
+
+__all__ = ["main", "run_checks", "Check", "reachable"]

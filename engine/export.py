@@ -1,0 +1,151 @@
+"""``teleglas export signals|baselines --csv FILE`` (``-`` for stdout).
+
+``signals``: one row per signal, oldest first, as last revised: time, symbol, type, direction,
+priority, confidence, context (assessment, funding, OI change), blocked, entry/stop/target, the
+outcome (result, best and worst excursion, the return at each ``outcomes.returns_s`` horizon),
+merged types and the triggering numbers as JSON.
+
+``baselines``: what "normal" looks like, in long form (``scope,key,metric,value``, one number a
+row, so a spreadsheet pivot or ``pandas.pivot`` shapes it as wanted):
+
+* ``scorer,<TYPE>`` and ``scorer,<TYPE>/<tier>``: the adaptive scorer's EMA of wins
+  (``win_rate_ema``) and how many outcomes fed it (``outcomes``).
+* ``coin,<COIN>``: average USD traded and liquidated per minute over about the last hour of
+  data (``trade_usd_per_min``, ``liquidated_usd_per_min``, ``minutes_observed``), liquidations kept
+  in the database (last ``storage.retention_days``: ``liquidations``, ``long_liquidated_usd``,
+  ``short_liquidated_usd``) and the last funding and open interest seen (``funding``, ``oi_usd``).
+
+Exit codes: 0 written; 1 no database yet or it cannot be read; 2 a bad setting.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import csv
+import sqlite3
+import sys
+from pathlib import Path
+from typing import IO, Any
+
+import aiosqlite
+import orjson
+
+from engine import format as fmt
+from engine.locations import config_path, data_dir
+from engine.settings import Settings, SettingsError, load_settings
+from engine.store import connect, db_path
+from engine.store.database import rows
+from engine.store.schema import SchemaTooNew
+from engine.store.sink import BASELINES, ENGINE
+from engine.symbols import canonical_symbol
+
+BASELINE_COLUMNS = ("scope", "key", "metric", "value")
+
+
+def main(args: argparse.Namespace) -> int:
+    try:
+        settings = load_settings(config_path(getattr(args, "config", None)))
+    except SettingsError as exc:
+        print(f"teleglas: {exc}", file=sys.stderr)
+        return 2
+    path = db_path(data_dir(getattr(args, "data_dir", None)))
+    if not path.is_file():
+        print(f"teleglas: no database at {path} yet (teleglas creates it on its first run; "
+              f"--data-dir picks another)", file=sys.stderr)
+        return 1
+    try:
+        header, table = asyncio.run(_read(args.what, path, settings))
+    except (sqlite3.Error, SchemaTooNew) as exc:
+        print(f"teleglas: cannot read {path}: {exc}", file=sys.stderr)
+        return 1
+    try:
+        count = _write(args.csv, header, table)
+    except OSError as exc:
+        print(f"teleglas: cannot write {args.csv}: {exc.strerror}", file=sys.stderr)
+        return 1
+    print(f"teleglas: {count} {args.what} rows written to {'stdout' if args.csv == '-' else args.csv}",
+          file=sys.stderr)
+    return 0
+
+
+async def _read(what: str, path: Path, settings: Settings) -> tuple[tuple[str, ...], list[tuple]]:
+    db = await connect(path, settings.storage.busy_timeout_s)
+    try:
+        if what == "signals":
+            found = await rows(db, "SELECT data FROM signals ORDER BY ts, rowid")
+            horizons = settings.outcomes.returns_s
+            return signal_columns(horizons), [signal_row(orjson.loads(r["data"]), horizons) for r in found]
+        return BASELINE_COLUMNS, await _baselines(db)
+    finally:
+        await db.close()
+
+
+def _write(target: str, header: tuple[str, ...], table: list[tuple]) -> int:
+    out: IO[str]
+    out = sys.stdout if target == "-" else open(target, "w", newline="", encoding="utf-8")  # noqa: SIM115
+    try:
+        writer = csv.writer(out)
+        writer.writerow(header)
+        writer.writerows(table)
+    finally:
+        if out is not sys.stdout:
+            out.close()
+    return len(table)
+
+
+# ---------------------------------------------------------------------- signals
+
+def signal_columns(horizons: list[int]) -> tuple[str, ...]:
+    return ("time_utc", "ts", "id", "symbol", "tier", "type", "direction", "priority", "confidence",
+            "base_confidence", "context", "funding", "oi_change", "blocked", "entry", "stop", "target",
+            "outcome", "mfe", "mae", *(f"return_{s}s" for s in horizons), "merged", "revision", "metrics")
+
+
+def signal_row(s: dict[str, Any], horizons: list[int]) -> tuple:
+    context = s.get("context") or {}
+    outcome = s.get("outcome") or {}
+    returns = outcome.get("returns") or {}
+    return (
+        fmt.utc_time(s["ts"]), s["ts"], s["id"], canonical_symbol(s["symbol"]), s["tier"], s["type"],
+        s.get("direction") or "", s.get("priority"), s.get("confidence"), s.get("base_confidence"),
+        context.get("assessment"), _blank(context.get("funding")), _blank(context.get("oi_change")),
+        int(bool(s.get("blocked"))), _blank(s.get("entry")), _blank(s.get("stop")), _blank(s.get("target")),
+        outcome.get("result"), outcome.get("mfe"), outcome.get("mae"),
+        *(_blank(returns.get(str(h))) for h in horizons),
+        " ".join(s.get("merged") or []), s.get("revision"),
+        orjson.dumps(s.get("metrics") or {}, option=orjson.OPT_SORT_KEYS).decode(),
+    )
+
+
+def _blank(value: Any) -> Any:
+    return "" if value is None else value
+
+
+# ---------------------------------------------------------------------- baselines
+
+async def _baselines(db: aiosqlite.Connection) -> list[tuple]:
+    state = {r["key"]: orjson.loads(r["value"]) for r in await rows(db, "SELECT key, value FROM state")}
+    out: list[tuple] = []
+    scorer = (state.get(ENGINE) or {}).get("scorer") or {}
+    counts = scorer.get("count") or {}
+    for key, ema in sorted((scorer.get("ema") or {}).items()):
+        out += [("scorer", key, "win_rate_ema", round(ema, 6)), ("scorer", key, "outcomes", counts.get(key, 0))]
+    coins: dict[str, dict[str, Any]] = {}
+    for coin, b in (state.get(BASELINES) or {}).items():
+        coins.setdefault(coin, {}).update(trade_usd_per_min=b.get("trade_usd_per_min"),
+                                          liquidated_usd_per_min=b.get("liq_usd_per_min"),
+                                          minutes_observed=b.get("minutes"))
+    for r in await rows(db, "SELECT coin, COUNT(*) AS n, "
+                            "SUM(CASE WHEN side = 'long' THEN usd ELSE 0 END) AS long_usd, "
+                            "SUM(CASE WHEN side = 'short' THEN usd ELSE 0 END) AS short_usd "
+                            "FROM liquidations GROUP BY coin"):
+        coins.setdefault(r["coin"], {}).update(liquidations=r["n"], long_liquidated_usd=r["long_usd"],
+                                               short_liquidated_usd=r["short_usd"])
+    for metric in ("funding", "oi_usd"):
+        for r in await rows(db, f"SELECT coin, {metric} AS value, MAX(ts) FROM context "
+                                f"WHERE {metric} IS NOT NULL GROUP BY coin"):
+            coins.setdefault(r["coin"], {})[metric] = r["value"]
+    for coin, metrics in sorted(coins.items()):
+        out += [("coin", coin, name, value) for name, value in metrics.items() if value is not None]
+    return out
