@@ -28,18 +28,19 @@ def _records():
     return [Record(1761125802306 + i, "coinglass", "ws", "liquidationOrders", f'{{"n":{i}}}') for i in range(3)]
 
 
-@pytest.mark.parametrize("name", ["r.jsonl", "r.jsonl.gz"])
-def test_round_trip_plain_and_gzip(tmp_path, name):
+@pytest.mark.parametrize("name", ["r.jsonl", "r.jsonl.gz", "r.jsonl.zst"])
+def test_round_trip_plain_gzip_and_zstd(tmp_path, name):
     path = tmp_path / name
     write_recording(path, ["coinglass"], "note", _records())
     assert read_header(path)["sources"] == ["coinglass"]
     assert list(read_records(path)) == _records()
 
 
-def test_gzip_is_detected_by_magic_bytes_not_name(tmp_path):
+@pytest.mark.parametrize("suffix", [".gz", ".zst"])
+def test_compression_is_detected_by_magic_bytes_not_name(tmp_path, suffix):
     path = tmp_path / "no-suffix"
-    write_recording(tmp_path / "r.jsonl.gz", ["x"], "", _records())
-    path.write_bytes((tmp_path / "r.jsonl.gz").read_bytes())
+    write_recording(tmp_path / f"r.jsonl{suffix}", ["x"], "", _records())
+    path.write_bytes((tmp_path / f"r.jsonl{suffix}").read_bytes())
     assert len(list(read_records(path))) == 3
 
 
