@@ -40,6 +40,7 @@ PENDING, SENT, STALE, FAILED = "pending", "sent", "stale", "failed"
 # memory and only its id is remembered (the last RETIRED_KEPT), so no revision ever starts a
 # second conversation.
 RETIRE_MS = 3 * 3_600_000
+STOP_GRACE_S = 3.0
 RETIRED_KEPT = 10_000
 
 
@@ -112,6 +113,7 @@ class Outbox:
         self._edited_ms: dict[tuple[str, str], int] = {}
         self._later: set[asyncio.Task] = set()  # edits waiting for edit_interval_s
         self._workers: list[asyncio.Task] = []
+        self._delivering = 0
         self.sent = self.edits = self.stale = self.failed = 0
         self.last_ms: int | None = None
         self.error = ""  # the last delivery error, one line, redacted; "" after a success
@@ -186,7 +188,13 @@ class Outbox:
     def start(self) -> None:
         self._workers = [asyncio.create_task(self._work(chat), name=f"telegram-{chat}") for chat in self.chats]
 
-    async def stop(self) -> None:
+    async def stop(self, grace_s: float = STOP_GRACE_S) -> None:
+        """Let what is queued go out for up to ``grace_s`` (the last alerts of a replay or a
+        ``--duration`` run), then stop; whatever is left stays pending for the next start."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + grace_s
+        while (self.queued() or self._delivering) and self._workers and loop.time() < deadline:
+            await asyncio.sleep(0.02)
         for task in [*self._later, *self._workers]:
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
@@ -201,13 +209,17 @@ class Outbox:
         while True:
             key = await queue.pop()
             entry = self._entries.get((key, chat))
-            if entry is not None:
-                try:
-                    await self._deliver(entry)
-                except asyncio.CancelledError:
-                    raise
-                except Exception:  # a bug here must not stop the chat's alerts
-                    log.exception("telegram: delivery of %s failed unexpectedly", key)
+            if entry is None:
+                continue
+            self._delivering += 1
+            try:
+                await self._deliver(entry)
+            except asyncio.CancelledError:
+                raise
+            except Exception:  # a bug here must not stop the chat's alerts
+                log.exception("telegram: delivery of %s failed unexpectedly", key)
+            finally:
+                self._delivering -= 1
 
     async def _deliver(self, entry: OutboxEntry) -> None:
         edit_failures = 0

@@ -1,7 +1,8 @@
 """Commands by ``getUpdates`` long polling, accepted only from the configured chats.
 
 The offset moves past every update seen (also foreign and non-command ones), which confirms
-them to Telegram.  A message from any other chat is ignored and counted: the bot may be found
+them to Telegram.  Commands older than ``telegram.max_alert_age_s`` (sent while the service was
+down) are confirmed but not run: a ``/pause`` from yesterday must not silence today.  A message from any other chat is ignored and counted: the bot may be found
 by anyone, its controls must not be.  Errors back off exponentially; a rejected token stops
 polling (it cannot succeed until the trader fixes it and restarts).
 """
@@ -21,16 +22,19 @@ log = logging.getLogger(__name__)
 
 class CommandPoller:
     def __init__(self, settings: TelegramSettings, api: BotApi, chats: tuple[str, ...], commands: Commands,
-                 limiter: ChatLimiter, sleep: Callable[[float], Awaitable[None]]) -> None:
+                 limiter: ChatLimiter, clock: Callable[[], float],
+                 sleep: Callable[[float], Awaitable[None]]) -> None:
         self.s = settings
         self.api = api
         self.chats = set(chats)
         self.commands = commands
         self.limiter = limiter
+        self._clock = clock
         self._sleep = sleep
         self.offset: int | None = None
         self.handled = 0
         self.foreign = 0
+        self.expired = 0
         self.error = ""
 
     async def run(self) -> None:
@@ -65,6 +69,12 @@ class CommandPoller:
         if chat not in self.chats:
             self.foreign += 1
             log.info("telegram: ignored a message from chat %s (not configured)", chat)
+            return
+        sent = message.get("date")
+        if isinstance(sent, int) and self._clock() - sent > self.s.max_alert_age_s:
+            self.expired += 1
+            log.info("telegram: skipped %r, sent %ds ago while teleglas was not running",
+                     text[:40], self._clock() - sent)
             return
         try:
             reply = self.commands.handle(text)

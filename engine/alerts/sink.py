@@ -62,7 +62,7 @@ class TelegramSink:
         self.outbox = Outbox(self.settings.telegram, chats, self.api, policy, self._clock, self._sleep, persist)
         commands = Commands(self.settings, service, self.outbox, self.store, self._clock)
         self.poller = CommandPoller(self.settings.telegram, self.api, chats, commands, self.outbox.limiter,
-                                    self._sleep)
+                                    self._clock, self._sleep)
         if self.store is not None:
             self.store.outbox_planner = self.outbox.plan
             if self.store.store.connected.is_set():

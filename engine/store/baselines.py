@@ -70,7 +70,9 @@ class VolumeBaselines:
             for coin, c in sorted(self._coins.items())
         }
 
-    def load(self, state: dict[str, dict[str, Any]]) -> None:
+    def load(self, state: Any) -> None:
+        if not isinstance(state, dict):
+            return
         for coin, row in state.items():
             try:
                 entry = _Coin(-1)

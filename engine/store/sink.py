@@ -83,10 +83,12 @@ class StoreSink:
                  if not self.store.pending("coins", r["coin"])]
         for row in coins:
             service.coins.restore(row["coin"], bool(row["watched"]), bool(row["alerts"]), row["muted_until_ms"])
-        state = {r["key"]: orjson.loads(r["value"]) for r in await self.store.fetch("SELECT key, value FROM state")
-                 if not self.store.pending("state", r["key"])}
+        state = await self._saved_state()
         if ENGINE in state:
-            service.engine.load_state(state[ENGINE])
+            try:
+                service.engine.load_state(state[ENGINE])
+            except (AttributeError, KeyError, TypeError, ValueError):
+                log.error("store: the saved adaptive state is damaged and was not (fully) loaded")
         if state.get(PAUSED) and not service.paused:
             service.pause_alerts()
         self._paused_saved = bool(state.get(PAUSED))
@@ -98,6 +100,18 @@ class StoreSink:
             self.recent.setdefault(data["id"], data)
         self._trim_recent()
         log.info("store: restored %d coin settings, state %s from %s", len(coins), sorted(state), self.store.path)
+
+    async def _saved_state(self) -> dict[str, Any]:
+        """The state table by key, minus keys changed in memory since (and damaged values)."""
+        state = {}
+        for row in await self.store.fetch("SELECT key, value FROM state"):
+            if self.store.pending("state", row["key"]):
+                continue
+            try:
+                state[row["key"]] = orjson.loads(row["value"])
+            except orjson.JSONDecodeError:
+                log.error("store: saved state %r is damaged and ignored", row["key"])
+        return state
 
     async def _save_state_periodically(self) -> None:
         """The pause flag is checked every batch (it may change from the TUI or Telegram); the

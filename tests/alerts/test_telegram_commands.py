@@ -74,7 +74,7 @@ async def test_status_coins_last_stats_and_help_answer(telegram, bot, tmp_path):
     svc, sink = await bot(db=tmp_path / "teleglas.db")
     signal = sample(STOP_HUNT, LONG, "BTC")
     sink.store.on_signals([signal])  # the event path: the store plans the alert with the signal
-    await until(lambda: replies(telegram))
+    await until(lambda: sink.outbox.sent == 1)
     signal.outcome.result = WIN
     svc.engine.outcome_stats.record(signal)
     svc.coins.set_alerts("DOGE", False)
@@ -103,3 +103,11 @@ async def test_plain_chat_gets_no_reply(telegram, bot):
                                                ("15", 900), ("1.5h", 5400), ("0m", None), ("soon", None)])
 def test_mute_durations(text, seconds):
     assert parse_duration(text) == seconds
+
+
+async def test_a_command_sent_while_teleglas_was_down_long_ago_is_not_run(telegram, bot, clock):
+    svc, sink = await bot()
+    telegram.user_message(CHAT, "/pause", date=int(clock()) - 3600)  # an hour before start
+    await ask(telegram, "/help")
+    assert not svc.paused and sink.poller.expired == 1
+    assert len(replies(telegram)) == 1

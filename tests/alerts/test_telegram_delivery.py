@@ -15,7 +15,7 @@ async def test_an_alert_goes_once_to_every_configured_chat_as_html(telegram, bot
     _, sink = await bot(CHAT, GROUP)
     signal = sample(STOP_HUNT, LONG, "BTC")
     sink.on_signals([signal])
-    await until(lambda: len(telegram.sent()) == 2)
+    await until(lambda: sink.outbox.sent == 2)  # both answers read
     calls = telegram.of("sendMessage")
     assert sorted(c.payload["chat_id"] for c in calls) == sorted([CHAT, GROUP])
     assert all(c.payload["parse_mode"] == "HTML" and not c.payload["disable_notification"] for c in calls)
@@ -84,7 +84,7 @@ async def test_a_5xx_is_retried_with_exponential_backoff(telegram, bot, sleeps):
     telegram.fail_next("sendMessage", 502)
     _, sink = await bot(per_chat_interval_s=0.001)
     sink.on_signals([sample()])
-    await until(lambda: telegram.sent())
+    await until(lambda: sink.outbox.sent == 1)
     assert [c.status for c in telegram.of("sendMessage")] == [500, 502, 200]
     assert [w for w in sleeps.waits if w > 0.001] == [0.5, 1.0]  # retry_base_s, then doubled
     assert len(telegram.sent()) == 1 and sink.state().state == "ok"

@@ -37,8 +37,8 @@ async def test_deliveries_and_edits_are_written_back_to_the_outbox(telegram, bot
     await until(lambda: telegram.sent())
     signal.metrics["liquidated_usd"] = 9_000_000.0
     sink.store.on_signals([revise(signal)])
-    await until(lambda: telegram.sent()[0].edits)
-    await until(lambda: sink.store.store.state().queue == 0)
+    await until(lambda: sink.outbox.edits == 1)  # the answer was read and written back
+    await sink.store.store.flush()
     (message,) = telegram.sent()
     assert query(db, "SELECT status, message_id, revision, sent_revision, text FROM outbox") == [
         ("sent", message.message_id, 2, 2, message.edits[-1])]

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import time
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -72,12 +73,14 @@ class FakeTelegram:
     def fail_next(self, method: str, status: int = 500, retry_after: float = 1, delay: float = 0.0) -> None:
         self.faults.setdefault(method, []).append(Fault(status, retry_after, delay))
 
-    def user_message(self, chat_id: int | str, text: str) -> None:
-        """A message someone sends to the bot (what getUpdates will return)."""
+    def user_message(self, chat_id: int | str, text: str, date: int | None = None) -> None:
+        """A message someone sends to the bot (what getUpdates will return); ``date`` in unix
+        seconds, default now."""
         self._next_update_id += 1
         self._updates.append({
             "update_id": self._next_update_id,
-            "message": {"message_id": self._next_update_id, "date": 0, "text": text,
+            "message": {"message_id": self._next_update_id, "date": int(time.time()) if date is None else date,
+                        "text": text,
                         "chat": {"id": int(chat_id), "type": "private" if int(chat_id) > 0 else "group"}},
         })
         self._new_update.set()

@@ -118,3 +118,17 @@ def test_default_sinks_store_with_a_data_dir_and_telegram_only_live_with_a_token
     assert default_sinks(Service(config(), Secrets(), data_dir=None, sinks=[])) == []
     in_replay = settings(telegram={"in_replay": True})
     assert [s.name for s in Service(in_replay, secrets, data_dir=None, replay=tmp_path / "x.jsonl").sinks] == ["telegram"]
+
+
+async def test_damaged_saved_state_is_skipped_and_the_rest_restored(tmp_path):
+    path = db_path(tmp_path)
+    svc, sink = await started(path)
+    svc.coins.add("WIF")
+    await sink.stop()
+    with sqlite3.connect(path) as db:
+        db.execute("UPDATE state SET value = '{not json' WHERE key = 'engine'")
+        db.execute("UPDATE state SET value = '[1, 2]' WHERE key = 'baselines'")
+    svc2, sink2 = await started(path)
+    assert "WIF" in svc2.coins.watched()
+    assert sink2.state().state == "ok"
+    await sink2.stop()
