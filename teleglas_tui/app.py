@@ -1,0 +1,183 @@
+"""The teleglas Textual app: runs the service on its own asyncio loop and shows it.
+
+The service (feeds → engine → store/Telegram) runs as a worker of this app; the screens only
+read ``service.snapshot()`` on a timer.  The panes ask for coin changes with messages, and this
+is the one place that applies them to ``service.coins`` (the same registry Telegram's ``/mute``
+uses, persisted by the store).  Quitting, SIGTERM and SIGHUP (the SSH session or tmux went away)
+all end the same way: ``service.stop()`` saves state, then the app exits.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import signal
+import time
+from collections.abc import Iterable
+from functools import partial
+
+from textual.app import App, SystemCommand
+from textual.binding import Binding
+from textual.screen import Screen
+
+from engine import format as fmt
+from engine.secrets import redact
+from engine.service import Service
+from engine.settings import Settings
+from engine.snapshot import ServiceSnapshot
+from engine.symbols import canonical
+from teleglas_tui.coin_detail_screen import CoinDetailScreen
+from teleglas_tui.flow_table import FlowTable
+from teleglas_tui.help_screen import HelpScreen
+from teleglas_tui.liquidation_tape import LiquidationTape
+from teleglas_tui.messages import CoinAction, CoinChosen
+from teleglas_tui.monitor_screen import MonitorScreen
+from teleglas_tui.statistics_screen import StatisticsScreen
+from teleglas_tui.themes import load_themes, theme_name
+
+_EXIT_SIGNALS = (signal.SIGTERM, signal.SIGHUP)  # Textual handles neither by itself
+_STOP_TIMEOUT_S = 15.0  # a stuck sink must not keep a closed terminal's process alive
+
+
+class TeleglasApp(App):
+    TITLE = "teleglas"
+    BINDINGS = [
+        Binding("s", "statistics", "Stats"),
+        Binding("t", "cycle_theme", "Theme", show=False),
+        Binding("P", "toggle_alerts_paused", "Pause all", key_display="P"),
+        Binding("question_mark", "help", "Help", key_display="?"),
+        Binding("q", "quit", "Quit"),
+    ]
+
+    def __init__(self, service: Service, settings: Settings) -> None:
+        super().__init__()
+        self.service = service
+        self.settings = settings
+        self.themes = load_themes()
+        for theme in self.themes:
+            self.register_theme(theme)
+        self.theme = theme_name(settings.ui.theme)
+        self._stopping: asyncio.Task | None = None
+
+    # -- lifecycle ----------------------------------------------------------------------------
+
+    def on_mount(self) -> None:
+        self.push_screen(MonitorScreen(self.read_snapshot, self.wall_ms, self.settings))
+        self.run_worker(self._run_service(), name="service", exit_on_error=False)
+        loop = asyncio.get_running_loop()
+        for signum in _EXIT_SIGNALS:
+            loop.add_signal_handler(signum, self.stop_and_exit)
+
+    def on_unmount(self) -> None:
+        loop = asyncio.get_running_loop()
+        for signum in _EXIT_SIGNALS:
+            loop.remove_signal_handler(signum)
+
+    async def _run_service(self) -> None:
+        try:
+            await self.service.run()
+        except Exception as exc:  # shown, not fatal: the last picture stays readable
+            self.notify(redact(str(exc)) or exc.__class__.__name__, title="service stopped",
+                        severity="error", timeout=60)
+        else:
+            if self.service.failure:
+                self.notify(redact(self.service.failure), title="feeds gave up", severity="error", timeout=60)
+
+    def stop_and_exit(self) -> None:
+        """Save state and leave; safe to call again while it is under way."""
+        if self._stopping is None:
+            self._stopping = asyncio.ensure_future(self._stop_and_exit())
+
+    async def _stop_and_exit(self) -> None:
+        try:
+            await asyncio.wait_for(self.service.stop(), _STOP_TIMEOUT_S)
+        except Exception as exc:
+            self.exit(return_code=1, message=f"teleglas: state may not be saved: {redact(str(exc))}")
+            return
+        self.exit()
+
+    async def action_quit(self) -> None:
+        self.stop_and_exit()
+
+    # -- data ---------------------------------------------------------------------------------
+
+    def read_snapshot(self) -> ServiceSnapshot:
+        return self.service.snapshot()
+
+    def wall_ms(self) -> int:
+        return int(time.time() * 1000)
+
+    # -- coin management ----------------------------------------------------------------------
+
+    def on_coin_action(self, message: CoinAction) -> None:
+        coins = self.service.coins
+        coin = canonical(message.coin)[0]
+        if message.action == "add":
+            coins.add(coin)
+            note = f"{coin} added to the watchlist"
+        elif message.action == "remove":
+            coins.remove(coin)
+            note = f"{coin} removed from the watchlist"
+        elif message.action == "alerts":
+            coins.set_alerts(coin, message.on)
+            note = f"{coin} alerts {'on' if message.on else 'off'}"
+        elif message.action == "mute" and message.until_ms is not None:
+            coins.mute(coin, message.until_ms)
+            note = f"{coin} muted for {fmt.duration((message.until_ms - self.wall_ms()) / 1000)}"
+        else:
+            coins.unmute(coin)
+            note = f"{coin} unmuted"
+        self.notify(note, timeout=3)
+        self._refresh_monitor()
+
+    def on_coin_chosen(self, message: CoinChosen) -> None:
+        coin = message.coin
+        service = self.service
+
+        def fetch():
+            return service.coin_detail(coin), service.coins.setting(coin), service.paused
+
+        self.push_screen(CoinDetailScreen(coin, fetch, self.settings.ui.refresh_hz))
+
+    def _refresh_monitor(self) -> None:
+        if isinstance(self.screen, MonitorScreen):
+            self.screen.refresh_panes()
+
+    # -- app keys -----------------------------------------------------------------------------
+
+    def action_statistics(self) -> None:
+        if not isinstance(self.screen, StatisticsScreen):
+            self.push_screen(StatisticsScreen(self.service.stats))
+
+    def action_cycle_theme(self) -> None:
+        names = [t.name for t in self.themes]
+        following = names[(names.index(self.theme) + 1) % len(names)] if self.theme in names else names[0]
+        self.theme = following
+        self.notify(f"theme {following.removeprefix('teleglas-')}", timeout=2)
+
+    def action_toggle_alerts_paused(self) -> None:
+        if self.service.paused:
+            self.service.resume_alerts()
+            self.notify("alerts resumed", timeout=3)
+        else:
+            self.service.pause_alerts()
+            self.notify("alerts paused: nothing goes to Telegram until you press P again", timeout=5)
+        self._refresh_monitor()
+
+    def action_help(self) -> None:
+        self.push_screen(HelpScreen([
+            ("Everywhere", self.BINDINGS),
+            ("Flow table (Tab moves between panes)", FlowTable.BINDINGS),
+            ("Tape", LiquidationTape.BINDINGS),
+            ("Detail and statistics screens", CoinDetailScreen.BINDINGS),
+        ]))
+
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        """The command palette offers every key the teleglas panes declare where it was opened
+        (not the cursor keys they inherit from Textual's widgets), plus Textual's own commands."""
+        yield from super().get_system_commands(screen)
+        for key, active in screen.active_bindings.items():
+            binding = active.binding
+            declared = {b.action for b in getattr(type(active.node), "BINDINGS", ()) if isinstance(b, Binding)}
+            if binding.action in declared and binding.description and active.enabled:
+                yield SystemCommand(binding.description, f"key {binding.key_display or key}",
+                                    partial(self.run_action, binding.action, active.node))

@@ -1,0 +1,33 @@
+"""Fixed-width cells shared by the panes, so columns line up and a refresh never shifts them."""
+
+from __future__ import annotations
+
+import time
+
+from rich.cells import cell_len, set_cell_size
+
+from engine import format as fmt
+from teleglas_tui.palette import Span
+
+
+def right(text: str, width: int, role: str = "") -> tuple[Span, ...]:
+    return ((" " * (width - cell_len(text)) + text if cell_len(text) < width else text, role),)
+
+
+def left(text: str, width: int, role: str = "") -> Span:
+    """Cut or pad to ``width`` terminal cells (coin names may be wide characters)."""
+    return (set_cell_size(text, width), role)
+
+
+def price(value: float | None, width: int) -> str:
+    """The shared price format, or three significant digits when it would not fit: a cut
+    number would be a wrong number."""
+    text = fmt.price(value)
+    if len(text) <= width or value is None:
+        return text
+    return f"{value:.2e}"
+
+
+def hms(ms: int) -> str:
+    """Event time of day, UTC (venues and recordings are UTC; the header says so)."""
+    return time.strftime("%H:%M:%S", time.gmtime(ms / 1000))

@@ -1,0 +1,106 @@
+"""The two status lines on top: mode, engine clock, throughput, alert and sink health, feeds.
+
+``header_rows`` (pure) reads a ``ServiceSnapshot``; ``now_wall_ms`` only ages the last Telegram
+delivery and database commit.  Times of day are event time (UTC), so a replay shows the
+recording's clock, not the wall clock.
+"""
+
+from __future__ import annotations
+
+from textual.widgets import Static
+
+from engine import format as fmt
+from engine.snapshot import FeedState, ServiceSnapshot, SinkState
+from teleglas_tui.columns import hms
+from teleglas_tui.palette import Row, Span, palette
+
+FEED_ROLES = {"live": "buy", "replay": "accent", "done": "dim", "connecting": "warn", "stale": "warn",
+              "down": "sell"}
+SINK_ROLES = {"ok": "buy", "degraded": "warn", "down": "sell", "off": "dim"}
+_SEP: Span = (" │ ", "dim")
+
+
+def mode_label(mode: str, speed: float | None) -> Span:
+    if mode == "LIVE":
+        return (" LIVE ", "buy huge")
+    if not speed:
+        return (" REPLAY max ", "warn huge")
+    return (f" REPLAY ×{speed:g} ", "warn huge")
+
+
+def _sink(name: str, sink: SinkState, now_wall_ms: int) -> list[Span]:
+    spans: list[Span] = [(f"{name} ", "dim"), (sink.state, SINK_ROLES.get(sink.state, ""))]
+    if sink.state == "off":
+        return spans
+    if sink.queue:
+        spans.append((f" q{sink.queue}", "warn"))
+    if sink.last_ms is not None:
+        spans.append((f" {fmt.duration((now_wall_ms - sink.last_ms) / 1000)} ago", "dim"))
+    return spans
+
+
+def _feed(feed: FeedState) -> list[Span]:
+    if feed.state in ("replay", "done"):  # one row for the whole recording; detail names it
+        playing = "playing" if feed.state == "replay" else "finished"
+        return [(f"{feed.name} ", "bold"), (playing, FEED_ROLES[feed.state]), (f" {feed.detail}", "dim"),
+                (f"  {feed.frames:,} frames", "dim")]
+    spans: list[Span] = [(f"{feed.name} ", "bold"), (feed.state, FEED_ROLES.get(feed.state, ""))]
+    if feed.last_message_age_s is not None:
+        spans.append((f" {feed.last_message_age_s:.1f}s", "dim"))
+    if feed.reconnects:
+        spans.append((f" ↻{feed.reconnects}", "warn"))
+    if feed.rejected:
+        spans.append((f" ✗{feed.rejected}", "warn"))
+    if feed.detail and feed.state in ("down", "stale", "connecting"):
+        spans.append((f" {feed.detail[:40]}", "dim"))
+    return spans
+
+
+def header_rows(snap: ServiceSnapshot, now_wall_ms: int) -> tuple[Row, Row]:
+    engine = snap.engine
+    top: list[Span] = [(" teleglas ", "accent bold"), mode_label(snap.mode, snap.speed)]
+    if engine.now_ms:
+        top += [(f"  {hms(engine.now_ms)} UTC", "bold")]
+    top += [_SEP, (f"{snap.events_per_s:,.0f}", "bold"), (" ev/s", "dim")]
+    if snap.rejected:
+        top += [_SEP, (f"rejected {snap.rejected:,}", "warn")]
+    top += [_SEP, ("alerts ", "dim"), ("PAUSED", "warn huge") if snap.paused else ("on", "buy")]
+    top += [_SEP, *_sink("telegram", snap.telegram, now_wall_ms)]
+    top += [_SEP, *_sink("db", snap.database, now_wall_ms)]
+    feeds: list[Span] = [(" feeds ", "dim")]
+    for i, feed in enumerate(snap.feeds):
+        if i:
+            feeds.append(("  · ", "dim"))
+        feeds += _feed(feed)
+    if not snap.feeds:
+        feeds.append(("none running", "warn"))
+    return tuple(top), tuple(feeds)
+
+
+class HeaderStatus(Static):
+    DEFAULT_CSS = """
+    HeaderStatus {
+        height: 2;
+        background: $panel;
+        color: $foreground;
+        text-wrap: nowrap;
+        text-overflow: ellipsis;
+    }
+    """
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self._rows: tuple[Row, Row] | None = None
+
+    def on_mount(self) -> None:
+        self.watch(self.app, "theme", self._repaint, init=False)
+
+    def show(self, snap: ServiceSnapshot, now_wall_ms: int) -> None:
+        rows = header_rows(snap, now_wall_ms)
+        if rows != self._rows:
+            self._rows = rows
+            self._repaint()
+
+    def _repaint(self) -> None:
+        if self._rows is not None:
+            self.update(palette(self.app).lines(self._rows))

@@ -1,0 +1,140 @@
+"""The tape: every liquidation and large trade, newest on top.
+
+``tape_row`` (pure) turns one event into a row.  Size emphasis is tier-relative, like the
+signals: bold from 10 x the coin tier's large-order size (BTC $100k, a tier-3 coin $20k),
+inverse from 50 x (BTC $500k, tier 3 $100k).  ``LiquidationTape`` appends only what is new
+since the last refresh (``EngineSnapshot.tape_seq``), keeps at most ``ui.tape_max_lines`` rows,
+and can pause, show liquidations only, or hide rows under a minimum size.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from textual.binding import Binding
+
+from engine import format as fmt
+from engine.model import LONG, Liquidation, Trade
+from engine.snapshot import EngineSnapshot
+from engine.tiers import Tiers
+from teleglas_tui.columns import hms, left, price
+from teleglas_tui.line_view import LineView
+from teleglas_tui.palette import Row
+
+MIN_USD_STEPS = (0.0, 10_000.0, 50_000.0, 100_000.0, 250_000.0, 1_000_000.0)
+BOLD_FACTOR = 10
+HUGE_FACTOR = 50
+FULL_WIDTH = 47  # cells of a full row; narrower panes drop the venue
+
+
+def emphasis(usd: float, large_order_usd: float) -> str:
+    if usd >= HUGE_FACTOR * large_order_usd:
+        return "huge"
+    if usd >= BOLD_FACTOR * large_order_usd:
+        return "bold"
+    return ""
+
+
+def tape_row(item: Liquidation | Trade, tiers: Tiers, compact: bool = False) -> Row:
+    """One row; ``compact`` (a narrow pane) leaves out the venue."""
+    if isinstance(item, Liquidation):
+        label, role = ("LONG liq", "long") if item.side == LONG else ("SHORT liq", "short")
+    else:
+        label, role = item.side.upper(), item.side
+    weight = emphasis(item.usd, tiers.of(tiers.tier(item.coin)).large_order_usd)
+    venue = () if compact else (left(item.venue[:3].upper(), 3, "dim"), (" ", ""))
+    return (
+        (hms(item.ts), "dim"),
+        (" ", ""),
+        *venue,
+        left(item.coin, 6, "bold"),
+        (" ", ""),
+        left(label, 9, role),
+        (fmt.usd(item.usd).rjust(7), f"{role} {weight}" if weight else role),
+        (price(item.price, 10).rjust(11), ""),
+    )
+
+
+def keep(item: Liquidation | Trade, min_usd: float, liquidations_only: bool) -> bool:
+    return item.usd >= min_usd and (not liquidations_only or isinstance(item, Liquidation))
+
+
+class LiquidationTape(LineView):
+    DEFAULT_CSS = """
+    LiquidationTape {
+        border: round $panel-lighten-2;
+        border-title-color: $text-muted;
+        &:focus { border: round $accent; }
+    }
+    """
+    BINDINGS = [
+        Binding("p", "toggle_pause", "Pause tape"),
+        Binding("l", "toggle_liquidations_only", "Liqs only"),
+        Binding("f", "cycle_min_usd", "Min size"),
+    ]
+
+    def __init__(self, tiers: Tiers, *, max_lines: int = 400, min_usd: float = 0.0,
+                 id: str | None = None) -> None:
+        super().__init__(max_lines, id=id)
+        self.tiers = tiers
+        self.min_usd = min_usd
+        self.liquidations_only = False
+        self.paused = False
+        self.compact = False
+        self._seq = 0
+        self._tape: list[Liquidation | Trade] = []
+        self._tape_seq = 0
+        self._waiting = 0  # items that arrived while paused
+
+    def on_mount(self) -> None:
+        self._title()
+
+    def show(self, snap: EngineSnapshot) -> None:
+        self._tape, self._tape_seq = snap.tape, snap.tape_seq
+        new = snap.tape_seq - self._seq
+        if self.paused:  # keep _seq: the first refresh after the pause appends what came
+            if new != self._waiting:
+                self._waiting = new
+                self._title()
+            return
+        compact = self.scrollable_content_region.width < FULL_WIDTH
+        if compact != self.compact or new < 0:  # resized across the threshold, or a new engine
+            self.compact = compact
+            self._rebuild()
+        elif new:
+            self._append(snap.tape[-new:] if new < len(snap.tape) else snap.tape)
+            self._seq = snap.tape_seq
+
+    def _append(self, items: Iterable[Liquidation | Trade]) -> None:
+        self.push(tape_row(i, self.tiers, self.compact) for i in items
+                  if keep(i, self.min_usd, self.liquidations_only))
+
+    def _rebuild(self) -> None:
+        self.clear_rows()
+        self._append(self._tape)
+        self._seq = self._tape_seq
+
+    def _title(self) -> None:
+        what = "liquidations" if self.liquidations_only else "liquidations + large trades"
+        title = f"Tape · {what}"
+        if self.min_usd:
+            title += f" ≥ {fmt.usd(self.min_usd)}"
+        if self.paused:
+            title += f" · PAUSED (+{self._waiting})"
+        self.border_title = title
+
+    def action_toggle_pause(self) -> None:
+        self.paused = not self.paused
+        self._waiting = 0
+        self._title()
+
+    def action_toggle_liquidations_only(self) -> None:
+        self.liquidations_only = not self.liquidations_only
+        self._rebuild()
+        self._title()
+
+    def action_cycle_min_usd(self) -> None:
+        larger = [s for s in MIN_USD_STEPS if s > self.min_usd]
+        self.min_usd = larger[0] if larger else MIN_USD_STEPS[0]
+        self._rebuild()
+        self._title()

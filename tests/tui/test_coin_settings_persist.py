@@ -1,0 +1,62 @@
+"""Coin changes made with the keyboard survive a restart (the store's SQLite file in tmp_path),
+and SIGTERM / SIGHUP end the app the way `q` does: service stopped, state saved."""
+
+from __future__ import annotations
+
+import os
+import signal
+
+import pytest
+from tui_harness import ProbeSink, make_app
+
+from teleglas_tui.flow_table import FlowTable
+
+SIZE = (160, 48)
+
+
+async def _until(pilot, condition, tries: int = 100) -> None:
+    for _ in range(tries):
+        if condition():
+            return
+        await pilot.pause(0.05)
+    raise AssertionError("condition not met")
+
+
+async def test_add_toggle_mute_and_remove_persist_across_a_restart(tmp_path):
+    first = make_app(tmp_path, sinks=None, speed=1.0)  # the service (and its store) runs throughout
+    async with first.run_test(size=SIZE) as pilot:
+        await pilot.pause(0.2)
+        table = first.screen.query_one(FlowTable)
+        coins = first.service.coins
+        await pilot.press("a", *"snx", "enter")
+        toggled, muted, removed = "BTC", "ETH", "SOL"
+        table.move_cursor(row=table.get_row_index(toggled))
+        await pilot.press("space")
+        table.move_cursor(row=table.get_row_index(muted))
+        await pilot.press("m", *["down"] * 2, "enter")  # 4 hours
+        table.move_cursor(row=table.get_row_index(removed))
+        await pilot.press("d")
+        expected = {c: coins.setting(c) for c in ("SNX", toggled, muted, removed)}
+        assert len(set(expected)) == 4
+        await pilot.press("q")
+        await _until(pilot, lambda: not first.is_running)
+
+    second = make_app(tmp_path, sinks=None, speed=1.0)
+    async with second.run_test(size=SIZE) as pilot:
+        coins = second.service.coins
+        await _until(pilot, lambda: coins.setting("SNX").watched)
+        assert {c: coins.setting(c) for c in expected} == expected
+        assert expected[toggled].alerts is False and expected["SNX"].watched
+        assert expected[muted].muted_until_ms and not expected[removed].watched
+        await pilot.press("q")
+
+
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGHUP])
+async def test_sigterm_and_sighup_stop_the_service_then_exit(signum):
+    probe = ProbeSink()
+    app = make_app(speed=1.0, sinks=[probe])
+    async with app.run_test(size=SIZE) as pilot:
+        await _until(pilot, lambda: probe.started)
+        os.kill(os.getpid(), signum)
+        await _until(pilot, lambda: probe.stopped and not app.is_running)
+    assert app.return_code == 0

@@ -1,0 +1,220 @@
+"""Every key does what its label says (Pilot key presses on the real app after a full replay)."""
+
+from __future__ import annotations
+
+import time
+
+from textual.command import CommandPalette
+from tui_harness import ProbeSink, make_app, replayed
+
+from engine import format as fmt
+
+from teleglas_tui.coin_detail_screen import CoinDetailScreen
+from teleglas_tui.flow_table import FlowTable
+from teleglas_tui.help_screen import HelpScreen
+from teleglas_tui.liquidation_tape import LiquidationTape, keep
+from teleglas_tui.monitor_screen import MonitorScreen
+from teleglas_tui.signal_feed import SignalFeed
+from teleglas_tui.statistics_screen import StatisticsScreen
+
+SIZE = (160, 48)
+
+
+def row_texts(view) -> list[str]:
+    return ["".join(t for t, _ in row) for row in view.rows]
+
+
+class TestFlowTableKeys:
+    async def test_enter_opens_the_coin_detail_and_escape_returns(self):
+        app = make_app()
+        async with app.run_test(size=SIZE) as pilot:
+            await replayed(pilot)
+            table = app.screen.query_one(FlowTable)
+            coin = table.selected_coin
+            await pilot.press("enter")
+            assert isinstance(app.screen, CoinDetailScreen) and app.screen.coin == coin
+            await pilot.press("escape")
+            assert isinstance(app.screen, MonitorScreen)
+
+    async def test_o_cycles_the_sort_order(self):
+        app = make_app()
+        async with app.run_test(size=SIZE) as pilot:
+            await replayed(pilot)
+            table = app.screen.query_one(FlowTable)
+            seen = [table.sort_by]
+            for _ in range(3):
+                await pilot.press("o")
+                seen.append(table.sort_by)
+            assert seen == ["activity", "delta", "coin", "activity"]
+            assert "sort activity" in str(table.border_title)
+
+    async def test_slash_filters_the_coins(self):
+        app = make_app()
+        async with app.run_test(size=SIZE) as pilot:
+            await replayed(pilot)
+            table = app.screen.query_one(FlowTable)
+            await pilot.press("slash", *"fet", "enter")
+            assert table.text_filter == "FET"
+            assert [table.coordinate_to_cell_key((r, 0)).row_key.value for r in range(table.row_count)] == ["FET"]
+            await pilot.press("slash", *["backspace"] * 3, "enter")
+            assert table.text_filter == "" and table.row_count > 1
+
+    async def test_a_adds_a_coin_with_completion_from_discovered_coins(self):
+        app = make_app()
+        async with app.run_test(size=SIZE) as pilot:
+            await replayed(pilot)
+            assert not app.service.coins.setting("SNX").watched  # discovered by the replay
+            await pilot.press("a", "s", "n", "right", "enter")  # right accepts the suggestion
+            assert app.service.coins.setting("SNX").watched
+            assert "SNX" in app.screen.query_one(FlowTable).settings
+
+    async def test_escape_cancels_adding(self):
+        app = make_app()
+        async with app.run_test(size=SIZE) as pilot:
+            await replayed(pilot)
+            before = app.service.coins.watched()
+            await pilot.press("a", *"ada", "escape")
+            assert app.service.coins.watched() == before and isinstance(app.screen, MonitorScreen)
+
+    async def test_d_removes_the_selected_coin_from_the_watchlist(self):
+        app = make_app()
+        async with app.run_test(size=SIZE) as pilot:
+            await replayed(pilot)
+            coin = app.screen.query_one(FlowTable).selected_coin
+            assert app.service.coins.setting(coin).watched
+            await pilot.press("d")
+            assert not app.service.coins.setting(coin).watched
+
+    async def test_space_toggles_the_selected_coins_alerts(self):
+        app = make_app()
+        async with app.run_test(size=SIZE) as pilot:
+            await replayed(pilot)
+            coin = app.screen.query_one(FlowTable).selected_coin
+            await pilot.press("space")
+            assert not app.service.coins.setting(coin).alerts
+            await pilot.press("space")
+            assert app.service.coins.setting(coin).alerts
+
+    async def test_m_mutes_for_the_chosen_duration_and_unmutes(self):
+        app = make_app()
+        async with app.run_test(size=SIZE) as pilot:
+            await replayed(pilot)
+            coin = app.screen.query_one(FlowTable).selected_coin
+            before = int(time.time() * 1000)
+            await pilot.press("m", "down", "enter")  # the second choice: 1 hour
+            until = app.service.coins.setting(coin).muted_until_ms
+            assert before + 3_600_000 <= until <= int(time.time() * 1000) + 3_600_000  # mutes are wall clock
+            await pilot.press("m", *["down"] * 4, "enter")  # Unmute
+            assert app.service.coins.setting(coin).muted_until_ms is None
+
+
+class TestTapeKeys:
+    async def test_p_pauses_the_tape_and_resumes_with_what_came_meanwhile(self):
+        app = make_app(speed=1.0)  # real pace: the tape keeps moving while the test looks
+        async with app.run_test(size=SIZE) as pilot:
+            tape = app.screen.query_one(LiquidationTape)
+            tape.focus()
+            await pilot.pause(0.3)
+            await pilot.press("p")
+            assert tape.paused and "PAUSED" in str(tape.border_title)
+            frozen = row_texts(tape)
+            await _until(pilot, lambda: tape._waiting > 0)
+            assert row_texts(tape) == frozen
+            await pilot.press("p")
+            await _until(pilot, lambda: row_texts(tape) != frozen)
+            assert not tape.paused
+
+    async def test_l_shows_liquidations_only(self):
+        app = make_app()
+        async with app.run_test(size=SIZE) as pilot:
+            await replayed(pilot)
+            tape = app.screen.query_one(LiquidationTape)
+            tape.focus()
+            assert any(" SELL " in r or " BUY " in r for r in row_texts(tape))
+            await pilot.press("l")
+            assert tape.rows and all(" liq " in r for r in row_texts(tape))
+            await pilot.press("l")
+            assert any(" SELL " in r for r in row_texts(tape))
+
+    async def test_f_raises_the_minimum_size_in_steps_and_wraps_around(self):
+        app = make_app()
+        async with app.run_test(size=SIZE) as pilot:
+            await replayed(pilot)
+            tape = app.screen.query_one(LiquidationTape)
+            tape.focus()
+            all_rows = len(tape.rows)
+            await pilot.press("f")
+            assert tape.min_usd == 10_000 and f"≥ {fmt.usd(10_000)}" in str(tape.border_title)
+            assert 0 < len(tape.rows) < all_rows
+            assert len(tape.rows) == sum(keep(i, 10_000, False) for i in tape._tape)
+            await pilot.press(*["f"] * 5)
+            assert tape.min_usd == 0 and len(tape.rows) == all_rows
+
+
+class TestAppKeys:
+    async def test_s_shows_statistics_and_escape_returns(self):
+        app = make_app()
+        async with app.run_test(size=SIZE) as pilot:
+            await replayed(pilot)
+            await pilot.press("s")
+            assert isinstance(app.screen, StatisticsScreen)
+            await pilot.press("escape")
+            assert isinstance(app.screen, MonitorScreen)
+
+    async def test_t_cycles_the_three_themes(self):
+        app = make_app()
+        async with app.run_test(size=SIZE) as pilot:
+            seen = [app.theme]
+            for _ in range(3):
+                await pilot.press("t")
+                seen.append(app.theme)
+            assert seen == ["teleglas-dark", "teleglas-light", "teleglas-high-contrast", "teleglas-dark"]
+
+    async def test_question_mark_opens_help_with_every_pane_key(self):
+        app = make_app()
+        async with app.run_test(size=SIZE) as pilot:
+            await pilot.press("question_mark")
+            assert isinstance(app.screen, HelpScreen)
+            shown = str(app.screen.query_one("#help-text").render())
+            for label in ("Add", "Mute", "Pause tape", "Liqs only", "Pause all", "Theme"):
+                assert label in shown
+            await pilot.press("escape")
+            assert isinstance(app.screen, MonitorScreen)
+
+    async def test_shift_p_pauses_and_resumes_all_alerts(self):
+        app = make_app()
+        async with app.run_test(size=SIZE) as pilot:
+            await replayed(pilot)
+            await pilot.press("P")
+            assert app.service.paused
+            feed = app.screen.query_one(SignalFeed)
+            assert all(" paused " in r or " off " in r for r in row_texts(feed))
+            await pilot.press("P")
+            assert not app.service.paused
+
+    async def test_the_command_palette_offers_the_pane_keys(self):
+        app = make_app()
+        async with app.run_test(size=SIZE) as pilot:
+            await replayed(pilot)
+            commands = {c.title for c in app.get_system_commands(app.screen)}
+            assert {"Add", "Remove", "Mute", "Stats", "Theme", "Pause all", "Quit"} <= commands
+            await pilot.press("ctrl+p")
+            assert isinstance(app.screen, CommandPalette)
+
+    async def test_q_stops_the_service_then_exits(self):
+        probe = ProbeSink()
+        app = make_app(speed=1.0, sinks=[probe])
+        async with app.run_test(size=SIZE) as pilot:
+            await pilot.pause(0.2)
+            await pilot.press("q")
+            await _until(pilot, lambda: probe.stopped)
+        assert app.return_code == 0 and probe.stopped
+
+
+async def _until(pilot, condition, tries: int = 100) -> None:
+    for _ in range(tries):
+        if condition():
+            return
+        await pilot.pause(0.05)
+    raise AssertionError("condition not met")
+

@@ -1,0 +1,237 @@
+"""The pure half of every pane: state in, rows out (no app, no terminal)."""
+
+from __future__ import annotations
+
+from engine.model import (
+    FAVORABLE,
+    LONG,
+    SHORT,
+    UNFAVORABLE,
+    Liquidation,
+    MarketContext,
+    Outcome,
+    Signal,
+    Trade,
+)
+from engine.settings import Settings
+from engine.snapshot import CoinFlow, CoinSetting, EngineSnapshot, FeedState, MinuteBar, ServiceSnapshot, SinkState
+from engine.tiers import Tiers
+from teleglas_tui.coin_detail_screen import chart_rows, minute_rows
+from teleglas_tui.flow_table import COLUMNS, alert_cell, flow_rows
+from teleglas_tui.header_status import header_rows
+from teleglas_tui.help_screen import key_rows
+from teleglas_tui.liquidation_tape import emphasis, keep, tape_row
+from teleglas_tui.signal_feed import alert_state, feed_rows, signal_row
+from teleglas_tui.statistics_screen import stats_rows
+from teleglas_tui.text_bars import column_chart, ratio_bar, signed_bar, spark
+
+T = 1_761_125_892_000  # 2025-10-22 09:38:12 UTC
+NOW = 1_800_000_000_000  # a wall clock
+
+
+def text(row) -> str:
+    return "".join(t for t, _ in row)
+
+
+def roles(row) -> set[str]:
+    return {r for _, r in row}
+
+
+def flow(coin: str, *, activity: float = 0.0, delta: float = 0.0, tier: int = 3, price: float = 1.0,
+         ratio: float | None = 0.5, spark_values=(), funding=None, oi=None) -> CoinFlow:
+    return CoinFlow(coin, tier, price, 0.0, 0.0, ratio, 3, 1, delta, 20, 0.0, 0.0, funding, oi, activity,
+                    list(spark_values), {}, T)
+
+
+def watched(*coins: str, alerts: bool = True, muted_until: int | None = None) -> dict[str, CoinSetting]:
+    return {c: CoinSetting(c, True, alerts, muted_until) for c in coins}
+
+
+def signal(coin="BTC", type_="STOP_HUNT", direction=LONG, confidence=81.4, result="PENDING",
+           assessment="NEUTRAL", blocked=False, priority="WATCH", ts=T) -> Signal:
+    return Signal(id=f"{ts}-{coin}-{type_}", ts=ts, coin=coin, tier=1, type=type_, direction=direction,
+                  confidence=confidence, base_confidence=confidence, metrics={},
+                  context=MarketContext(assessment=assessment), blocked=blocked,
+                  outcome=Outcome(result=result), priority=priority)
+
+
+class TestFlowRows:
+    def test_watched_coins_come_first_even_before_their_first_trade(self):
+        rows = flow_rows([flow("PEPE", activity=9e9), flow("BTC", activity=1.0)], watched("BTC", "ETH"))
+        assert [r.coin for r in rows] == ["BTC", "ETH", "PEPE"]
+        assert text(rows[1].cells[1]).strip() == "-"  # ETH has no flow yet
+
+    def test_each_group_sorts_by_activity_delta_or_name(self):
+        flows = [flow("AAA", activity=1, delta=-5), flow("BBB", activity=3, delta=9), flow("CCC", activity=2, delta=0)]
+        assert [r.coin for r in flow_rows(flows, {}, sort="activity")] == ["BBB", "CCC", "AAA"]
+        assert [r.coin for r in flow_rows(flows, {}, sort="delta")] == ["BBB", "CCC", "AAA"]
+        assert [r.coin for r in flow_rows(flows, {}, sort="coin")] == ["AAA", "BBB", "CCC"]
+
+    def test_limit_fills_with_the_most_active_but_never_drops_a_watched_coin(self):
+        flows = [flow(f"C{i}", activity=i) for i in range(10)]
+        rows = flow_rows(flows, watched("BTC", "ETH", "SOL"), limit=4)
+        assert [r.coin for r in rows] == ["BTC", "ETH", "SOL", "C9"]
+        assert len(flow_rows(flows, watched("BTC", "ETH", "SOL"), limit=2)) == 3
+
+    def test_filter_keeps_coins_containing_the_text(self):
+        rows = flow_rows([flow("BTC"), flow("BTCDOM"), flow("ETH")], watched("BTC"), text_filter="btc")
+        assert [r.coin for r in rows] == ["BTC", "BTCDOM"]
+
+    def test_every_row_has_a_cell_per_column_and_delta_is_coloured_by_sign(self):
+        (row,) = flow_rows([flow("BTC", delta=-3_840_000, spark_values=[1, -2, 3])], {})
+        assert len(row.cells) == len(COLUMNS)
+        delta = row.cells[[k for k, _, _ in COLUMNS].index("delta")]
+        assert text(delta).strip() == "-$3.84M" and roles(delta) == {"sell"}
+
+    def test_a_price_too_long_for_its_cell_is_shortened_not_cut(self):
+        (row,) = flow_rows([flow("BOB", price=0.00000002957)], {})
+        assert text(row.cells[1]).strip() == "2.96e-08"
+
+    def test_alert_state_reads_on_off_or_the_mute_time_left(self):
+        assert text(alert_cell(CoinSetting("BTC", True, True, None), NOW)) == "on"
+        assert text(alert_cell(CoinSetting("BTC", True, False, None), NOW)) == "off"
+        assert text(alert_cell(None, NOW)) == "off"
+        assert text(alert_cell(CoinSetting("BTC", True, True, NOW + 3_600_000), NOW)) == "mute 1h"
+        assert text(alert_cell(CoinSetting("BTC", True, True, NOW - 1), NOW)) == "on"  # mute over
+
+
+class TestTapeRows:
+    tiers = Tiers(Settings().tiers)
+
+    def test_a_long_liquidation_reads_long_liq_in_the_long_colour(self):
+        row = tape_row(Liquidation(T, "Binance", "ETH", LONG, 3846.5, 59_200.0), self.tiers)
+        assert text(row) == "09:38:12 BIN ETH    LONG liq  $59.2k    3,846.5"
+        assert "long" in roles(row)
+
+    def test_trades_show_the_taker_side(self):
+        row = tape_row(Trade(T, "Binance", "BTC", "sell", 61_706.0, 32_600.0), self.tiers)
+        assert "SELL" in text(row) and "sell" in roles(row)
+
+    def test_size_emphasis_is_relative_to_the_tier(self):
+        assert emphasis(99_000, 10_000) == "" and emphasis(100_000, 10_000) == "bold"
+        assert emphasis(500_000, 10_000) == "huge"
+        row = tape_row(Liquidation(T, "Binance", "PEPE", SHORT, 0.00001, 25_000.0), self.tiers)
+        assert "short bold" in roles(row)  # tier 3: large order $2k, bold from $20k
+        row = tape_row(Liquidation(T, "Binance", "BTC", SHORT, 61_000, 25_000.0), self.tiers)
+        assert "short" in roles(row) and "short bold" not in roles(row)  # tier 1: bold from $100k
+
+    def test_compact_rows_leave_out_the_venue(self):
+        liq = Liquidation(T, "Binance", "ETH", LONG, 3846.5, 59_200.0)
+        assert "BIN" not in text(tape_row(liq, self.tiers, compact=True))
+
+    def test_filters_minimum_size_and_liquidations_only(self):
+        liq = Liquidation(T, "Binance", "ETH", LONG, 1.0, 5_000.0)
+        trade = Trade(T, "Binance", "ETH", "buy", 1.0, 50_000.0)
+        assert keep(liq, 0, False) and keep(trade, 0, False)
+        assert not keep(liq, 10_000, False) and keep(trade, 10_000, False)
+        assert keep(liq, 0, True) and not keep(trade, 0, True)
+
+
+class TestSignalRows:
+    def test_newest_first_and_bounded(self):
+        signals = [signal(ts=T + i) for i in range(5)]
+        rows = feed_rows(signals, {}, False, NOW, limit=3)
+        assert [text(r)[:8] for r in rows] == ["09:38:12"] * 3
+        assert len(rows) == 3 and rows[0] == signal_row(signals[-1], None, False, NOW)
+
+    def test_row_shows_type_direction_confidence_context_and_outcome(self):
+        row = signal_row(signal(assessment=FAVORABLE, result="WIN"), CoinSetting("BTC", True, True, None), False, NOW)
+        assert text(row) == "09:38:12 BTC    STOP HUNT LONG   81 FAV alert   WIN"
+        assert {"buy bold", "win"} <= roles(row)
+
+    def test_signals_without_direction_have_no_outcome(self):
+        row = signal_row(signal(type_="VOLUME_SPIKE", direction=None), None, False, NOW)
+        assert text(row).endswith("-")
+
+    def test_alert_column_says_what_happens_on_telegram(self):
+        on = CoinSetting("BTC", True, True, None)
+        assert alert_state(signal(blocked=True), on, False, NOW)[0] == "blocked"
+        assert alert_state(signal(), CoinSetting("BTC", True, True, NOW + 1), False, NOW)[0] == "muted"
+        assert alert_state(signal(), CoinSetting("BTC", True, False, None), False, NOW)[0] == "off"
+        assert alert_state(signal(), on, True, NOW)[0] == "paused"
+        assert alert_state(signal(), on, False, NOW)[0] == "alert"
+
+    def test_compact_rows_fit_a_narrow_pane(self):
+        row = signal_row(signal(assessment=UNFAVORABLE, result="PENDING", direction=SHORT), None, False, NOW,
+                         compact=True)
+        assert text(row) == "09:38 BTC    STOP HUNT SHORT  81 UNF off     PEND"
+
+
+def service_snapshot(**changes) -> ServiceSnapshot:
+    engine = EngineSnapshot(T, 5334, [], [], 0, [], 0)
+    values = dict(mode="REPLAY", speed=25.0, engine=engine,
+                  feeds=[FeedState("replay", "replay", None, 0, 5334, 5334, 0, "small.jsonl.gz")],
+                  events_per_s=1234.4, rejected=0, telegram=SinkState("off"),
+                  database=SinkState("ok", last_ms=NOW - 2000), paused=False, coins=[])
+    values.update(changes)
+    return ServiceSnapshot(**values)
+
+
+class TestHeaderRows:
+    def test_replay_is_labelled_with_its_speed_and_the_event_clock(self):
+        top, feeds = header_rows(service_snapshot(), NOW)
+        assert text(top).startswith(" teleglas  REPLAY ×25   09:38:12 UTC │ 1,234 ev/s")
+        assert "db ok 2s ago" in text(top) and "telegram off" in text(top)
+        assert "replay playing small.jsonl.gz" in text(feeds)
+
+    def test_live_feeds_show_state_age_reconnects_and_rejections(self):
+        feeds = [FeedState("binance", "live", 0.31, 2, 10, 10, 3), FeedState("okx", "down", None, 5, 0, 0, 0, "refused")]
+        top, line = header_rows(service_snapshot(mode="LIVE", speed=None, feeds=feeds, rejected=3, paused=True), NOW)
+        assert "LIVE" in text(top) and "rejected 3" in text(top) and "alerts PAUSED" in text(top)
+        assert text(line) == " feeds binance live 0.3s ↻2 ✗3  · okx down ↻5 refused"
+
+    def test_replay_at_speed_zero_says_max(self):
+        top, _ = header_rows(service_snapshot(speed=0.0), NOW)
+        assert "REPLAY max" in text(top)
+
+
+class TestDetailRows:
+    bars = [MinuteBar(T + i * 60_000, 100.0 + i, 10.0 * i, 5.0, 0.0 if i else 7.0, 0.0) for i in range(4)]
+
+    def test_every_chart_row_puts_minute_i_in_the_same_column(self):
+        rows = chart_rows(self.bars, height=3, column=3)
+        widths = {len(text(r)) for r in rows}
+        assert widths == {11 + 4 * 3}  # axis, then 3 cells per minute
+        assert text(rows[-1]).endswith("09:38  09:41")
+
+    def test_minute_table_is_newest_first_with_a_header(self):
+        rows = minute_rows(self.bars, limit=2)
+        assert len(rows) == 3 and text(rows[1]).startswith("09:41")
+
+    def test_no_bars_says_so(self):
+        assert "no minute bars" in text(chart_rows([])[0])
+
+
+class TestStatisticsRows:
+    def test_most_resolved_first_with_win_rate(self):
+        table = {"STOP_HUNT": {"n": 10, "win": 6, "loss": 3, "flat": 1, "unknown": 0, "win_rate": 0.6},
+                 "VOLUME_SPIKE": {"n": 2, "win": 0, "loss": 0, "flat": 0, "unknown": 2, "win_rate": None}}
+        header, first, second = stats_rows(table)
+        assert text(first).startswith("STOP_HUNT") and "60%" in text(first) and "win" in roles(first)
+        assert text(second).startswith("VOLUME_SPIKE") and text(second).rstrip().endswith("-")
+
+    def test_empty_table_says_nothing_resolved_yet(self):
+        assert "no resolved signals yet" in text(stats_rows({})[1])
+
+
+class TestBars:
+    def test_ratio_bar_splits_buys_and_sells(self):
+        assert ratio_bar(0.7, 10) == (("█" * 7, "buy"), ("█" * 3, "sell dim"))
+        assert ratio_bar(None, 4) == (("····", "dim"),)
+
+    def test_spark_is_signed_and_scaled_to_the_largest_value(self):
+        assert spark([0, 4, -8], 4) == (("··", "dim"), ("▄", "buy"), ("█", "sell"))
+
+    def test_signed_bar_grows_from_the_centre(self):
+        assert text(signed_bar(-5, 10, 4)) == "  ██│    "
+        assert text(signed_bar(10, 10, 4)) == "    │████"
+
+    def test_column_chart_spans_minimum_to_maximum(self):
+        assert column_chart([1, 2], 1) == ["▁█"]
+
+
+def test_help_lists_each_described_key_under_its_pane():
+    from textual.binding import Binding
+
+    rows = key_rows([("Tape", [Binding("p", "pause", "Pause tape"), Binding("x", "hidden", "")])])
+    assert [text(r) for r in rows] == ["Tape", "  p         Pause tape", ""]
