@@ -87,7 +87,8 @@ def _whale(m: dict[str, Any], signal: dict[str, Any]) -> list[str]:
     return [
         f"Large buys {m.get('large_buys', 0)} ({fmt.usd(m.get('large_buy_usd'))}) vs sells "
         f"{m.get('large_sells', 0)} ({fmt.usd(m.get('large_sell_usd'))}) in 5m",
-        f"Large-order share {fmt.pct(m.get('share'), 0, False)}",
+        f"{fmt.pct(m.get('share'), 0, False)} of large orders are "
+        f"{'buys' if signal.get('direction') == LONG else 'sells'}",
     ]
 
 

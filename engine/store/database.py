@@ -348,6 +348,8 @@ class Store:
         if self.degraded_reason:
             return SinkState("degraded", queue, self.last_commit_ms,
                              "; ".join([self.degraded_reason, *notes]))
-        if self._db is None:
-            return SinkState("off", queue, self.last_commit_ms, "; ".join(notes))
+        if self._db is None:  # not opened yet, or closed cleanly after its last commit
+            closed = self._closing and self.connected.is_set()
+            return SinkState("ok" if closed else "off", queue, self.last_commit_ms,
+                             "; ".join(["closed", *notes] if closed else notes))
         return SinkState("ok", queue, self.last_commit_ms, "; ".join(notes))

@@ -66,8 +66,9 @@ def test_absorption_upgrade_shows_the_safe_entry():
                           "Large orders 7 buys vs 2 sells · 143 trades"]),
     (DISTRIBUTION, SHORT, ["Buy ratio 22% (5m) · taker buys $900k / sells $3.20M",
                            "Large orders 2 buys vs 7 sells · 143 trades"]),
-    (WHALE_ACCUMULATION, LONG, ["Large buys 9 ($2.10M) vs sells 2 ($300k) in 5m", "Large-order share 82%"]),
-    (WHALE_DISTRIBUTION, SHORT, ["Large buys 2 ($300k) vs sells 9 ($2.10M) in 5m", "Large-order share 82%"]),
+    (WHALE_ACCUMULATION, LONG, ["Large buys 9 ($2.10M) vs sells 2 ($300k) in 5m", "82% of large orders are buys"]),
+    (WHALE_DISTRIBUTION, SHORT, ["Large buys 2 ($300k) vs sells 9 ($2.10M) in 5m",
+                                 "82% of large orders are sells"]),
 ])
 def test_order_flow_and_whale_alerts_show_their_numbers_and_levels(signal_type, direction, numbers):
     signal = sample(signal_type, direction, "SOL", 182.456, 78.0, tier=2, priority="WATCH")
@@ -93,11 +94,14 @@ def test_a_volume_spike_has_no_direction_but_names_the_dominant_side(side, domin
     assert not any(line.startswith("Entry") for line in text)
 
 
-def test_a_funding_extreme_shows_who_pays_and_the_oi_change():
+@pytest.mark.parametrize(("funding", "payer", "shown"), [(0.0012, "longs", "+0.1200% per 8h: longs pay"),
+                                                         (-0.0015, "shorts", "-0.1500% per 8h: shorts pay")])
+def test_a_funding_extreme_shows_who_pays_and_the_oi_change(funding, payer, shown):
     signal = sample(FUNDING_EXTREME, None, "XRP", 2.4375, 80.0, tier=2, priority="WATCH")
+    signal.metrics.update(funding=funding, payer=payer, oi_change=-0.012)
     text = lines(render(signal.as_dict()))
     assert text[0] == "👀 <b>WATCH · ⚠️ · FUNDING EXTREME</b>"
-    assert text[2:4] == ["Funding +0.1200% per 8h: longs pay", "OI change +3.10%"]
+    assert text[2:4] == [f"Funding {shown}", "OI change -1.20%"]
 
 
 def test_merges_outcomes_and_blocks_are_shown_and_foreign_text_is_escaped():
