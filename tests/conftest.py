@@ -5,9 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from fakes.coinglass_server import FakeCoinGlass
-
-FAKE_CG_KEY = "cg-test-key-7f3a91d2e4b8"  # a key-shaped string that must never appear in output
+from fakes.coinglass_server import FAKE_CG_KEY, FakeCoinGlass
 
 
 @pytest.fixture

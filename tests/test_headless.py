@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import FAKE_CG_KEY
+from fakes.coinglass_server import FAKE_CG_KEY
 from fakes.coinglass_server import liquidation_frame, wait_for
 
 from engine.core import Engine

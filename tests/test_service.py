@@ -8,7 +8,7 @@ import json
 import logging
 
 import pytest
-from conftest import FAKE_CG_KEY
+from fakes.coinglass_server import FAKE_CG_KEY
 from fakes.coinglass_server import liquidation_frame, trade_frame, wait_for
 
 from engine.core import Engine

@@ -4,61 +4,13 @@ never as elapsed time)."""
 
 from __future__ import annotations
 
-import asyncio
-
 import pytest
-from builders import settings
 
 from engine.alerts.sink import TelegramSink
-from engine.secrets import Secrets
 from engine.service import Service
 from engine.store import StoreSink
+from fakes.telegram_kit import TOKEN, Clock, Sleeps, secrets, telegram_settings
 from fakes.telegram_server import FakeTelegram
-
-TOKEN = "7001234567:AAFakeTokenForTestsOnly_abcdefghijkl"
-CHAT, GROUP, STRANGER = "42", "-1001500", "666"
-
-
-class Clock:
-    def __init__(self, start: float = 1_761_125_892.0) -> None:
-        self.now = start
-
-    def __call__(self) -> float:
-        return self.now
-
-
-class Sleeps:
-    """Records every wait the code asks for and returns at once (advancing the test clock)."""
-
-    def __init__(self, clock: Clock) -> None:
-        self.clock = clock
-        self.waits: list[float] = []
-
-    async def __call__(self, seconds: float) -> None:
-        self.waits.append(seconds)
-        self.clock.now += max(0.0, seconds)
-        await asyncio.sleep(0)
-
-
-def telegram_settings(url: str, **telegram):
-    return settings(
-        telegram={"api_url": url, "request_timeout_s": 0.3, "poll_timeout_s": 1, "retry_base_s": 0.5,
-                  "retry_max_s": 8, "edit_interval_s": 0.01, **telegram},
-        storage={"batch_interval_s": 0.01, "busy_timeout_s": 0.05, "retry_max_s": 0.05},
-    )
-
-
-def secrets(*chats: str) -> Secrets:
-    return Secrets(telegram_bot_token=TOKEN, telegram_chat_ids=chats or (CHAT,))
-
-
-async def until(condition, timeout: float = 3.0) -> None:
-    for _ in range(int(timeout / 0.005)):
-        if condition():
-            return
-        await asyncio.sleep(0.005)
-    raise AssertionError("condition not reached")
-
 
 @pytest.fixture
 async def telegram():

@@ -10,7 +10,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from conftest import CHAT, GROUP, TOKEN, secrets, telegram_settings, until
+from fakes.telegram_kit import CHAT, GROUP, TOKEN, secrets, telegram_settings, until
 
 from engine.alerts.sink import TelegramSink
 from engine.service import Service
@@ -23,7 +23,7 @@ CHILD = """
 import asyncio, os, signal, sys, time
 from pathlib import Path
 sys.path[:0] = [{here!r}, {root!r}, {tests!r}]
-from conftest import secrets, telegram_settings  # this directory's fixtures module
+from fakes.telegram_kit import secrets, telegram_settings
 from engine.alerts.sink import TelegramSink
 from engine.service import Service
 from engine.store import StoreSink

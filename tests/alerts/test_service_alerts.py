@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import sqlite3
 
-from conftest import CHAT, TOKEN, secrets, telegram_settings, until
+from fakes.telegram_kit import CHAT, TOKEN, secrets, telegram_settings, until
 
 from engine.alerts.sink import TelegramSink
 from engine.locations import DEMO_RECORDING

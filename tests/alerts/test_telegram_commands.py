@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 import pytest
-from conftest import CHAT, GROUP, STRANGER, until
+from fakes.telegram_kit import CHAT, GROUP, STRANGER, until
 
 from engine.alerts.commands import parse_duration
 from engine.model import LONG, STOP_HUNT, WIN

@@ -4,7 +4,7 @@ edits in place, rate limits, retries, stale alerts, and nothing blocked ever sen
 from __future__ import annotations
 
 import pytest
-from conftest import CHAT, GROUP, TOKEN, until
+from fakes.telegram_kit import CHAT, GROUP, TOKEN, until
 
 from engine.alerts.ratelimit import ChatLimiter
 from engine.model import FLAT, LONG, SHORT, STOP_HUNT, VOLUME_SPIKE, WIN

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 
-from conftest import until
+from fakes.telegram_kit import until
 
 from engine.model import LONG, SHORT, STOP_HUNT
 from fakes.signals import revise, sample

@@ -30,7 +30,8 @@ def _frame(channel: str, item: dict) -> str:
 
 
 def _pipeline() -> Pipeline:
-    return Pipeline(Engine(settings()))
+    # No minimum trade size: every parsed trade must reach the counters.
+    return Pipeline(Engine(settings(feeds={"coinglass": {"min_trade_usd": 0}})))
 
 
 @hsettings(max_examples=300, suppress_health_check=[HealthCheck.too_slow], deadline=None)

@@ -30,6 +30,9 @@ def trade_frame(exchange: str, symbol: str, min_vol: int, items: list[dict]) -> 
     return json.dumps({"channel": f"futures_trades@{exchange}_{symbol}@{min_vol}", "data": items})
 
 
+
+FAKE_CG_KEY = "cg-test-key-7f3a91d2e4b8"  # a key-shaped string that must never appear in output
+
 class FakeCoinGlass:
     def __init__(self, key: str) -> None:
         self.key = key

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 
-from conftest import FAKE_CG_KEY
+from fakes.coinglass_server import FAKE_CG_KEY
 from fakes.coinglass_server import FakeCoinGlass, liquidation_frame, trade_frame, wait_for
 
 from engine.core import Engine

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 
-from conftest import FAKE_CG_KEY
+from fakes.coinglass_server import FAKE_CG_KEY
 from fakes.coinglass_server import FakeCoinGlass, liquidation_frame, wait_for
 
 from engine.feeds.runner import Backoff, LiveFeed, WsRunner, WsSpec, channel_field
