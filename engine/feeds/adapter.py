@@ -9,12 +9,19 @@ bodies that a recording keeps, so replay rebuilds it exactly.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
+
+import orjson
 
 from engine.model import Event
 
 Parsed = tuple[list[Event], list[str]]
 NOTHING: Parsed = ([], [])
+
+# Reads one item of a frame into an event, or notes why not in the list and gives None.
+ItemReader = Callable[[object, list[str]], "Event | None"]
 
 # Anything beyond these is a broken frame, not a market event.
 MAX_USD = 5e9
@@ -72,6 +79,32 @@ def event_ms(value: object) -> int:
     if value.__class__ is not int or not MIN_TS <= value < MAX_TS:  # type: ignore[operator]
         return -1
     return value  # type: ignore[return-value]
+
+
+def json_object(raw: str) -> Any:
+    """The JSON object (a dict) ``raw`` holds, else the rejection reason as a str: ``"not json"``
+    or ``"not an object"``."""
+    try:
+        frame = orjson.loads(raw)
+    except (orjson.JSONDecodeError, TypeError):
+        return "not json"
+    return frame if frame.__class__ is dict else "not an object"
+
+
+def read_items(data: object, read: ItemReader) -> Parsed:
+    """A frame's ``data`` (a list of items, or one object standing for a list of one) → the
+    events ``read`` made of its items, and every rejection it noted."""
+    if data.__class__ is not list:
+        if data.__class__ is not dict:
+            return [], ["missing data"]
+        data = [data]
+    events: list[Event] = []
+    rejects: list[str] = []
+    for item in data:  # type: ignore[attr-defined]
+        event = read(item, rejects)
+        if event is not None:
+            events.append(event)
+    return events, rejects
 
 
 @dataclass

@@ -24,7 +24,8 @@ from urllib.parse import urlsplit
 
 import orjson
 
-from engine.feeds.adapter import MAX_USD, NOTHING, Adapter, Parsed, event_ms, finite, lookup, positive
+from engine.feeds.adapter import (MAX_USD, NOTHING, Adapter, Parsed, event_ms, finite, json_object, lookup, positive,
+                                  read_items)
 from engine.feeds.instruments import PerpetualMap, coin_of, learning
 from engine.model import BUY, LONG, SELL, SHORT, Context, Event, Liquidation, Trade
 from engine.symbols import canonical
@@ -126,26 +127,16 @@ def _event(data: object, rejects: list[str]) -> Event | None:
 
 def parse_ws(raw: str) -> Parsed:
     """One Binance WebSocket text frame → (events, rejection reasons)."""
-    try:
-        frame = orjson.loads(raw)
-    except (orjson.JSONDecodeError, TypeError):
-        return [], ["not json"]
-    if frame.__class__ is not dict:
-        return [], ["not an object"]
+    frame = json_object(raw)
+    if frame.__class__ is str:
+        return [], [frame]
     if "stream" in frame:
         data = frame.get("data")
     elif "id" in frame:  # answer to SUBSCRIBE: {"result": null, "id": 1} or {"error": ..., "id": 1}
         return ([], ["venue error"]) if "error" in frame else NOTHING
     else:
         data = frame
-    items = data if data.__class__ is list else [data]
-    events: list[Event] = []
-    rejects: list[str] = []
-    for item in items:
-        event = _event(item, rejects)
-        if event is not None:
-            events.append(event)
-    return events, rejects
+    return read_items(data if data.__class__ is list else [data], _event)
 
 
 class BinanceAdapter(Adapter):

@@ -19,7 +19,8 @@ from urllib.parse import urlsplit
 
 import orjson
 
-from engine.feeds.adapter import MAX_USD, NOTHING, Adapter, Parsed, event_ms, finite, lookup, positive
+from engine.feeds.adapter import (MAX_USD, NOTHING, Adapter, ItemReader, Parsed, event_ms, finite, json_object, lookup,
+                                  positive, read_items)
 from engine.feeds.instruments import PerpetualMap, coin_of, learning
 from engine.model import BUY, LONG, SELL, SHORT, Context, Event, Liquidation, Trade
 from engine.symbols import canonical
@@ -42,72 +43,66 @@ def _is_usdt(symbol: object) -> bool:
     return symbol.__class__ is str and symbol.endswith("USDT")  # type: ignore[union-attr]
 
 
-def _item(item: object, sides: dict, fields: tuple, is_liq: bool, rejects: list[str]) -> Event | None:
-    if item.__class__ is not dict:
-        rejects.append("item not an object")
-        return None
-    get = item.get  # type: ignore[attr-defined]
-    side_key, price_key, size_key, time_key, symbol_key = fields
-    side = lookup(sides, get(side_key))
-    if side is None:
-        rejects.append("missing side" if get(side_key) is None else "unknown side")
-        return None
-    price = positive(get(price_key))
-    if price < 0:
-        rejects.append("bad price")
-        return None
-    size = positive(get(size_key))
-    symbol = get(symbol_key)
-    named = coin_of(symbol, rejects)
-    if named is None:
-        return None
-    usd = size if symbol.endswith("USD") else size * price  # inverse contracts are USD-sized
-    if size < 0 or usd > MAX_USD:
-        rejects.append("bad usd")
-        return None
-    ts = event_ms(get(time_key))
-    if ts < 0:
-        rejects.append("bad time")
-        return None
-    coin, divisor = named
-    if is_liq:
-        return Liquidation(ts, VENUE, coin, side, price / divisor, usd)
-    return Trade(ts, VENUE, coin, side, price / divisor, usd)
+def _item_reader(sides: dict, fields: tuple, make: type[Liquidation] | type[Trade]) -> ItemReader:
+    """The reader of one topic's items: its side words, its field names and the event it makes."""
+
+    def read(item: object, rejects: list[str]) -> Event | None:
+        if item.__class__ is not dict:
+            rejects.append("item not an object")
+            return None
+        get = item.get  # type: ignore[attr-defined]
+        side_key, price_key, size_key, time_key, symbol_key = fields
+        side = lookup(sides, get(side_key))
+        if side is None:
+            rejects.append("missing side" if get(side_key) is None else "unknown side")
+            return None
+        price = positive(get(price_key))
+        if price < 0:
+            rejects.append("bad price")
+            return None
+        size = positive(get(size_key))
+        symbol = get(symbol_key)
+        named = coin_of(symbol, rejects)
+        if named is None:
+            return None
+        usd = size if symbol.endswith("USD") else size * price  # inverse contracts are USD-sized
+        if size < 0 or usd > MAX_USD:
+            rejects.append("bad usd")
+            return None
+        ts = event_ms(get(time_key))
+        if ts < 0:
+            rejects.append("bad time")
+            return None
+        coin, divisor = named
+        return make(ts, VENUE, coin, side, price / divisor, usd)
+
+    return read
+
+
+_PUBLIC_TRADES = _item_reader(_TRADE_SIDES, _FIELDS_V5, Trade)
+_ALL_LIQUIDATIONS = _item_reader(_LIQ_SIDES, _FIELDS_V5, Liquidation)
+_LEGACY_LIQUIDATIONS = _item_reader(_LIQ_SIDES, _FIELDS_LEGACY, Liquidation)
 
 
 def parse_ws(raw: str) -> Parsed:
     """One Bybit WebSocket text frame → (events, rejection reasons)."""
-    try:
-        frame = orjson.loads(raw)
-    except (orjson.JSONDecodeError, TypeError):
-        return [], ["not json"]
-    if frame.__class__ is not dict:
-        return [], ["not an object"]
+    frame = json_object(raw)
+    if frame.__class__ is str:
+        return [], [frame]
     topic = frame.get("topic")
     if topic.__class__ is not str:
         if "op" in frame or "success" in frame:  # pong, subscribe answer
             return NOTHING if frame.get("success", True) is True else ([], ["venue error"])
         return [], ["unknown message"]
     if topic.startswith("publicTrade."):
-        sides, fields, is_liq = _TRADE_SIDES, _FIELDS_V5, False
+        read = _PUBLIC_TRADES
     elif topic.startswith("allLiquidation."):
-        sides, fields, is_liq = _LIQ_SIDES, _FIELDS_V5, True
+        read = _ALL_LIQUIDATIONS
     elif topic.startswith("liquidation."):
-        sides, fields, is_liq = _LIQ_SIDES, _FIELDS_LEGACY, True
+        read = _LEGACY_LIQUIDATIONS
     else:
         return [], ["unknown topic"]
-    data = frame.get("data")
-    if data.__class__ is dict:
-        data = [data]
-    elif data.__class__ is not list:
-        return [], ["missing data"]
-    events: list[Event] = []
-    rejects: list[str] = []
-    for item in data:
-        event = _item(item, sides, fields, is_liq, rejects)
-        if event is not None:
-            events.append(event)
-    return events, rejects
+    return read_items(frame.get("data"), read)
 
 
 class BybitAdapter(Adapter):
@@ -122,11 +117,8 @@ class BybitAdapter(Adapter):
     def parse_rest(self, path: str, raw: str, receive_ms: int) -> Parsed:
         if urlsplit(path).path != TICKERS_PATH:
             return NOTHING
-        try:
-            body = orjson.loads(raw)
-        except (orjson.JSONDecodeError, TypeError):
-            return [], ["rest bad body"]
-        if body.__class__ is not dict:
+        body = json_object(raw)
+        if body.__class__ is str:
             return [], ["rest bad body"]
         if body.get("retCode") != 0:
             return [], ["rest error"]

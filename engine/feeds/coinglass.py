@@ -18,7 +18,8 @@ from urllib.parse import parse_qs, urlsplit
 
 import orjson
 
-from engine.feeds.adapter import MAX_TS, MAX_USD, MIN_TS, NOTHING, Adapter, Parsed, event_ms
+from engine.feeds.adapter import (MAX_TS, MAX_USD, MIN_TS, NOTHING, Adapter, ItemReader, Parsed, event_ms, json_object,
+                                  read_items)
 from engine.feeds.adapter import positive as _number
 from engine.model import BUY, LONG, SELL, SHORT, Context, Event, Liquidation, Trade
 from engine.symbols import canonical
@@ -38,107 +39,97 @@ OI_PATH = "/api/futures/open-interest/aggregated-history"
 FUNDING_PATH = "/api/futures/funding-rate/oi-weight-history"
 
 
-def _item(item: object, sides: dict, is_liq: bool, rejects: list[str]) -> Event | None:
-    # The common shapes (float numbers, int time) are checked inline; anything else goes through
-    # the shared validators.  This function runs once per market event.
-    if item.__class__ is not dict:
-        rejects.append("item not an object")
-        return None
-    get = item.get  # type: ignore[attr-defined]
-    try:
-        side = sides.get(get("side"))  # type: ignore[call-overload]
-    except TypeError:  # a list or object where the side should be
-        side = None
-    if side is None:
-        rejects.append("missing side" if get("side") is None else "unknown side")
-        return None
-    price = get("price")
-    if price.__class__ is not float or not 0.0 < price < _INF:
-        price = _number(price)
-        if price < 0:
-            rejects.append("bad price")
+def _item_reader(sides: dict, make: type[Liquidation] | type[Trade]) -> ItemReader:
+    """The reader of one channel's items: its side codes and the event it makes."""
+
+    def read(item: object, rejects: list[str]) -> Event | None:
+        # The common shapes (float numbers, int time) are checked inline; anything else goes through
+        # the shared validators.  This function runs once per market event.
+        if item.__class__ is not dict:
+            rejects.append("item not an object")
             return None
-    usd = get("volUsd")
-    if usd is None:
-        usd = get("volume_usd")
-    if usd.__class__ is not float or not 0.0 < usd < _INF:
-        usd = _number(usd)
-        if usd < 0:
+        get = item.get  # type: ignore[attr-defined]
+        try:
+            side = sides.get(get("side"))  # type: ignore[call-overload]
+        except TypeError:  # a list or object where the side should be
+            side = None
+        if side is None:
+            rejects.append("missing side" if get("side") is None else "unknown side")
+            return None
+        price = get("price")
+        if price.__class__ is not float or not 0.0 < price < _INF:
+            price = _number(price)
+            if price < 0:
+                rejects.append("bad price")
+                return None
+        usd = get("volUsd")
+        if usd is None:
+            usd = get("volume_usd")
+        if usd.__class__ is not float or not 0.0 < usd < _INF:
+            usd = _number(usd)
+            if usd < 0:
+                rejects.append("bad usd")
+                return None
+        if usd > MAX_USD:
             rejects.append("bad usd")
             return None
-    if usd > MAX_USD:
-        rejects.append("bad usd")
-        return None
-    ts = get("time")
-    if ts.__class__ is not int or not MIN_TS <= ts < MAX_TS:
-        ts = event_ms(ts)
-        if ts < 0:
-            rejects.append("bad time")
+        ts = get("time")
+        if ts.__class__ is not int or not MIN_TS <= ts < MAX_TS:
+            ts = event_ms(ts)
+            if ts < 0:
+                rejects.append("bad time")
+                return None
+        name = get("symbol") or get("baseAsset") or get("base_asset")
+        if name.__class__ is not str:
+            rejects.append("missing symbol")
             return None
-    name = get("symbol") or get("baseAsset") or get("base_asset")
-    if name.__class__ is not str:
-        rejects.append("missing symbol")
-        return None
-    coin_divisor = _COINS.get(name)  # type: ignore[arg-type]
-    if coin_divisor is None:
-        if len(_COINS) > 50_000:  # garbage names must not grow the cache forever
-            _COINS.clear()
-        coin_divisor = _COINS[name] = canonical(name)  # type: ignore[index]
-    coin, divisor = coin_divisor
-    if not coin:
-        rejects.append("missing symbol")
-        return None
-    venue = get("exName") or get("exchange") or "?"
-    if venue.__class__ is not str:
-        venue = "?"
-    if divisor != 1.0:
-        price /= divisor
-    if is_liq:
-        return Liquidation(ts, venue, coin, side, price, usd)  # type: ignore[arg-type]
-    return Trade(ts, venue, coin, side, price, usd)  # type: ignore[arg-type]
+        coin_divisor = _COINS.get(name)  # type: ignore[arg-type]
+        if coin_divisor is None:
+            if len(_COINS) > 50_000:  # garbage names must not grow the cache forever
+                _COINS.clear()
+            coin_divisor = _COINS[name] = canonical(name)  # type: ignore[index]
+        coin, divisor = coin_divisor
+        if not coin:
+            rejects.append("missing symbol")
+            return None
+        venue = get("exName") or get("exchange") or "?"
+        if venue.__class__ is not str:
+            venue = "?"
+        if divisor != 1.0:
+            price /= divisor
+        return make(ts, venue, coin, side, price, usd)  # type: ignore[arg-type]
+
+    return read
+
+
+_LIQUIDATIONS = _item_reader(_LIQ_SIDES, Liquidation)
+_TRADES = _item_reader(_TRADE_SIDES, Trade)
 
 
 def parse_ws(raw: str, receive_ms: int) -> Parsed:
     """One CoinGlass WebSocket text frame → (events, rejection reasons)."""
     if raw == "pong":
         return NOTHING
-    try:
-        frame = orjson.loads(raw)
-    except (orjson.JSONDecodeError, TypeError):
-        return [], ["not json"]
-    if frame.__class__ is not dict:
-        return [], ["not an object"]
+    frame = json_object(raw)
+    if frame.__class__ is str:
+        return [], [frame]
     channel = frame.get("channel")
     if channel.__class__ is not str:
         if any(key in frame for key in _CONTROL_KEYS):
             return NOTHING  # subscription ack or server notice
         return [], ["unknown message"]
     if channel == "liquidationOrders":
-        sides, is_liq = _LIQ_SIDES, True
+        read = _LIQUIDATIONS
     elif channel.startswith("futures_trades@"):
-        sides, is_liq = _TRADE_SIDES, False
+        read = _TRADES
     else:
         return [], ["unknown channel"]
-    data = frame.get("data")
-    if data.__class__ is dict:
-        data = [data]
-    elif data.__class__ is not list:
-        return [], ["missing data"]
-    events: list[Event] = []
-    rejects: list[str] = []
-    for item in data:
-        event = _item(item, sides, is_liq, rejects)
-        if event is not None:
-            events.append(event)
-    return events, rejects
+    return read_items(frame.get("data"), read)
 
 
 def _rest_rows(raw: str) -> list | None:
-    try:
-        body = orjson.loads(raw)
-    except (orjson.JSONDecodeError, TypeError):
-        return None
-    if body.__class__ is not dict or str(body.get("code")) != "0":
+    body = json_object(raw)
+    if body.__class__ is str or str(body.get("code")) != "0":
         return None
     rows = body.get("data")
     return rows if rows.__class__ is list else None

@@ -26,7 +26,8 @@ from urllib.parse import urlsplit
 
 import orjson
 
-from engine.feeds.adapter import MAX_USD, NOTHING, Adapter, Parsed, event_ms, finite, lookup, positive
+from engine.feeds.adapter import (MAX_USD, NOTHING, Adapter, Parsed, event_ms, finite, json_object, lookup, positive,
+                                  read_items)
 from engine.feeds.instruments import PerpetualMap, coin_of, learning
 from engine.model import BUY, LONG, SELL, SHORT, Context, Event, Liquidation, Trade
 from engine.symbols import canonical
@@ -52,11 +53,8 @@ def _is_usdt_swap(inst_id: object) -> bool:
 
 def _rows(raw: str) -> list | None:
     """The ``data`` rows of a REST body with ``code`` "0", else None."""
-    try:
-        body = orjson.loads(raw)
-    except (orjson.JSONDecodeError, TypeError):
-        return None
-    if body.__class__ is not dict or body.get("code") != "0":
+    body = json_object(raw)
+    if body.__class__ is str or body.get("code") != "0":
         return None
     rows = body.get("data")
     return [row for row in rows if row.__class__ is dict] if rows.__class__ is list else None
@@ -75,12 +73,9 @@ class OkxAdapter(Adapter):
     def parse_ws(self, raw: str, receive_ms: int) -> Parsed:
         if raw == "pong":
             return NOTHING
-        try:
-            frame = orjson.loads(raw)
-        except (orjson.JSONDecodeError, TypeError):
-            return [], ["not json"]
-        if frame.__class__ is not dict:
-            return [], ["not an object"]
+        frame = json_object(raw)
+        if frame.__class__ is str:
+            return [], [frame]
         arg = frame.get("arg")
         channel = arg.get("channel") if arg.__class__ is dict else None
         data = frame.get("data")
@@ -88,19 +83,15 @@ class OkxAdapter(Adapter):
             return ([], ["venue error"]) if frame.get("event") == "error" else NOTHING
         if data.__class__ is not list:
             return [], ["missing data"]
-        events: list[Event] = []
-        rejects: list[str] = []
         if channel == "liquidation-orders":
-            for item in data:
+            events: list[Event] = []
+            rejects: list[str] = []
+            for item in data:  # an item holds many details: many events
                 self._liquidations(item, events, rejects)
-        elif channel == "trades":
-            for item in data:
-                event = self._trade(item, rejects)
-                if event is not None:
-                    events.append(event)
-        else:
-            rejects.append("unknown channel")
-        return events, rejects
+            return events, rejects
+        if channel == "trades":
+            return read_items(data, self._trade)
+        return [], ["unknown channel"]
 
     def _usd(self, inst_id: str, contracts: float, price: float, rejects: list[str]) -> float:
         """USD notional of a size in contracts, or -1 with the rejection noted."""
