@@ -2,9 +2,11 @@
 
 A :class:`RestPoller` asks ``requests(coins)`` for the paths (with query) to fetch for the watched
 coins, fetches them one by one no faster than ``per_minute`` allows, and repeats the round every
-``interval_s``.  A coin added at run time is fetched at once, not at the next round.  Every body
-goes to ``deliver(src, "rest", path, body, t)``: recorded, then parsed by the feed's adapter, like a
-socket frame.
+``interval_s``.  The paths are taken one at a time as the round goes, so a generator may make its
+later paths from what the earlier bodies taught the feed (Binance asks OI only for the symbols the
+round's premium index listed).  A coin added at run time is fetched at once, not at the next
+round.  Every body goes to ``deliver(src, "rest", path, body, t)``: recorded, then parsed by the
+feed's adapter, like a socket frame.
 
 HTTP 429 waits for ``Retry-After`` (else the backoff) and retries the same request; 401/403 means
 the credentials are wrong and stops the poller for good with its ``auth_error`` line; other errors
@@ -15,18 +17,20 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 
 import aiohttp
 
 from engine.feeds.runner import Backoff, Deliver, Link
 from engine.secrets import redact as redact_text
 
+Requests = Callable[[list[str]], Iterable[str]]  # watched coins -> the paths of one round
+
 _MAX_RETRY_AFTER_S = 600.0  # a broken header must not park the poller for a day
 
 
 class RestPoller(Link):
-    def __init__(self, name: str, base_url: str, requests: Callable[[list[str]], list[str]], *,
+    def __init__(self, name: str, base_url: str, requests: Requests, *,
                  interval_s: float, per_minute: float, deliver: Deliver, coins: list[str],
                  headers: dict[str, str] | None = None, auth_error: str = "",
                  backoff: Backoff | None = None, timeout_s: float = 10.0,
