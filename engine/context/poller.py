@@ -18,11 +18,15 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING, Any
 
 import aiohttp
 
 from engine.feeds.runner import Backoff, Deliver, Link
 from engine.secrets import redact as redact_text
+
+if TYPE_CHECKING:
+    from engine.settings import Settings
 
 Requests = Callable[[list[str]], Iterable[str]]  # watched coins -> the paths of one round
 
@@ -49,6 +53,16 @@ class RestPoller(Link):
         self.sent = 0
         self._fresh: list[str] = []
         self._wake = asyncio.Event()
+
+    @classmethod
+    def for_feed(cls, name: str, settings: Settings, requests: Requests, deliver: Deliver, coins: list[str],
+                 **options: Any) -> RestPoller:
+        """Feed ``name``'s poller as the settings say: URL, request budget and backoff from
+        ``feeds.<name>``, the round interval from ``context.poll_interval_s``."""
+        s = getattr(settings.feeds, name)
+        return cls(name, s.rest_url, requests, interval_s=settings.context.poll_interval_s,
+                   per_minute=s.requests_per_minute, deliver=deliver, coins=coins,
+                   backoff=Backoff(s.backoff_initial_s, s.backoff_max_s), **options)
 
     def set_coins(self, coins: list[str]) -> None:
         self._fresh += [c for c in coins if c not in self.coins and c not in self._fresh]

@@ -262,7 +262,7 @@ def live_feed(settings: Settings, secrets: Secrets, coins: list[str], deliver: D
     (which also names each coin's contract)."""
     from engine.context.poller import RestPoller
     from engine.feeds.listing import WaitingRunner
-    from engine.feeds.runner import Backoff, LiveFeed, WsSpec, channel_field
+    from engine.feeds.runner import LiveFeed, WsSpec, channel_field
 
     s = settings.feeds.binance
     listing = BinanceAdapter()
@@ -286,9 +286,6 @@ def live_feed(settings: Settings, secrets: Secrets, coins: list[str], deliver: D
 
     count = socket_count(coins)
     links: list = [WaitingRunner(listed, spec(i, count), s, deliver, coins) for i in range(count)]
-    links.append(RestPoller(
-        "binance", s.rest_url, lambda batch: context_paths(listing, batch),  # type: ignore[arg-type,return-value]
-        interval_s=settings.context.poll_interval_s, per_minute=s.requests_per_minute,
-        deliver=learning(deliver, listing), coins=coins, backoff=Backoff(s.backoff_initial_s, s.backoff_max_s),
-    ))
+    links.append(RestPoller.for_feed("binance", settings, lambda batch: context_paths(listing, batch),
+                                     learning(deliver, listing), coins))
     return LiveFeed("binance", links)

@@ -173,7 +173,7 @@ def live_feed(settings: Settings, secrets: Secrets, coins: list[str], deliver: D
     all-market liquidation topic) on a second socket."""
     from engine.context.poller import RestPoller
     from engine.feeds.listing import ListingRunner, WaitingRunner
-    from engine.feeds.runner import Backoff, LiveFeed, WsSpec, channel_field
+    from engine.feeds.runner import LiveFeed, WsSpec, channel_field
 
     s = settings.feeds.bybit
     listing = BybitAdapter()
@@ -201,10 +201,5 @@ def live_feed(settings: Settings, secrets: Secrets, coins: list[str], deliver: D
         if every_symbol is not None:
             every_symbol.cover(listing.perpetuals.coins())
 
-    poller = RestPoller(
-        "bybit", s.rest_url, tickers_paths,
-        interval_s=settings.context.poll_interval_s, per_minute=s.requests_per_minute,
-        deliver=learning(deliver, listing, learned), coins=coins,
-        backoff=Backoff(s.backoff_initial_s, s.backoff_max_s),
-    )
+    poller = RestPoller.for_feed("bybit", settings, tickers_paths, learning(deliver, listing, learned), coins)
     return LiveFeed("bybit", [link for link in (trades, every_symbol, poller) if link is not None])

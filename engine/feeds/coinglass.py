@@ -214,7 +214,7 @@ def live_feed(settings: Settings, secrets: Secrets, coins: list[str], deliver: D
     """The CoinGlass feed: ``liquidationOrders`` (every coin, every venue; only when this feed
     carries liquidations), the watched coins' large trades, and the OI/funding poller."""
     from engine.context.poller import RestPoller
-    from engine.feeds.runner import Backoff, LiveFeed, WsRunner, WsSpec, channel_field
+    from engine.feeds.runner import LiveFeed, WsRunner, WsSpec, channel_field
 
     s = settings.feeds.coinglass
     key = secrets.coinglass_api_key
@@ -229,11 +229,7 @@ def live_feed(settings: Settings, secrets: Secrets, coins: list[str], deliver: D
         auth_error=rejected,
     )
     socket = WsRunner(spec, s, deliver, coins, redact=secrets.redact)
-    poller = RestPoller(
-        "coinglass", s.rest_url, context_paths,
-        interval_s=settings.context.poll_interval_s, per_minute=s.requests_per_minute,
-        deliver=deliver, coins=coins, headers={"CG-API-KEY": key, "accept": "application/json"},
-        auth_error=rejected, backoff=Backoff(s.backoff_initial_s, s.backoff_max_s),
-        redact=secrets.redact,
-    )
+    poller = RestPoller.for_feed("coinglass", settings, context_paths, deliver, coins,
+                                 headers={"CG-API-KEY": key, "accept": "application/json"},
+                                 auth_error=rejected, redact=secrets.redact)
     return LiveFeed("coinglass", [socket, poller])

@@ -261,7 +261,7 @@ def live_feed(settings: Settings, secrets: Secrets, coins: list[str], deliver: D
     instruments body arrived, so no early trade is lost to an unknown contract value."""
     from engine.context.poller import RestPoller
     from engine.feeds.listing import WaitingRunner
-    from engine.feeds.runner import Backoff, LiveFeed, WsSpec, channel_field
+    from engine.feeds.runner import LiveFeed, WsSpec, channel_field
 
     s = settings.feeds.okx
     listing = OkxAdapter()
@@ -281,9 +281,6 @@ def live_feed(settings: Settings, secrets: Secrets, coins: list[str], deliver: D
         channel=channel_field("channel"),
     )
     socket = WaitingRunner(lambda: bool(listing.contracts), spec, s, deliver, coins)
-    poller = RestPoller(
-        "okx", s.rest_url, lambda batch: context_paths(listing, batch),  # type: ignore[arg-type,return-value]
-        interval_s=settings.context.poll_interval_s, per_minute=s.requests_per_minute,
-        deliver=learning(deliver, listing), coins=coins, backoff=Backoff(s.backoff_initial_s, s.backoff_max_s),
-    )
+    poller = RestPoller.for_feed("okx", settings, lambda batch: context_paths(listing, batch),
+                                 learning(deliver, listing), coins)
     return LiveFeed("okx", [socket, poller])
