@@ -20,7 +20,8 @@ from engine.model import Event
 Parsed = tuple[list[Event], list[str]]
 NOTHING: Parsed = ([], [])
 
-# Reads one item of a frame into an event, or notes why not in the list and gives None.
+# Reads one item of a frame (or row of a REST body) into an event, or notes why not in the list
+# and gives None.
 ItemReader = Callable[[object, list[str]], "Event | None"]
 
 # Anything beyond these is a broken frame, not a market event.
@@ -92,8 +93,8 @@ def json_object(raw: str) -> Any:
 
 
 def read_items(data: object, read: ItemReader) -> Parsed:
-    """A frame's ``data`` (a list of items, or one object standing for a list of one) → the
-    events ``read`` made of its items, and every rejection it noted."""
+    """A frame's ``data`` or a body's rows (a list of items, or one object standing for a list of
+    one) → the events ``read`` made of its items, and every rejection it noted."""
     if data.__class__ is not list:
         if data.__class__ is not dict:
             return [], ["missing data"]

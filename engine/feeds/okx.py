@@ -179,8 +179,8 @@ class OkxAdapter(Adapter):
         if route == INSTRUMENTS_PATH:
             return self._instruments(rows)
         if route == FUNDING_PATH:
-            return self._funding(rows)
-        return self._open_interest(rows)
+            return read_items(rows, self._funding)
+        return read_items(rows, self._open_interest)
 
     def _instruments(self, rows: list[dict]) -> Parsed:
         rejects: list[str] = []
@@ -196,37 +196,37 @@ class OkxAdapter(Adapter):
         self.perpetuals.learn(row["instId"] for row in rows if _is_usdt_swap(row.get("instId")))
         return [], rejects
 
-    def _funding(self, rows: list[dict]) -> Parsed:
-        events: list[Event] = []
-        rejects: list[str] = []
-        for row in rows:
-            inst_id = row.get("instId")
-            if not _is_usdt_swap(inst_id) or not self.perpetuals.is_primary(inst_id):  # type: ignore[arg-type]
-                continue
-            rate = finite(row.get("fundingRate"))
-            ts = event_ms(row.get("ts"))
-            if rate is None or ts < 0:
-                rejects.append("rest bad row")
-                continue
-            interval = event_ms(row.get("nextFundingTime")) - event_ms(row.get("fundingTime"))
-            hours = interval / _HOUR_MS if 0 < interval <= 24 * _HOUR_MS else 8.0
-            events.append(Context(ts, VENUE, canonical(inst_id)[0], funding=rate * 8.0 / hours))  # type: ignore[arg-type]
-        return events, rejects
+    def _swap_coin(self, row: dict) -> str | None:
+        """The coin of a row about its primary USDT swap, else None (other contracts of the coin
+        would count its OI and funding again)."""
+        inst_id = row.get("instId")
+        if _is_usdt_swap(inst_id) and self.perpetuals.is_primary(inst_id):  # type: ignore[arg-type]
+            return canonical(inst_id)[0]  # type: ignore[arg-type]
+        return None
 
-    def _open_interest(self, rows: list[dict]) -> Parsed:
-        events: list[Event] = []
-        rejects: list[str] = []
-        for row in rows:
-            inst_id = row.get("instId")
-            if not _is_usdt_swap(inst_id) or not self.perpetuals.is_primary(inst_id):  # type: ignore[arg-type]
-                continue
-            oi_usd = positive(row.get("oiUsd"))
-            ts = event_ms(row.get("ts"))
-            if oi_usd < 0 or ts < 0:
-                rejects.append("rest bad row")
-                continue
-            events.append(Context(ts, VENUE, canonical(inst_id)[0], oi_usd=oi_usd))  # type: ignore[arg-type]
-        return events, rejects
+    def _funding(self, row: dict, rejects: list[str]) -> Context | None:
+        coin = self._swap_coin(row)
+        if coin is None:
+            return None
+        rate = finite(row.get("fundingRate"))
+        ts = event_ms(row.get("ts"))
+        if rate is None or ts < 0:
+            rejects.append("rest bad row")
+            return None
+        interval = event_ms(row.get("nextFundingTime")) - event_ms(row.get("fundingTime"))
+        hours = interval / _HOUR_MS if 0 < interval <= 24 * _HOUR_MS else 8.0
+        return Context(ts, VENUE, coin, funding=rate * 8.0 / hours)
+
+    def _open_interest(self, row: dict, rejects: list[str]) -> Context | None:
+        coin = self._swap_coin(row)
+        if coin is None:
+            return None
+        oi_usd = positive(row.get("oiUsd"))
+        ts = event_ms(row.get("ts"))
+        if oi_usd < 0 or ts < 0:
+            rejects.append("rest bad row")
+            return None
+        return Context(ts, VENUE, coin, oi_usd=oi_usd)
 
 
 # Live: the socket and the context poller.  Their I/O lives in the runner and the poller; the
