@@ -20,59 +20,35 @@ import asyncio
 import json
 import time
 from contextlib import asynccontextmanager
-from http import HTTPStatus
 
 from aiohttp import web
-from websockets.asyncio.server import Server, ServerConnection, serve
+from websockets.asyncio.server import ServerConnection
 from websockets.exceptions import ConnectionClosed
-from websockets.http11 import Request, Response
 
 from engine.core import Engine
 from engine.feeds.runner import LiveFeed
 from engine.pipeline import Pipeline
 from engine.settings import Settings
-from fakes.coinglass_server import wait_for
+from fakes.loopback import LoopbackVenue, wait_for
 
 __all__ = ["Collector", "FakeBinance", "FakeBybit", "FakeOkx", "fast_settings", "okx_arg", "running", "wait_for"]
 
 TS = 1_723_161_256_000  # 2024-08-08 23:54:16 UTC, inside the real Binance trade file
 
 
-class FakeVenue:
-    ws_path = "/"
-    base_path = ""  # the part of ws_path the client's ws_url already carries
+class FakeVenue(LoopbackVenue):
+    """A venue whose clients subscribe streams: a pushed frame goes only to the connections
+    subscribed to its stream, and every REST request is logged."""
 
     def __init__(self) -> None:
-        self.connections = 0
-        self.clients: list[ServerConnection] = []  # in connection order
+        super().__init__()
         self.streams: dict[ServerConnection, set[str]] = {}  # subscribed streams per connection
-        self.received: list[str] = []
-        self.rest_requests: list[str] = []
-        self.ws_url = ""
-        self.rest_url = ""
-        self._ws: Server | None = None
-        self._runner: web.AppRunner | None = None
-
-    async def start(self) -> None:
-        self._ws = await serve(self._serve, "127.0.0.1", 0, process_request=self._check_path, ping_interval=None)
-        port = self._ws.sockets[0].getsockname()[1]
-        self.ws_url = f"ws://127.0.0.1:{port}{self.base_path or self.ws_path}"
-        app = web.Application()
-        for path, handler in self.routes().items():
-            app.router.add_get(path, self._logged(handler))
-        self._runner = web.AppRunner(app, access_log=None)
-        await self._runner.setup()
-        await web.TCPSite(self._runner, "127.0.0.1", 0).start()
-        self.rest_url = f"http://127.0.0.1:{self._runner.addresses[0][1]}"
-
-    async def stop(self) -> None:
-        if self._ws is not None:
-            self._ws.close()
-            await self._ws.wait_closed()
-        if self._runner is not None:
-            await self._runner.cleanup()
 
     def routes(self) -> dict:
+        return {path: self._logged(handler) for path, handler in self.endpoints().items()}
+
+    def endpoints(self) -> dict:
+        """REST path → a plain function of the request."""
         return {}
 
     def _logged(self, handler):
@@ -82,30 +58,8 @@ class FakeVenue:
 
         return logged
 
-    def _check_path(self, connection: ServerConnection, request: Request) -> Response | None:
-        if request.path.split("?")[0] != self.ws_path:
-            return connection.respond(HTTPStatus.NOT_FOUND, "not found\n")
-        return None
-
-    async def _serve(self, ws: ServerConnection) -> None:
-        self.connections += 1
-        self.clients.append(ws)
-        self.streams[ws] = set()
-        try:
-            await self.on_open(ws)
-            async for message in ws:
-                self.received.append(message)  # type: ignore[arg-type]
-                await self.on_text(ws, message)  # type: ignore[arg-type]
-        except ConnectionClosed:
-            pass
-        finally:
-            self.clients.remove(ws)
-
     async def on_open(self, ws: ServerConnection) -> None:
-        pass
-
-    async def on_text(self, ws: ServerConnection, text: str) -> None:
-        raise NotImplementedError
+        self.streams[ws] = set()
 
     def subscribed(self, index: int = -1) -> set[str]:
         """What the ``index``-th open connection (default: the newest) is subscribed to."""
@@ -121,21 +75,10 @@ class FakeVenue:
             key = self.stream_of(json.loads(frame))
         except (ValueError, KeyError, TypeError, AttributeError):
             key = None
-        for ws in list(self.clients):
-            if key is not None and key not in self.streams[ws]:
-                continue
-            try:
-                await ws.send(frame)
-            except ConnectionClosed:
-                pass
+        await self.send([ws for ws in self.clients if key is None or key in self.streams[ws]], frame)
 
     def stream_of(self, frame: dict) -> str | None:
         raise NotImplementedError
-
-    async def drop(self) -> None:
-        """Close every connection abruptly (no close handshake), as a crashed peer would."""
-        for ws in list(self.clients):
-            ws.transport.abort()
 
 
 class FakeBinance(FakeVenue):
@@ -161,6 +104,7 @@ class FakeBinance(FakeVenue):
                               "adjustedFundingRateFloor": "-0.02", "fundingIntervalHours": 4, "disclaimer": False}]
 
     async def on_open(self, ws: ServerConnection) -> None:
+        await super().on_open(ws)
         self._sent_at[ws] = []
         asyncio.get_running_loop().create_task(self._ping(ws))
 
@@ -199,7 +143,7 @@ class FakeBinance(FakeVenue):
     def stream_of(self, frame: dict) -> str | None:
         return frame["stream"]
 
-    def routes(self) -> dict:
+    def endpoints(self) -> dict:
         return {"/fapi/v1/premiumIndex": self._premium, "/fapi/v1/openInterest": self._open_interest,
                 "/fapi/v1/fundingInfo": lambda request: web.json_response(self.funding_info)}
 
@@ -248,7 +192,7 @@ class FakeBybit(FakeVenue):
     def stream_of(self, frame: dict) -> str | None:
         return frame["topic"]
 
-    def routes(self) -> dict:
+    def endpoints(self) -> dict:
         return {"/v5/market/tickers": self._tickers}
 
     def _tickers(self, request: web.Request) -> web.Response:
@@ -289,7 +233,7 @@ class FakeOkx(FakeVenue):
     def stream_of(self, frame: dict) -> str | None:
         return json.dumps(frame["arg"], sort_keys=True)
 
-    def routes(self) -> dict:
+    def endpoints(self) -> dict:
         return {"/api/v5/public/instruments": self._instruments, "/api/v5/public/open-interest": self._oi,
                 "/api/v5/public/funding-rate": self._funding}
 
