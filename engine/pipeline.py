@@ -13,6 +13,8 @@ from engine.feeds.registry import make_adapters
 from engine.model import Event, Signal, Trade
 
 _NO_SIGNALS: list[Signal] = []
+# An event dated more than this after its receive time is refused (clock skew of an hour passes).
+FUTURE_TOLERANCE_MS = 3_600_000
 
 
 class Pipeline:
@@ -44,15 +46,28 @@ class Pipeline:
             counters.reject(rejects)
         if not events:
             return _NO_SIGNALS
-        if src in self.min_trade_usd:
-            floor = self.min_trade_usd[src]
-            events = [e for e in events if e.__class__ is not Trade or e.usd >= floor]
+        latest = t + FUTURE_TOLERANCE_MS
+        if src in self.min_trade_usd or any(e.ts > latest for e in events):
+            events = self._screen(src, events, latest, counters)
             if not events:
                 return _NO_SIGNALS
         counters.events += len(events)
         if len(events) == 1 and not self.event_listeners:  # the common case, kept cheap
             return self.engine.process(events[0])
         return self.process(events)
+
+    def _screen(self, src: str, events: list[Event], latest: int, counters) -> list[Event]:
+        """Drop trades under the feed's minimum size, and events dated after ``latest``: the
+        engine's clock is the newest event time, so one garbage date years ahead would empty
+        every window."""
+        floor = self.min_trade_usd.get(src, 0.0)
+        kept = []
+        for event in events:
+            if event.ts > latest:
+                counters.reject(["time in future"])
+            elif event.__class__ is not Trade or event.usd >= floor:
+                kept.append(event)
+        return kept
 
     def process(self, events: list[Event]) -> list[Signal]:
         process = self.engine.process

@@ -140,3 +140,15 @@ def test_funding_percent_becomes_a_fraction():
     body = '{"code":"0","data":[{"time":1761125700000,"open":"0.01","high":"0.02","low":"0.0","close":"0.015"}]}'
     (event,), _ = parse_rest("/api/futures/funding-rate/oi-weight-history?symbol=ETH&interval=5m&limit=7", body, 0)
     assert event.coin == "ETH" and event.funding == 0.00015
+
+
+def test_an_event_dated_far_after_its_receive_time_is_refused():
+    """The engine's clock is the newest event time: one date years ahead would empty every window."""
+    pipeline = _pipeline()
+    received = GOOD_LIQ["time"]
+    pipeline.feed("coinglass", "ws", "liquidationOrders",
+                  _frame("liquidationOrders", {**GOOD_LIQ, "time": received + 86_400_000 * 365}), received)
+    pipeline.feed("coinglass", "ws", "liquidationOrders", _frame("liquidationOrders", GOOD_LIQ), received)
+    counters = pipeline.counters["coinglass"]
+    assert counters.reasons == {"time in future": 1}
+    assert pipeline.engine.now_ms == received

@@ -237,6 +237,6 @@ def test_venue_trades_below_min_trade_usd_never_reach_the_engine():
     pipeline = Pipeline(Engine(settings(feeds={"binance": {"min_trade_usd": 1000}})))
     small = '{"stream":"btcusdt@aggTrade","data":{"e":"aggTrade","E":1761125802306,"s":"BTCUSDT","a":1,"p":"100","q":"5","f":1,"l":1,"T":1761125802306,"m":false}}'
     large = small.replace('"q":"5"', '"q":"10"')
-    pipeline.feed("binance", "ws", "btcusdt@aggTrade", small, 0)
-    pipeline.feed("binance", "ws", "btcusdt@aggTrade", large, 0)
+    pipeline.feed("binance", "ws", "btcusdt@aggTrade", small, 1761125802306)
+    pipeline.feed("binance", "ws", "btcusdt@aggTrade", large, 1761125802306)
     assert pipeline.engine.events == 1
