@@ -34,6 +34,7 @@ def trade_frame(exchange: str, symbol: str, min_vol: int, items: list[dict]) -> 
 
 
 class FakeCoinGlass(LoopbackVenue):
+    feed = "coinglass"
     ws_path = WS_PATH
 
     def __init__(self, key: str) -> None:

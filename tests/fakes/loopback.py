@@ -18,6 +18,7 @@ from websockets.http11 import Request, Response
 
 
 class LoopbackVenue:
+    feed = ""  # the teleglas feed this venue stands in for (``feeds.<feed>`` in the settings)
     ws_path = "/"
     base_path = ""  # the part of ws_path the client's ws_url already carries (default: all of it)
 

@@ -26,12 +26,15 @@ from websockets.asyncio.server import ServerConnection
 from websockets.exceptions import ConnectionClosed
 
 from engine.core import Engine
+from engine.feeds.live import FACTORIES
 from engine.feeds.runner import LiveFeed
 from engine.pipeline import Pipeline
+from engine.secrets import Secrets
 from engine.settings import Settings
 from fakes.loopback import LoopbackVenue, wait_for
 
-__all__ = ["Collector", "FakeBinance", "FakeBybit", "FakeOkx", "fast_settings", "okx_arg", "running", "wait_for"]
+__all__ = ["Collector", "FakeBinance", "FakeBybit", "FakeOkx", "fast_settings", "okx_arg", "running", "start_feed",
+           "wait_for"]
 
 TS = 1_723_161_256_000  # 2024-08-08 23:54:16 UTC, inside the real Binance trade file
 
@@ -82,6 +85,7 @@ class FakeVenue(LoopbackVenue):
 
 
 class FakeBinance(FakeVenue):
+    feed = "binance"
     ws_path = "/market/stream"
     base_path = "/market"
     MAX_STREAMS = 200
@@ -158,6 +162,7 @@ class FakeBinance(FakeVenue):
 
 
 class FakeBybit(FakeVenue):
+    feed = "bybit"
     ws_path = "/v5/public/linear"
     MAX_ARGS = 10
 
@@ -201,6 +206,7 @@ class FakeBybit(FakeVenue):
 
 
 class FakeOkx(FakeVenue):
+    feed = "okx"
     ws_path = "/ws/v5/public"
 
     def __init__(self) -> None:
@@ -280,7 +286,7 @@ class Collector:
         return [e for e in self.events if isinstance(e, kind)]
 
 
-def fast_settings(**fakes: FakeVenue) -> Settings:
+def fast_settings(**fakes: LoopbackVenue) -> Settings:
     """Default settings pointed at the fakes (``binance=..., okx=...``), with quick reconnects
     and unthrottled REST, so a test never waits on venue-sized pauses."""
     settings = Settings()
@@ -291,6 +297,18 @@ def fast_settings(**fakes: FakeVenue) -> Settings:
         feed.requests_per_minute = 60_000
         feed.watchdog_s = 5.0
     return settings
+
+
+def start_feed(fake: LoopbackVenue, coins: list[str], *, liquidations: bool = True, secrets: Secrets | None = None,
+               **feed_settings: object) -> tuple[LiveFeed, Collector]:
+    """``fake``'s feed as the service makes it (its factory in :mod:`engine.feeds.live`), on
+    :func:`fast_settings` with ``feed_settings`` set on top, delivering to a fresh :class:`Collector`."""
+    settings = fast_settings(**{fake.feed: fake})
+    for key, value in feed_settings.items():
+        setattr(getattr(settings.feeds, fake.feed), key, value)
+    collector = Collector(settings)
+    feed = FACTORIES[fake.feed](settings, secrets or Secrets(), coins, collector.deliver, liquidations=liquidations)
+    return feed, collector
 
 
 @asynccontextmanager

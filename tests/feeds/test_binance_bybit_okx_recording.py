@@ -6,14 +6,12 @@ from __future__ import annotations
 import asyncio
 import json
 
-import pytest
-
 from engine.recording import read_header, read_records
 from engine.secrets import Secrets
 from engine.service import Service
 from engine.snapshot import SinkState
 from fakes.realdata import binance_force_order_frames, example
-from fakes.venue_servers import FakeBinance, FakeBybit, FakeOkx, fast_settings, okx_arg, wait_for
+from fakes.venue_servers import fast_settings, okx_arg, wait_for
 
 
 class SignalLog:
@@ -40,18 +38,7 @@ class SignalLog:
         pass
 
 
-@pytest.fixture
-async def venues():
-    fakes = FakeBinance(), FakeBybit(), FakeOkx()
-    for fake in fakes:
-        await fake.start()
-    yield fakes
-    for fake in fakes:
-        await fake.stop()
-
-
-async def test_recording_of_the_free_venues_replays_to_the_same_signals(venues, tmp_path):
-    binance, bybit, okx = venues
+async def test_recording_of_the_free_venues_replays_to_the_same_signals(binance, bybit, okx, tmp_path):
     settings = fast_settings(binance=binance, bybit=bybit, okx=okx)
     settings.watchlist.coins = ["BTC", "LTC"]
     recording = tmp_path / "venues.jsonl.gz"

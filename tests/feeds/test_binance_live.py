@@ -7,19 +7,9 @@ import math
 
 import pytest
 
-from engine.feeds.binance import live_feed
 from engine.model import BUY, LONG, SHORT, Context, Liquidation, Trade
-from engine.secrets import Secrets
 from fakes.realdata import binance_force_order_frames, example
-from fakes.venue_servers import Collector, FakeBinance, fast_settings, running, wait_for
-
-
-@pytest.fixture
-async def binance():
-    fake = FakeBinance()
-    await fake.start()
-    yield fake
-    await fake.stop()
+from fakes.venue_servers import FakeBinance, running, start_feed, wait_for
 
 
 def all_market_force_order() -> str:
@@ -27,15 +17,8 @@ def all_market_force_order() -> str:
     return json.dumps(dict(example("btcusdt@forceOrder"), stream="!forceOrder@arr"))
 
 
-def start(fake: FakeBinance, coins: list[str], *, liquidations: bool = True):
-    settings = fast_settings(binance=fake)
-    collector = Collector(settings)
-    feed = live_feed(settings, Secrets(), coins, collector.deliver, liquidations=liquidations)
-    return feed, collector
-
-
 async def test_liquidations_trades_and_context_arrive_with_binance_sides_and_usd(binance):
-    feed, got = start(binance, ["BTC", "PEPE"])
+    feed, got = start_feed(binance, ["BTC", "PEPE"])
     async with running(feed):
         await wait_for(lambda: binance.subscribed() == {"!forceOrder@arr", "btcusdt@aggTrade", "1000pepeusdt@aggTrade"})
         frames = binance_force_order_frames()[:40]
@@ -57,14 +40,14 @@ async def test_liquidations_trades_and_context_arrive_with_binance_sides_and_usd
 
 
 async def test_server_pings_are_answered(binance):
-    feed, _ = start(binance, ["BTC"])
+    feed, _ = start_feed(binance, ["BTC"])
     async with running(feed):
         await wait_for(lambda: binance.pongs >= 3)
         assert feed.state().state == "live"
 
 
 async def test_reconnect_resubscribes_everything_including_coins_added_at_run_time(binance):
-    feed, got = start(binance, ["BTC", "ETH"])
+    feed, got = start_feed(binance, ["BTC", "ETH"])
     async with running(feed):
         await wait_for(lambda: binance.subscribed() == {"!forceOrder@arr", "btcusdt@aggTrade", "ethusdt@aggTrade"})
         feed.set_coins(["BTC", "SOL"])
@@ -78,7 +61,7 @@ async def test_reconnect_resubscribes_everything_including_coins_added_at_run_ti
 
 
 async def test_malformed_frames_are_counted_and_the_feed_goes_on(binance):
-    feed, got = start(binance, ["BTC"])
+    feed, got = start_feed(binance, ["BTC"])
     async with running(feed):
         await wait_for(lambda: "!forceOrder@arr" in binance.subscribed())
         for raw in ("garbage", '{"stream":"!forceOrder@arr","data":{"e":"forceOrder","o":{"S":"SELL"}}}',
@@ -92,7 +75,7 @@ async def test_malformed_frames_are_counted_and_the_feed_goes_on(binance):
 
 async def test_many_coins_spread_over_sockets_of_at_most_200_streams_at_a_polite_rate(binance):
     coins = [f"C{i}X" for i in range(320)]
-    feed, _ = start(binance, coins)
+    feed, _ = start_feed(binance, coins)
     async with running(feed):
         await wait_for(lambda: len(binance.all_subscribed()) == 321)
         assert len(binance.clients) == 3
@@ -101,6 +84,6 @@ async def test_many_coins_spread_over_sockets_of_at_most_200_streams_at_a_polite
 
 
 async def test_with_coinglass_liquidations_binance_sends_trades_only(binance):
-    feed, _ = start(binance, ["BTC"], liquidations=False)
+    feed, _ = start_feed(binance, ["BTC"], liquidations=False)
     async with running(feed):
         await wait_for(lambda: binance.subscribed() == {"btcusdt@aggTrade"})

@@ -5,35 +5,15 @@ from __future__ import annotations
 import copy
 import json
 
-import pytest
-
-from engine.feeds.bybit import live_feed
 from engine.model import BUY, LONG, SHORT, Context, Liquidation, Trade
-from engine.secrets import Secrets
 from fakes.realdata import example
-from fakes.venue_servers import Collector, FakeBybit, fast_settings, running, wait_for
+from fakes.venue_servers import running, start_feed, wait_for
 
 EVERY_SYMBOL = {"allLiquidation.BTCUSDT", "allLiquidation.PIPPINUSDT", "allLiquidation.1000PEPEUSDT"}
 
 
-@pytest.fixture
-async def bybit():
-    fake = FakeBybit()
-    await fake.start()
-    yield fake
-    await fake.stop()
-
-
-def start(fake: FakeBybit, coins: list[str], *, liquidations: bool = True, ping_s: float = 20.0):
-    settings = fast_settings(bybit=fake)
-    settings.feeds.bybit.ping_interval_s = ping_s
-    collector = Collector(settings)
-    feed = live_feed(settings, Secrets(), coins, collector.deliver, liquidations=liquidations)
-    return feed, collector
-
-
 async def test_liquidations_of_every_listed_symbol_and_watched_trades_arrive_with_bybit_sides(bybit):
-    feed, got = start(bybit, ["BTC", "PEPE", "LTC"])
+    feed, got = start_feed(bybit, ["BTC", "PEPE", "LTC"])
     async with running(feed):
         await wait_for(lambda: bybit.all_subscribed() == EVERY_SYMBOL | {
             "publicTrade.BTCUSDT", "publicTrade.1000PEPEUSDT", "publicTrade.LTCUSDT"})
@@ -54,7 +34,7 @@ async def test_liquidations_of_every_listed_symbol_and_watched_trades_arrive_wit
 async def test_subscriptions_keep_to_ten_args_per_message(bybit):
     bybit.tickers += [{"symbol": f"C{i}XUSDT", "openInterestValue": "1000000", "fundingRate": "0.0001"}
                       for i in range(40)]
-    feed, got = start(bybit, ["BTC"])
+    feed, got = start_feed(bybit, ["BTC"])
     async with running(feed):
         await wait_for(lambda: len(bybit.all_subscribed()) == 44)
     answers = [json.loads(raw) for _, _, _, raw, _ in got.frames if '"op"' in raw]
@@ -62,7 +42,7 @@ async def test_subscriptions_keep_to_ten_args_per_message(bybit):
 
 
 async def test_application_pings_are_answered_with_pong(bybit):
-    feed, got = start(bybit, ["BTC"], ping_s=0.05)
+    feed, got = start_feed(bybit, ["BTC"], ping_interval_s=0.05)
     async with running(feed):
         await wait_for(lambda: bybit.pings >= 3)
         await wait_for(lambda: sum('"ret_msg":"pong"' in f[3].replace(" ", "") for f in got.frames) >= 3)
@@ -70,7 +50,7 @@ async def test_application_pings_are_answered_with_pong(bybit):
 
 
 async def test_reconnect_resubscribes_everything_including_coins_added_at_run_time(bybit):
-    feed, got = start(bybit, ["BTC"])
+    feed, got = start_feed(bybit, ["BTC"])
     async with running(feed):
         await wait_for(lambda: "publicTrade.BTCUSDT" in bybit.all_subscribed())
         feed.set_coins(["BTC", "PIPPIN"])
@@ -83,7 +63,7 @@ async def test_reconnect_resubscribes_everything_including_coins_added_at_run_ti
 
 
 async def test_malformed_frames_are_counted_and_the_feed_goes_on(bybit):
-    feed, got = start(bybit, ["LTC"])
+    feed, got = start_feed(bybit, ["LTC"])
     async with running(feed):
         await wait_for(lambda: "publicTrade.LTCUSDT" in bybit.all_subscribed())
         for raw in ("{oops", '{"topic":"publicTrade.LTCUSDT","data":[{"S":"Buy","p":"1"}]}',
@@ -95,7 +75,7 @@ async def test_malformed_frames_are_counted_and_the_feed_goes_on(bybit):
 
 
 async def test_with_coinglass_liquidations_bybit_sends_trades_only(bybit):
-    feed, _ = start(bybit, ["BTC"], liquidations=False)
+    feed, _ = start_feed(bybit, ["BTC"], liquidations=False)
     async with running(feed):
         await wait_for(lambda: bybit.all_subscribed() == {"publicTrade.BTCUSDT"})
         assert len(bybit.clients) == 1

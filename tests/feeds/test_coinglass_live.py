@@ -4,139 +4,97 @@ from __future__ import annotations
 
 import asyncio
 
-from fakes.coinglass_server import FAKE_CG_KEY
-from fakes.coinglass_server import FakeCoinGlass, liquidation_frame, trade_frame, wait_for
-
-from engine.core import Engine
-from engine.feeds.coinglass import FUNDING_PATH, OI_PATH, live_feed
+from engine.feeds.coinglass import FUNDING_PATH, OI_PATH
+from engine.feeds.runner import LiveFeed
 from engine.model import Context, Liquidation, Trade
-from engine.pipeline import Pipeline
 from engine.secrets import Secrets
-from engine.settings import Settings
+from fakes.coinglass_server import FAKE_CG_KEY, FakeCoinGlass, liquidation_frame, trade_frame, wait_for
+from fakes.venue_servers import Collector, running, start_feed
 
 
-def settings_for(server: FakeCoinGlass, **coinglass) -> Settings:
-    settings = Settings()
-    s = settings.feeds.coinglass
-    s.ws_url, s.rest_url = server.ws_url, server.rest_url
-    s.exchanges = ["Binance", "OKX"]
-    s.backoff_initial_s, s.backoff_max_s = 0.01, 0.05
-    s.requests_per_minute = 60_000  # 1 ms between requests
-    for name, value in coinglass.items():
-        setattr(s, name, value)
-    return settings
-
-
-class Wire:
-    """deliver(): what the service does with a frame, minus recording: the real pipeline."""
-
-    def __init__(self, settings: Settings) -> None:
-        self.pipeline = Pipeline(Engine(settings))
-        self.events: list = []
-        self.pipeline.event_listeners.append(self.events.extend)
-        self.lines: list[tuple[str, str, str, str, int]] = []
-
-    def __call__(self, src: str, kind: str, ch: str, raw: str, t: int) -> None:
-        self.lines.append((src, kind, ch, raw, t))
-        self.pipeline.feed(src, kind, ch, raw, t)
-
-
-async def running(settings: Settings, wire: Wire, coins: list[str], key: str = FAKE_CG_KEY, liquidations=True):
-    feed = live_feed(settings, Secrets(coinglass_api_key=key), coins, wire, liquidations=liquidations)
-    return feed, asyncio.get_running_loop().create_task(feed.run())
+def start(server: FakeCoinGlass, coins: list[str], *, key: str = FAKE_CG_KEY, liquidations: bool = True,
+          **coinglass: object) -> tuple[LiveFeed, Collector]:
+    """The CoinGlass feed with API key ``key``, watching trades on two exchanges."""
+    return start_feed(server, coins, liquidations=liquidations, secrets=Secrets(coinglass_api_key=key),
+                      exchanges=["Binance", "OKX"], **coinglass)
 
 
 async def test_subscribes_liquidations_and_each_watched_coin_on_each_exchange(coinglass):
-    settings = settings_for(coinglass, min_trade_usd=50_000.0)
-    wire = Wire(settings)
-    feed, task = await running(settings, wire, ["BTC", "SOL"])
-    await wait_for(lambda: len(coinglass.subscriptions) == 2)
-    assert coinglass.subscribed() == {
-        "liquidationOrders",
-        "futures_trades@Binance_BTCUSDT@50000", "futures_trades@OKX_BTCUSDT@50000",
-        "futures_trades@Binance_SOLUSDT@50000", "futures_trades@OKX_SOLUSDT@50000",
-    }
-    await feed.stop()
-    await asyncio.wait_for(task, 5)
+    feed, _ = start(coinglass, ["BTC", "SOL"], min_trade_usd=50_000.0)
+    async with running(feed):
+        await wait_for(lambda: len(coinglass.subscriptions) == 2)
+        assert coinglass.subscribed() == {
+            "liquidationOrders",
+            "futures_trades@Binance_BTCUSDT@50000", "futures_trades@OKX_BTCUSDT@50000",
+            "futures_trades@Binance_SOLUSDT@50000", "futures_trades@OKX_SOLUSDT@50000",
+        }
 
 
 async def test_without_the_liquidation_role_only_trades_are_subscribed(coinglass):
-    settings = settings_for(coinglass)
-    feed, task = await running(settings, Wire(settings), ["ETH"], liquidations=False)
-    await wait_for(lambda: len(coinglass.subscriptions) == 1)
-    assert "liquidationOrders" not in coinglass.subscribed()
-    await feed.stop()
-    await asyncio.wait_for(task, 5)
+    feed, _ = start(coinglass, ["ETH"], liquidations=False)
+    async with running(feed):
+        await wait_for(lambda: len(coinglass.subscriptions) == 1)
+        assert "liquidationOrders" not in coinglass.subscribed()
 
 
 async def test_frames_in_both_numeric_styles_become_events_and_garbage_is_counted(coinglass):
-    settings = settings_for(coinglass)
-    wire = Wire(settings)
-    feed, task = await running(settings, wire, ["BTC"])
-    await wait_for(lambda: len(coinglass.subscriptions) == 2)
-    await coinglass.push(liquidation_frame([
-        {"exName": "Binance", "symbol": "BTCUSDT", "side": 1, "price": 60000.5, "volUsd": 120000.0,
-         "time": 1761125802306},
-        {"exName": "OKX", "baseAsset": "ETH", "side": "2", "price": "2400.1", "volUsd": "51000.5",
-         "time": "1761125802400"},
-    ]))
-    await coinglass.push(trade_frame("Binance", "BTCUSDT", 10000, [
-        {"exName": "Binance", "symbol": "BTCUSDT", "side": "2", "price": "60010", "volUsd": "25000",
-         "time": "1761125802500"},
-    ]))
-    await coinglass.push("{not json")
-    await coinglass.push('{"channel":"liquidationOrders","data":[{"side":9}]}')
-    await wait_for(lambda: wire.pipeline.counters["coinglass"].rejected >= 2)
-    liqs = [e for e in wire.events if isinstance(e, Liquidation)]
-    trades = [e for e in wire.events if isinstance(e, Trade)]
-    assert [(e.coin, e.side, e.usd) for e in liqs] == [("BTC", "long", 120000.0), ("ETH", "short", 51000.5)]
-    assert [(e.coin, e.side, e.price) for e in trades] == [("BTC", "buy", 60010.0)]
-    state = feed.state(wire.pipeline.counters["coinglass"])
-    assert state.state == "live" and state.events >= 3 and state.rejected == 2
-    await feed.stop()
-    await asyncio.wait_for(task, 5)
+    feed, got = start(coinglass, ["BTC"])
+    async with running(feed):
+        await wait_for(lambda: len(coinglass.subscriptions) == 2)
+        await coinglass.push(liquidation_frame([
+            {"exName": "Binance", "symbol": "BTCUSDT", "side": 1, "price": 60000.5, "volUsd": 120000.0,
+             "time": 1761125802306},
+            {"exName": "OKX", "baseAsset": "ETH", "side": "2", "price": "2400.1", "volUsd": "51000.5",
+             "time": "1761125802400"},
+        ]))
+        await coinglass.push(trade_frame("Binance", "BTCUSDT", 10000, [
+            {"exName": "Binance", "symbol": "BTCUSDT", "side": "2", "price": "60010", "volUsd": "25000",
+             "time": "1761125802500"},
+        ]))
+        await coinglass.push("{not json")
+        await coinglass.push('{"channel":"liquidationOrders","data":[{"side":9}]}')
+        await wait_for(lambda: got.pipeline.counters["coinglass"].rejected >= 2)
+        liqs = [e for e in got.events if isinstance(e, Liquidation)]
+        trades = [e for e in got.events if isinstance(e, Trade)]
+        assert [(e.coin, e.side, e.usd) for e in liqs] == [("BTC", "long", 120000.0), ("ETH", "short", 51000.5)]
+        assert [(e.coin, e.side, e.price) for e in trades] == [("BTC", "buy", 60010.0)]
+        state = feed.state(got.pipeline.counters["coinglass"])
+        assert state.state == "live" and state.events >= 3 and state.rejected == 2
 
 
 async def test_polls_oi_and_funding_with_the_key_header_and_turns_them_into_context(coinglass):
-    settings = settings_for(coinglass)
     coinglass.funding["BTC"] = 0.02  # percent
-    wire = Wire(settings)
-    feed, task = await running(settings, wire, ["BTC", "ETH"])
-    await wait_for(lambda: len(coinglass.rest_requests) >= 4)
-    assert coinglass.rest_requests[:4] == [
-        f"{OI_PATH}?symbol=BTC&interval=5m&limit=7", f"{FUNDING_PATH}?symbol=BTC&interval=5m&limit=7",
-        f"{OI_PATH}?symbol=ETH&interval=5m&limit=7", f"{FUNDING_PATH}?symbol=ETH&interval=5m&limit=7",
-    ]
-    rest = [line for line in wire.lines if line[1] == "rest"]
-    assert rest[0][2] == f"{OI_PATH}?symbol=BTC&interval=5m&limit=7" and '"code": "0"' in rest[0][3]
-    context = [e for e in wire.events if isinstance(e, Context)]
-    assert any(e.coin == "BTC" and e.funding == 0.0002 for e in context)
-    assert any(e.coin == "ETH" and e.oi_usd for e in context)
-    feed.set_coins(["BTC", "ETH", "DOGE"])  # polled at once, not at the next 5-minute round
-    await wait_for(lambda: any("symbol=DOGE" in r for r in coinglass.rest_requests))
-    await feed.stop()
-    await asyncio.wait_for(task, 5)
+    feed, got = start(coinglass, ["BTC", "ETH"])
+    async with running(feed):
+        await wait_for(lambda: len(coinglass.rest_requests) >= 4)
+        assert coinglass.rest_requests[:4] == [
+            f"{OI_PATH}?symbol=BTC&interval=5m&limit=7", f"{FUNDING_PATH}?symbol=BTC&interval=5m&limit=7",
+            f"{OI_PATH}?symbol=ETH&interval=5m&limit=7", f"{FUNDING_PATH}?symbol=ETH&interval=5m&limit=7",
+        ]
+        rest = [frame for frame in got.frames if frame[1] == "rest"]
+        assert rest[0][2] == f"{OI_PATH}?symbol=BTC&interval=5m&limit=7" and '"code": "0"' in rest[0][3]
+        context = [e for e in got.events if isinstance(e, Context)]
+        assert any(e.coin == "BTC" and e.funding == 0.0002 for e in context)
+        assert any(e.coin == "ETH" and e.oi_usd for e in context)
+        feed.set_coins(["BTC", "ETH", "DOGE"])  # polled at once, not at the next 5-minute round
+        await wait_for(lambda: any("symbol=DOGE" in r for r in coinglass.rest_requests))
 
 
 async def test_http_429_waits_for_retry_after_and_retries_the_same_request(coinglass):
-    settings = settings_for(coinglass)
     coinglass.rate_limit_next, coinglass.retry_after = 2, "0.05"
-    wire = Wire(settings)
-    feed, task = await running(settings, wire, ["BTC"])
-    await wait_for(lambda: len(coinglass.rest_requests) >= 2)
-    assert coinglass.rest_requests[0] == f"{OI_PATH}?symbol=BTC&interval=5m&limit=7"
-    poller = feed.links[1]
-    assert poller.sent == 4 and "HTTP 429" in poller.detail
-    assert feed.state().state == "live"  # a REST hiccup does not make the stream look down
-    await feed.stop()
-    await asyncio.wait_for(task, 5)
+    feed, _ = start(coinglass, ["BTC"])
+    async with running(feed):
+        await wait_for(lambda: len(coinglass.rest_requests) >= 2)
+        assert coinglass.rest_requests[0] == f"{OI_PATH}?symbol=BTC&interval=5m&limit=7"
+        poller = feed.links[1]
+        assert poller.sent == 4 and "HTTP 429" in poller.detail
+        assert feed.state().state == "live"  # a REST hiccup does not make the stream look down
 
 
 async def test_a_rejected_key_shows_down_with_one_line_and_never_the_key(coinglass):
-    settings = settings_for(coinglass)
     wrong = "wrong-cg-key-5e5e5e5e5e"
-    feed, task = await running(settings, Wire(settings), ["BTC"], key=wrong)
-    await asyncio.wait_for(task, 5)  # both the socket and the poller give up
+    feed, _ = start(coinglass, ["BTC"], key=wrong)
+    await asyncio.wait_for(feed.run(), 5)  # both the socket and the poller give up
     state = feed.state()
     assert feed.fatal and state.state == "down" and state.detail == "CoinGlass rejected the API key"
     assert wrong not in repr(state) and coinglass.rest_requests == []

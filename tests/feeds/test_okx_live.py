@@ -7,11 +7,9 @@ import json
 
 import pytest
 
-from engine.feeds.okx import live_feed
 from engine.model import BUY, LONG, SHORT, Context, Liquidation, Trade
-from engine.secrets import Secrets
 from fakes.realdata import example
-from fakes.venue_servers import Collector, FakeOkx, fast_settings, okx_arg, running, wait_for
+from fakes.venue_servers import okx_arg, running, start_feed, wait_for
 
 LIQUIDATIONS = okx_arg("liquidation-orders", instType="SWAP")
 
@@ -29,24 +27,8 @@ def swap_liquidations() -> list[dict]:
     return [inverse, linear]
 
 
-@pytest.fixture
-async def okx():
-    fake = FakeOkx()
-    await fake.start()
-    yield fake
-    await fake.stop()
-
-
-def start(fake: FakeOkx, coins: list[str], *, liquidations: bool = True, ping_s: float = 25.0):
-    settings = fast_settings(okx=fake)
-    settings.feeds.okx.ping_interval_s = ping_s
-    collector = Collector(settings)
-    feed = live_feed(settings, Secrets(), coins, collector.deliver, liquidations=liquidations)
-    return feed, collector
-
-
 async def test_contract_sizes_become_usd_with_okx_sides_from_the_first_frame(okx):
-    feed, got = start(okx, ["BTC"])
+    feed, got = start_feed(okx, ["BTC"])
     async with running(feed):
         await wait_for(lambda: okx.subscribed() == {LIQUIDATIONS, okx_arg("trades", instId="BTC-USDT-SWAP")})
         for frame in [*swap_liquidations(), example("trades BTC-USDT-SWAP")]:
@@ -62,7 +44,7 @@ async def test_contract_sizes_become_usd_with_okx_sides_from_the_first_frame(okx
 
 
 async def test_text_ping_when_idle_is_answered_with_pong(okx):
-    feed, got = start(okx, ["BTC"], ping_s=0.05)
+    feed, got = start_feed(okx, ["BTC"], ping_interval_s=0.05)
     async with running(feed):
         await wait_for(lambda: okx.pings >= 3)
         await wait_for(lambda: sum(f[3] == "pong" for f in got.frames) >= 3)
@@ -70,7 +52,7 @@ async def test_text_ping_when_idle_is_answered_with_pong(okx):
 
 
 async def test_reconnect_resubscribes_everything_including_coins_added_at_run_time(okx):
-    feed, got = start(okx, ["BTC"])
+    feed, got = start_feed(okx, ["BTC"])
     async with running(feed):
         await wait_for(lambda: okx_arg("trades", instId="BTC-USDT-SWAP") in okx.subscribed())
         feed.set_coins(["ETH"])
@@ -83,7 +65,7 @@ async def test_reconnect_resubscribes_everything_including_coins_added_at_run_ti
 
 
 async def test_malformed_frames_and_venue_errors_are_counted(okx):
-    feed, got = start(okx, ["BTC"])
+    feed, got = start_feed(okx, ["BTC"])
     async with running(feed):
         await wait_for(lambda: LIQUIDATIONS in okx.subscribed())
         for raw in ("not json", '{"event":"error","code":"60012","msg":"Invalid request"}',
@@ -94,6 +76,6 @@ async def test_malformed_frames_and_venue_errors_are_counted(okx):
 
 
 async def test_with_coinglass_liquidations_okx_sends_trades_only(okx):
-    feed, _ = start(okx, ["BTC"], liquidations=False)
+    feed, _ = start_feed(okx, ["BTC"], liquidations=False)
     async with running(feed):
         await wait_for(lambda: okx.subscribed() == {okx_arg("trades", instId="BTC-USDT-SWAP")})

@@ -1,0 +1,25 @@
+"""The fake venues on 127.0.0.1, one fixture each (the fake CoinGlass is in ``tests/conftest.py``)."""
+
+from __future__ import annotations
+
+import pytest
+
+from fakes.venue_servers import FakeBinance, FakeBybit, FakeOkx
+
+
+@pytest.fixture
+async def binance():
+    async with FakeBinance() as fake:
+        yield fake
+
+
+@pytest.fixture
+async def bybit():
+    async with FakeBybit() as fake:
+        yield fake
+
+
+@pytest.fixture
+async def okx():
+    async with FakeOkx() as fake:
+        yield fake
