@@ -10,6 +10,8 @@ all end the same way: ``service.stop()`` saves state, then the app exits.
 from __future__ import annotations
 
 import asyncio
+import logging
+import os
 import signal
 import time
 from collections.abc import Iterable
@@ -27,6 +29,7 @@ from engine.snapshot import ServiceSnapshot
 from engine.symbols import canonical
 from teleglas_tui.coin_detail_screen import CoinDetailScreen
 from teleglas_tui.flow_table import FlowTable
+from teleglas_tui.hangup import detach_terminal
 from teleglas_tui.help_screen import HelpScreen
 from teleglas_tui.liquidation_tape import LiquidationTape
 from teleglas_tui.messages import CoinAction, CoinChosen
@@ -34,7 +37,6 @@ from teleglas_tui.monitor_screen import MonitorScreen
 from teleglas_tui.statistics_screen import StatisticsScreen
 from teleglas_tui.themes import load_themes, theme_name
 
-_EXIT_SIGNALS = (signal.SIGTERM, signal.SIGHUP)  # Textual handles neither by itself
 _STOP_TIMEOUT_S = 15.0  # a stuck sink must not keep a closed terminal's process alive
 
 
@@ -57,20 +59,33 @@ class TeleglasApp(App):
             self.register_theme(theme)
         self.theme = theme_name(settings.ui.theme)
         self._stopping: asyncio.Task | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._previous_sighup: object = signal.SIG_DFL
+        self._hung_up_on = False
 
     # -- lifecycle ----------------------------------------------------------------------------
 
     def on_mount(self) -> None:
         self.push_screen(MonitorScreen(self.read_snapshot, self.wall_ms, self.settings))
         self.run_worker(self._run_service(), name="service", exit_on_error=False)
-        loop = asyncio.get_running_loop()
-        for signum in _EXIT_SIGNALS:
-            loop.add_signal_handler(signum, self.stop_and_exit)
+        self._loop = asyncio.get_running_loop()
+        self._loop.add_signal_handler(signal.SIGTERM, self.stop_and_exit)
+        # A plain handler, not the loop's: it must run before Textual's SIGCONT handler, which the
+        # kernel sends along with SIGHUP and which would redraw on the dead terminal.
+        self._previous_sighup = signal.signal(signal.SIGHUP, self._hung_up)
 
     def on_unmount(self) -> None:
-        loop = asyncio.get_running_loop()
-        for signum in _EXIT_SIGNALS:
-            loop.remove_signal_handler(signum)
+        self._loop.remove_signal_handler(signal.SIGTERM)
+        signal.signal(signal.SIGHUP, self._previous_sighup)
+
+    def _hung_up(self, signum: int, frame: object) -> None:
+        """The terminal went away (SSH dropped, tmux killed): it gets nothing more, not even the
+        usual restore on exit, so no write blocks and no read spins; then end as on SIGTERM."""
+        self._hung_up_on = True
+        signal.signal(signal.SIGCONT, signal.SIG_DFL)
+        if not self.is_headless:
+            detach_terminal()
+        self._loop.call_soon_threadsafe(self.stop_and_exit)
 
     async def _run_service(self) -> None:
         try:
@@ -91,9 +106,17 @@ class TeleglasApp(App):
         try:
             await asyncio.wait_for(self.service.stop(), _STOP_TIMEOUT_S)
         except Exception as exc:
-            self.exit(return_code=1, message=f"teleglas: state may not be saved: {redact(str(exc))}")
+            self._leave(1, f"teleglas: state may not be saved: {redact(str(exc))}")
             return
-        self.exit()
+        self._leave(0)
+
+    def _leave(self, code: int, message: str | None = None) -> None:
+        if self._hung_up_on and not self.is_headless:
+            # Nothing to restore on a terminal that is gone, and Textual's input thread would
+            # keep the interpreter waiting on it: the state is saved, end here.
+            logging.shutdown()
+            os._exit(code)
+        self.exit(return_code=code, message=message)
 
     async def action_quit(self) -> None:
         self.stop_and_exit()
