@@ -18,8 +18,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import orjson
 
-from engine.feeds.adapter import (MAX_TS, MAX_USD, MIN_TS, NOTHING, Adapter, ItemReader, Parsed, event_ms, json_object,
-                                  read_items)
+from engine.feeds.adapter import MAX_TS, MAX_USD, MIN_TS, NOTHING, Adapter, ItemReader, Parsed, event_ms, json_object
 from engine.feeds.adapter import positive as _number
 from engine.model import BUY, LONG, SELL, SHORT, Context, Event, Liquidation, Trade
 from engine.symbols import canonical
@@ -108,11 +107,16 @@ _TRADES = _item_reader(_TRADE_SIDES, Trade)
 
 def parse_ws(raw: str, receive_ms: int) -> Parsed:
     """One CoinGlass WebSocket text frame → (events, rejection reasons)."""
+    # json_object() and read_items() written out: this runs once per market event, and the two
+    # calls cost 3 % of the parse (measured on the 110k-event benchmark's frames).
     if raw == "pong":
         return NOTHING
-    frame = json_object(raw)
-    if frame.__class__ is str:
-        return [], [frame]
+    try:
+        frame = orjson.loads(raw)
+    except (orjson.JSONDecodeError, TypeError):
+        return [], ["not json"]
+    if frame.__class__ is not dict:
+        return [], ["not an object"]
     channel = frame.get("channel")
     if channel.__class__ is not str:
         if any(key in frame for key in _CONTROL_KEYS):
@@ -124,7 +128,18 @@ def parse_ws(raw: str, receive_ms: int) -> Parsed:
         read = _TRADES
     else:
         return [], ["unknown channel"]
-    return read_items(frame.get("data"), read)
+    data = frame.get("data")
+    if data.__class__ is not list:
+        if data.__class__ is not dict:
+            return [], ["missing data"]
+        data = [data]
+    events: list[Event] = []
+    rejects: list[str] = []
+    for item in data:
+        event = read(item, rejects)
+        if event is not None:
+            events.append(event)
+    return events, rejects
 
 
 def _rest_rows(raw: str) -> list | None:
