@@ -7,10 +7,10 @@ import json
 
 import pytest
 from hypothesis import given, settings
-from hypothesis import strategies as st
 
 from engine.feeds.bybit import BybitAdapter
 from engine.model import BUY, LONG, SELL, SHORT, Context, Liquidation, Trade
+from fakes.payloads import json_payloads
 from fakes.realdata import example
 
 
@@ -93,12 +93,8 @@ def test_malformed_frames_are_rejected(raw, reason):
 
 
 @settings(max_examples=300, deadline=None)
-@given(st.recursive(st.none() | st.booleans() | st.floats(allow_nan=False, allow_infinity=False)
-                    | st.integers() | st.text(max_size=8),
-                    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(
-                        st.sampled_from(["topic", "data", "S", "s", "p", "v", "T", "result", "list",
-                                         "retCode", "time", "symbol", "fundingRate", "openInterestValue"]),
-                        inner, max_size=6), max_leaves=20))
+@given(json_payloads(["topic", "data", "S", "s", "p", "v", "T", "result", "list", "retCode", "time", "symbol",
+                      "fundingRate", "openInterestValue"]))
 def test_arbitrary_payloads_never_raise(data):
     adapter = BybitAdapter()
     for frame in ({"topic": "allLiquidation.BTCUSDT", "data": data}, {"topic": "publicTrade.X", "data": [data]},

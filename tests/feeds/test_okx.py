@@ -7,10 +7,10 @@ import json
 
 import pytest
 from hypothesis import given, settings
-from hypothesis import strategies as st
 
 from engine.feeds.okx import OkxAdapter
 from engine.model import BUY, LONG, SELL, SHORT, Context, Liquidation, Trade
+from fakes.payloads import json_payloads
 from fakes.realdata import example
 
 # The contract specs OKX lists for these instruments (shape of /api/v5/public/instruments).
@@ -109,12 +109,8 @@ def test_malformed_frames_are_rejected(raw, reason):
 
 
 @settings(max_examples=300, deadline=None)
-@given(st.recursive(st.none() | st.booleans() | st.floats(allow_nan=False, allow_infinity=False)
-                    | st.integers() | st.text(max_size=8),
-                    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(
-                        st.sampled_from(["arg", "data", "details", "instId", "side", "sz", "px", "bkPx", "ts",
-                                         "ctVal", "ctMult", "ctType", "code", "fundingRate", "oiUsd"]),
-                        inner, max_size=6), max_leaves=20))
+@given(json_payloads(["arg", "data", "details", "instId", "side", "sz", "px", "bkPx", "ts", "ctVal", "ctMult",
+                      "ctType", "code", "fundingRate", "oiUsd"]))
 def test_arbitrary_payloads_never_raise(data):
     adapter = adapter_with_instruments()
     for frame in ({"arg": {"channel": "liquidation-orders"}, "data": [data]},
