@@ -20,11 +20,10 @@ from typing import IO
 import orjson
 
 from engine.core import Engine
-from engine.locations import config_path
 from engine.model import Liquidation, Signal
 from engine.pipeline import Pipeline
 from engine.recording import ReadStats, RecordingError, read_records
-from engine.settings import Settings, SettingsError, load_settings
+from engine.settings import Settings, load_for_command
 
 PROGRESS_EVERY = 20_000  # records between progress redraws
 
@@ -163,11 +162,7 @@ def format_summary(summary: dict) -> str:
 
 
 def main(args: argparse.Namespace) -> int:
-    try:
-        settings = load_settings(config_path(getattr(args, "config", None)))
-    except SettingsError as exc:
-        print(f"teleglas: {exc}", file=sys.stderr)
-        return 2
+    settings = load_for_command(args)
     files = [Path(f) for f in args.files]
     for path in files:
         if not path.is_file():

@@ -32,8 +32,8 @@ import aiosqlite
 import orjson
 
 from engine import format as fmt
-from engine.locations import config_path, data_dir
-from engine.settings import Settings, SettingsError, load_settings
+from engine.locations import data_dir
+from engine.settings import Settings, load_for_command
 from engine.store import connect, db_path
 from engine.store.database import rows
 from engine.store.schema import SchemaTooNew
@@ -44,11 +44,7 @@ BASELINE_COLUMNS = ("scope", "key", "metric", "value")
 
 
 def main(args: argparse.Namespace) -> int:
-    try:
-        settings = load_settings(config_path(getattr(args, "config", None)))
-    except SettingsError as exc:
-        print(f"teleglas: {exc}", file=sys.stderr)
-        return 2
+    settings = load_for_command(args)
     path = db_path(data_dir(getattr(args, "data_dir", None)))
     if not path.is_file():
         print(f"teleglas: no database at {path} yet (teleglas creates it on its first run; "

@@ -21,12 +21,12 @@ from collections.abc import Callable
 from pathlib import Path
 
 from engine import format as fmt
-from engine.locations import config_path, data_dir
+from engine.locations import data_dir
 from engine.model import Event, Signal
 from engine.recording import RecordingError, read_header
 from engine.secrets import load_secrets
 from engine.service import Service, ServiceError
-from engine.settings import SettingsError, load_settings
+from engine.settings import load_for_command
 from engine.snapshot import ServiceSnapshot, SinkState
 
 log = logging.getLogger("teleglas")
@@ -36,11 +36,7 @@ WATCH_EVERY_S = 1.0  # feed state changes are noticed within this
 
 
 def main(args: argparse.Namespace) -> int:
-    try:
-        settings = load_settings(config_path(getattr(args, "config", None)))
-    except SettingsError as exc:
-        print(exc, file=sys.stderr)
-        return 2
+    settings = load_for_command(args)
     secrets = load_secrets()
     problem = _check_args(args)
     if problem:

@@ -374,3 +374,12 @@ def _check_consistency(s: Settings) -> None:
 def as_dict(settings: Settings) -> dict[str, Any]:
     """Plain data for printing the effective configuration (no secrets live here)."""
     return dataclasses.asdict(settings)
+
+
+def load_for_command(args: Any) -> Settings:
+    """The settings a ``teleglas`` command runs with: ``--config``, ``$TELEGLAS_CONFIG``,
+    ``./config/teleglas.yaml`` or the built-in defaults.  A :class:`SettingsError` reaches the
+    command line, which prints its one line and exits with status 2 before anything is opened."""
+    from engine.locations import config_path
+
+    return load_settings(config_path(getattr(args, "config", None)))

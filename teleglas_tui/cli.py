@@ -11,6 +11,8 @@ import argparse
 import sys
 from collections.abc import Sequence
 
+from engine.settings import SettingsError
+
 EPILOG = """\
 Settings: --config PATH, else $TELEGLAS_CONFIG, else ./config/teleglas.yaml, else defaults;
 any setting can be overridden as TELEGLAS__SECTION__KEY=value (e.g. TELEGLAS__GATE__MIN_CONFIDENCE=75).
@@ -84,6 +86,14 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    try:
+        return _run(parser, args)
+    except SettingsError as exc:  # one line naming the key; nothing was started
+        print(f"teleglas: {exc}", file=sys.stderr)
+        return 2
+
+
+def _run(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
     command = args.command
     if command == "backtest":
         from engine.backtest import main as backtest_main

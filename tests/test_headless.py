@@ -91,7 +91,7 @@ def test_headless_never_imports_the_ui_and_the_demo_has_a_stop_hunt(tmp_path):
 def test_a_bad_setting_stops_start_up_with_one_line_naming_it(tmp_path):
     done = run(tmp_path, "--replay", str(DEMO_RECORDING), TELEGLAS__GATE__MIN_CONFIDENCE="high")
     assert done.returncode == 2
-    assert done.stderr == "config: gate.min_confidence must be a number, got 'high'\n"
+    assert done.stderr == "teleglas: config: gate.min_confidence must be a number, got 'high'\n"
 
 
 def test_a_file_that_is_not_a_recording_is_one_line(tmp_path):

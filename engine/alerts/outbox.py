@@ -17,13 +17,13 @@ older than ``telegram.max_alert_age_s`` is marked stale instead of being sent la
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import dataclasses
 import logging
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from engine.tasks import cancel_all
 from engine.alerts.message import render
 from engine.alerts.policy import AlertPolicy
 from engine.alerts.ratelimit import ChatLimiter
@@ -195,10 +195,7 @@ class Outbox:
         deadline = loop.time() + grace_s
         while (self.queued() or self._delivering) and self._workers and loop.time() < deadline:
             await asyncio.sleep(0.02)
-        for task in [*self._later, *self._workers]:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+        await cancel_all([*self._later, *self._workers])
         self._workers = []
 
     def queued(self) -> int:

@@ -9,12 +9,12 @@ Without a database the outbox works from memory alone.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import time
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING
 
+from engine.tasks import cancel_all
 from engine.alerts.commands import Commands
 from engine.alerts.outbox import PENDING, STALE, Outbox
 from engine.alerts.poller import CommandPoller
@@ -119,10 +119,7 @@ class TelegramSink:
         return SinkState(state, ob.queued(), ob.last_ms, "; ".join([error, *notes] if error else notes))
 
     async def stop(self) -> None:
-        for task in self._tasks:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+        await cancel_all(self._tasks)
         self._tasks.clear()
         if self.outbox is not None:
             await self.outbox.stop()

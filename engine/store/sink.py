@@ -11,7 +11,6 @@ once the database answers (never overwriting what changed in memory meanwhile).
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import time
 from collections import OrderedDict
@@ -21,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 import orjson
 
+from engine.tasks import cancel_all
 from engine.model import Context, Event, Liquidation, Signal, Trade
 from engine.settings import Settings
 from engine.snapshot import SinkState
@@ -141,10 +141,7 @@ class StoreSink:
             self._paused_saved = paused
 
     async def stop(self) -> None:
-        for task in self._tasks:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+        await cancel_all(self._tasks)
         self._tasks.clear()
         self.save_state()
         await self.store.close()

@@ -8,6 +8,8 @@ import asyncio
 
 from builders import settings
 
+from fakes.loopback import wait_for as until  # noqa: F401 - the Telegram tests say "await until(...)"
+
 from engine.secrets import Secrets
 
 TOKEN = "7001234567:AAFakeTokenForTestsOnly_abcdefghijkl"
@@ -45,11 +47,3 @@ def telegram_settings(url: str, **telegram):
 
 def secrets(*chats: str) -> Secrets:
     return Secrets(telegram_bot_token=TOKEN, telegram_chat_ids=chats or (CHAT,))
-
-
-async def until(condition, timeout: float = 3.0) -> None:
-    for _ in range(int(timeout / 0.005)):
-        if condition():
-            return
-        await asyncio.sleep(0.005)
-    raise AssertionError("condition not reached")

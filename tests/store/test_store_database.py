@@ -6,6 +6,7 @@ import asyncio
 import sqlite3
 
 import pytest
+from fakes.loopback import wait_for as until
 from builders import settings
 
 from engine.model import LONG
@@ -28,15 +29,6 @@ def outbox_row(signal, chat="42", status="pending"):
 def query(path, sql, params=()):
     with sqlite3.connect(path) as db:
         return db.execute(sql, params).fetchall()
-
-
-async def until(condition, timeout=3.0):
-    """Poll a condition on the loop (no wall-clock assertion: only a generous upper bound)."""
-    for _ in range(int(timeout / 0.005)):
-        if condition():
-            return
-        await asyncio.sleep(0.005)
-    raise AssertionError("condition not reached")
 
 
 async def test_a_new_database_gets_the_current_schema_in_wal_mode(tmp_path):
