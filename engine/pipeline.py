@@ -47,25 +47,28 @@ class Pipeline:
         if not events:
             return _NO_SIGNALS
         latest = t + FUTURE_TOLERANCE_MS
-        if src in self.min_trade_usd or any(e.ts > latest for e in events):
-            events = self._screen(src, events, latest, counters)
-            if not events:
-                return _NO_SIGNALS
-        counters.events += len(events)
-        if len(events) == 1 and not self.event_listeners:  # the common case, kept cheap
-            return self.engine.process(events[0])
-        return self.process(events)
-
-    def _screen(self, src: str, events: list[Event], latest: int, counters) -> list[Event]:
-        """Drop trades under the feed's minimum size, and events dated after ``latest``: the
-        engine's clock is the newest event time, so one garbage date years ahead would empty
-        every window."""
         floor = self.min_trade_usd.get(src, 0.0)
+        if len(events) == 1 and not self.event_listeners:  # the common case, kept cheap
+            event = events[0]
+            if event.ts > latest or (event.__class__ is Trade and event.usd < floor):  # type: ignore[union-attr]
+                if not self._screen(events, latest, floor, counters):
+                    return _NO_SIGNALS
+            counters.events += 1
+            return self.engine.process(event)
+        events = self._screen(events, latest, floor, counters)
+        counters.events += len(events)
+        return self.process(events) if events else _NO_SIGNALS
+
+    @staticmethod
+    def _screen(events: list[Event], latest: int, floor: float, counters: FeedCounters) -> list[Event]:
+        """Drop trades under the feed's minimum size, and refuse events dated after ``latest``:
+        the engine's clock is the newest event time, so one garbage date years ahead would empty
+        every window."""
         kept = []
         for event in events:
             if event.ts > latest:
                 counters.reject(["time in future"])
-            elif event.__class__ is not Trade or event.usd >= floor:
+            elif event.__class__ is not Trade or event.usd >= floor:  # type: ignore[union-attr]
                 kept.append(event)
         return kept
 
