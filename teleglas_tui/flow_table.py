@@ -80,7 +80,7 @@ def flow_cells(coin: str, flow: CoinFlow | None, setting: CoinSetting | None, no
     funding_role = "warn" if flow.funding is not None and abs(flow.funding) >= funding_extreme else ""
     return (
         name,
-        right(price(flow.price, 9), 9),
+        right(price(flow.price, 9) if flow.price > 0 else "-", 9, "" if flow.price > 0 else "dim"),
         (*ratio_bar(flow.buy_ratio, 6), (ratio, "")),
         right(large, 7, "buy" if flow.large_buys > flow.large_sells else
                "sell" if flow.large_sells > flow.large_buys else "dim"),

@@ -103,4 +103,4 @@ class HeaderStatus(Static):
 
     def _repaint(self) -> None:
         if self._rows is not None:
-            self.update(palette(self.app).lines(self._rows))
+            self.update(palette(self.app).lines(self._rows), layout=False)  # always two lines
