@@ -16,9 +16,10 @@ import signal
 import time
 from collections.abc import Iterable
 from functools import partial
+from typing import ClassVar
 
 from textual.app import App, SystemCommand
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.screen import Screen
 
 from engine import format as fmt
@@ -42,7 +43,7 @@ _STOP_TIMEOUT_S = 15.0  # a stuck sink must not keep a closed terminal's process
 
 class TeleglasApp(App):
     TITLE = "teleglas"
-    BINDINGS = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("s", "statistics", "Stats"),
         Binding("t", "cycle_theme", "Theme", show=False),
         Binding("P", "toggle_alerts_paused", "Pause all", key_display="P"),

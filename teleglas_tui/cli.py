@@ -33,19 +33,22 @@ def _common(parser: argparse.ArgumentParser, *, top: bool) -> None:
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="teleglas",
-        description="Live monitor for crypto-derivatives liquidations, whale flow and stop hunts.",
+        description="Live monitor for crypto-derivatives liquidations, whale flow and stop hunts.\n"
+                    "Without a command: the terminal monitor (press ? in it for the keys).",
         epilog=EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     _common(parser, top=True)
     parser.add_argument("--replay", metavar="FILE", help="run the TUI on a recording instead of live feeds")
-    parser.add_argument("--speed", type=float, default=1.0, help="replay speed factor (default 1)")
+    parser.add_argument("--speed", type=float, default=1.0,
+                        help="replay speed factor (default 1; 0 = as fast as possible)")
     parser.add_argument("--loop", action="store_true", help="replay the recording again when it ends")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     demo = sub.add_parser("demo", help="the TUI replaying the bundled real recording (no key, no network)",
                           description="The TUI replaying recordings/demo.jsonl.gz in a loop. Needs no key and no network.")
-    demo.add_argument("--speed", type=float, default=1.0, help="replay speed factor (default 1)")
+    demo.add_argument("--speed", type=float, default=1.0,
+                      help="replay speed factor (default 1; 0 = as fast as possible)")
     _common(demo, top=False)
 
     run = sub.add_parser("run", help="the service without a UI (for systemd, tmux or scripts)",

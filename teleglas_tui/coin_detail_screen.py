@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Sequence
+from typing import ClassVar
 
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.widgets import Footer, Static
@@ -119,8 +120,8 @@ class CoinDetailScreen(Screen):
     CoinDetailScreen.-narrow #detail-body { layout: vertical; }
     CoinDetailScreen.-narrow #detail-signals { height: auto; max-height: 8; }
     """
-    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (140, "-wide")]
-    BINDINGS = [Binding("escape", "app.pop_screen", "Back")]
+    HORIZONTAL_BREAKPOINTS: ClassVar[list[tuple[int, str]]] = [(0, "-narrow"), (140, "-wide")]
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "app.pop_screen", "Back")]
 
     def __init__(self, coin: str, fetch: DetailSource, refresh_hz: float) -> None:
         super().__init__()

@@ -12,9 +12,9 @@ from __future__ import annotations
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import ClassVar
 
-from rich.text import Text
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.events import Resize
 from textual.widgets import DataTable
 
@@ -133,7 +133,7 @@ class FlowTable(DataTable):
         &:focus { border: round $accent; }
     }
     """
-    BINDINGS = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("enter", "select_cursor", "Detail"),
         Binding("a", "add_coin", "Add"),
         Binding("d", "remove_coin", "Remove"),

@@ -10,8 +10,9 @@ and can pause, show liquidations only, or hide rows under a minimum size.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import ClassVar
 
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 
 from engine import format as fmt
 from engine.model import LONG, Liquidation, Trade
@@ -67,7 +68,7 @@ class LiquidationTape(LineView):
         &:focus { border: round $accent; }
     }
     """
-    BINDINGS = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("p", "toggle_pause", "Pause tape"),
         Binding("l", "toggle_liquidations_only", "Liqs only"),
         Binding("f", "cycle_min_usd", "Min size"),

@@ -10,6 +10,7 @@ and the tape beside the signal feed.
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import ClassVar
 
 from textual.app import ComposeResult
 from textual.containers import Grid
@@ -27,7 +28,7 @@ from teleglas_tui.signal_feed import SignalFeed
 
 
 class MonitorScreen(Screen):
-    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (150, "-wide")]
+    HORIZONTAL_BREAKPOINTS: ClassVar[list[tuple[int, str]]] = [(0, "-narrow"), (150, "-wide")]
     DEFAULT_CSS = """
     MonitorScreen #panes { layout: grid; grid-size: 2 2; }
     MonitorScreen.-wide #panes { grid-columns: 1fr 50; grid-rows: 3fr 2fr; }

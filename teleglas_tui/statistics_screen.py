@@ -7,9 +7,10 @@ shown but not counted, as in the engine.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from typing import ClassVar
 
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.containers import Grid
 from textual.screen import Screen
 from textual.widgets import Footer, Static
@@ -70,7 +71,7 @@ class StatisticsScreen(Screen):
         text-overflow: clip;
     }
     """
-    BINDINGS = [Binding("escape", "app.pop_screen", "Back")]
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "app.pop_screen", "Back")]
 
     def __init__(self, fetch: Callable[[], dict], refresh_s: float = 1.0) -> None:
         super().__init__()

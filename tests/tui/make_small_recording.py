@@ -18,9 +18,9 @@ REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO / "scripts"))
 sys.path.insert(0, str(REPO))
 
-from build_demo_recording import REALDATA, build  # noqa: E402
+from build_demo_recording import REALDATA, build
 
-from engine.recording import read_records, write_recording  # noqa: E402
+from engine.recording import read_records, write_recording
 
 SECONDS = 150
 OUT = Path(__file__).resolve().parent / "data" / "small.jsonl.gz"

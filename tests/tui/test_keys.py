@@ -8,7 +8,6 @@ from textual.command import CommandPalette
 from tui_harness import ProbeSink, make_app, replayed
 
 from engine import format as fmt
-
 from teleglas_tui.coin_detail_screen import CoinDetailScreen
 from teleglas_tui.flow_table import FlowTable
 from teleglas_tui.help_screen import HelpScreen

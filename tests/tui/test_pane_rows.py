@@ -14,7 +14,15 @@ from engine.model import (
     Trade,
 )
 from engine.settings import Settings
-from engine.snapshot import CoinFlow, CoinSetting, EngineSnapshot, FeedState, MinuteBar, ServiceSnapshot, SinkState
+from engine.snapshot import (
+    CoinFlow,
+    CoinSetting,
+    EngineSnapshot,
+    FeedState,
+    MinuteBar,
+    ServiceSnapshot,
+    SinkState,
+)
 from engine.tiers import Tiers
 from teleglas_tui.coin_detail_screen import chart_rows, minute_rows
 from teleglas_tui.flow_table import COLUMNS, alert_cell, flow_rows
@@ -206,7 +214,7 @@ class TestStatisticsRows:
     def test_most_resolved_first_with_win_rate(self):
         table = {"STOP_HUNT": {"n": 10, "win": 6, "loss": 3, "flat": 1, "unknown": 0, "win_rate": 0.6},
                  "VOLUME_SPIKE": {"n": 2, "win": 0, "loss": 0, "flat": 0, "unknown": 2, "win_rate": None}}
-        header, first, second = stats_rows(table)
+        _, first, second = stats_rows(table)
         assert text(first).startswith("STOP_HUNT") and "60%" in text(first) and "win" in roles(first)
         assert text(second).startswith("VOLUME_SPIKE") and text(second).rstrip().endswith("-")
 

@@ -14,10 +14,10 @@ from pathlib import Path
 
 from textual.pilot import Pilot
 
+from engine.model import Event, Signal
 from engine.secrets import Secrets
 from engine.service import Service
 from engine.settings import Settings
-from engine.model import Event, Signal
 from engine.snapshot import ServiceSnapshot, SinkState
 from teleglas_tui.app import TeleglasApp
 from teleglas_tui.flow_table import FlowTable
