@@ -1,9 +1,9 @@
 """``teleglas``, ``teleglas demo`` and ``teleglas --replay FILE``: check what the user gave, build
 the service, run the app.
 
-Everything that can be wrong before the screen opens (a setting, a missing or foreign
-recording, a negative speed) stops here with one line on stderr and exit code 2, instead of a
-traceback under a full-screen UI.  Logs go to ``<data dir>/teleglas-tui.log``: the terminal
+Everything that can be wrong before the screen opens (a missing or foreign recording, a negative
+speed, an unusable data directory; a bad setting is reported by the command line) stops with one
+line on stderr and exit code 2, instead of a traceback under a full-screen UI.  Logs go to ``<data dir>/teleglas-tui.log``: the terminal
 belongs to the UI.
 """
 
@@ -14,11 +14,11 @@ import logging
 import sys
 from pathlib import Path
 
-from engine.locations import DEMO_RECORDING, config_path, data_dir
+from engine.locations import DEMO_RECORDING, data_dir
 from engine.recording import RecordingError, read_header
 from engine.secrets import load_secrets
 from engine.service import Service
-from engine.settings import SettingsError, load_settings
+from engine.settings import load_for_command
 from teleglas_tui.app import TeleglasApp
 
 LOG_NAME = "teleglas-tui.log"
@@ -30,10 +30,7 @@ def _fail(message: str) -> int:
 
 
 def main(args: argparse.Namespace) -> int:
-    try:
-        settings = load_settings(config_path(args.config))
-    except SettingsError as exc:
-        return _fail(str(exc))
+    settings = load_for_command(args)  # a bad setting: one line and exit 2, from the command line
     if args.command == "demo":
         replay, loop = DEMO_RECORDING, True
     else:

@@ -1,0 +1,28 @@
+"""What is wrong before the monitor opens is one line on stderr and exit code 2, never a
+traceback under a full-screen UI."""
+
+from __future__ import annotations
+
+import pytest
+
+from teleglas_tui.cli import main
+
+
+@pytest.mark.parametrize(("argv", "says"), [
+    (["--replay", "missing.jsonl"], "cannot read recording missing.jsonl"),
+    (["--replay", "not-a-recording.txt"], "not a teleglas recording"),
+    (["demo", "--speed", "-1"], "--speed must be 0"),
+])
+def test_bad_start_is_one_line_and_exit_2(argv, says, tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "not-a-recording.txt").write_text("hello\n")
+    assert main(["--data-dir", str(tmp_path / "data"), *argv]) == 2
+    err = capsys.readouterr().err
+    assert says in err and err.count("\n") == 1
+
+
+def test_a_bad_setting_names_the_key(tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("TELEGLAS__UI__THEME", "pink")
+    assert main(["--data-dir", str(tmp_path / "data"), "demo"]) == 2
+    assert "ui.theme" in capsys.readouterr().err
