@@ -3,8 +3,9 @@ as fast as possible, on the same pipeline as live and replay.
 
 Prints throughput and signal/outcome statistics: a readable summary, or with ``--json`` one object
 with at least ``frames``, ``events``, ``rejected``, ``signals``, ``by_type``, ``seconds`` and
-``events_per_s``.  ``--signals-out`` writes one JSON object per emitted signal in its final state
-(outcomes still ``PENDING`` when the recording ends before their horizon).
+``events_per_s``.  ``--signals-out`` writes one JSON object per emitted signal in its final state.  Outcomes still
+open when the last recording ends are resolved with what was seen: WIN or LOSS when already
+decided, otherwise UNKNOWN.
 """
 
 from __future__ import annotations
@@ -94,6 +95,7 @@ def run_backtest(files: list[Path], settings: Settings, progress: IO[str] | None
                 signals.setdefault(signal.id, signal)
             if progress is not None and n % PROGRESS_EVERY == 0:
                 _draw_progress(progress, path, read, pipeline.engine.events, time.perf_counter() - started)
+    pipeline.engine.end_of_data()  # the data ended: open outcomes resolve with what was seen
     result.seconds = time.perf_counter() - started
     if progress is not None:
         progress.write("\r\x1b[2K")

@@ -394,6 +394,16 @@ class Engine:
             out = self._changed(signal, "outcome", out)
         return out
 
+    def end_of_data(self) -> list[Signal]:
+        """A recording ended: resolve every open outcome with what was seen (see outcomes.py)."""
+        out: list[Signal] = _NONE
+        for signal, decided_now in self.outcomes.close_all():
+            if decided_now:
+                self.scorer.record(signal.type, signal.tier, signal.outcome.result)
+                self.outcome_stats.record(signal)
+            out = self._changed(signal, "outcome", out)
+        return out
+
     # ------------------------------------------------------------------ reading
 
     def snapshot(self) -> EngineSnapshot:

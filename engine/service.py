@@ -106,7 +106,7 @@ class Service:
             self.coins.listeners.append(self._coins_changed)
             if self.replay_path is not None:
                 self.replay = Replay(self.replay_path, self._deliver, speed=self._speed, loop=self.loop,
-                                     on_restart=self._restart)
+                                     on_restart=self._restart, on_end=self._end_of_data)
                 tasks.append(asyncio.create_task(self.replay.run(), name="replay"))
             else:
                 watched = self.coins.watched()
@@ -161,6 +161,12 @@ class Service:
         if self.recorder is not None:
             self.recorder.write(t, src, kind, ch, raw)
         signals = self.pipeline.feed(src, kind, ch, raw, t)
+        if signals:
+            self._fan_out("on_signals", signals)
+
+    def _end_of_data(self) -> None:
+        """A replay pass ended: open outcomes resolve with what the recording showed."""
+        signals = self.engine.end_of_data()
         if signals:
             self._fan_out("on_signals", signals)
 

@@ -7,7 +7,8 @@ Pacing follows the recorded receive times ``t``: at ``speed`` 2 a minute of reco
 seconds; ``speed`` 0 plays as fast as possible, yielding to the event loop every few hundred
 records so the UI and the sinks keep running.  The speed may change while playing.
 
-``loop``: at the end the recording starts again, and ``on_restart`` is called first.  The service
+At the end of each pass ``on_end`` is called (the service resolves the outcomes still open: the
+data ended).  ``loop``: at the end the recording starts again, and ``on_restart`` is called first.  The service
 then builds a fresh engine and fresh adapters (keeping the adaptive scorer's state), because the
 recording's event times start again from the beginning: an engine that had seen the end of the
 recording would treat the whole next pass as late events.
@@ -33,12 +34,14 @@ class Replay:
     name = "replay"
 
     def __init__(self, path: Path, deliver: Deliver, *, speed: float = 1.0, loop: bool = False,
-                 on_restart: Callable[[], None] | None = None) -> None:
+                 on_restart: Callable[[], None] | None = None,
+                 on_end: Callable[[], None] | None = None) -> None:
         self.path = Path(path)
         self.deliver = deliver
         self._speed = speed
         self.loop = loop
         self.on_restart = on_restart
+        self.on_end = on_end
         self.passes = 0  # completed passes through the file
         self.records = 0  # records delivered, all passes
         self.stats = ReadStats()  # the current pass
@@ -61,6 +64,8 @@ class Replay:
                 self.on_restart()
             self.stats = ReadStats()
             await self._play()
+            if not self._stopped and self.on_end is not None:
+                self.on_end()
             await asyncio.sleep(0)  # a short file looping at full speed must not starve the loop
             if self._stopped or not self.loop:
                 break

@@ -5,7 +5,8 @@ return horizon.  Maximum favourable and adverse excursions run over the whole tr
 return at each horizon is taken at the first trade at or after it (or the last price seen when the
 clock passes the horizon without a trade).  At ``outcomes.horizon_s``: LOSS if the stop was touched
 first; WIN if price reached ``win_fraction`` of the way to the target before any stop touch;
-otherwise FLAT; no trade since the signal → UNKNOWN.  Signals without entry/stop/target of their own
+otherwise FLAT; no trade since the signal → UNKNOWN.  When the data ends first (a recording's
+last record), a stop touch or a win already seen is final and anything else is UNKNOWN.  Signals without entry/stop/target of their own
 (order flow, whale events) are measured from the price at the signal with a stop
 ``outcomes.default_stop_pct`` away and a target at ``stop_hunt.reward_risk`` × that distance.
 """
@@ -85,14 +86,13 @@ class Tracker:
             else:
                 self._record_return(self.next_horizon, self.last_price)
 
-    def result(self) -> str:
-        if not self.seen:
-            return UNKNOWN
+    def result(self, horizon_reached: bool = True) -> str:
+        """The outcome; before the horizon only a stop touch or a win is final, else UNKNOWN."""
         if self.stop_hit:
             return LOSS
         if self.win_hit:
             return WIN
-        return FLAT
+        return FLAT if self.seen and horizon_reached else UNKNOWN
 
 
 class OutcomeBook:
@@ -142,3 +142,19 @@ class OutcomeBook:
             changed.append(signal)
         self.next_deadline = deadlines[0][0] if deadlines else NEVER
         return changed
+
+    def close_all(self) -> list[tuple[Signal, bool]]:
+        """The data ended (a recording's last record): every open signal gets its outcome from
+        what was seen.  Returns each signal with whether its result was decided just now."""
+        closed: dict[int, tuple[Signal, bool]] = {}
+        for _, _, stage, tracker in sorted(self._deadlines):
+            signal = tracker.signal
+            if stage == 0:
+                signal.outcome.result = tracker.result(horizon_reached=False)
+            signal.outcome.done = True
+            first = closed.get(id(signal))
+            closed[id(signal)] = (signal, stage == 0 or bool(first and first[1]))
+        self._deadlines.clear()
+        self.by_coin.clear()
+        self.next_deadline = NEVER
+        return list(closed.values())

@@ -77,7 +77,7 @@ def test_outcome_is_pending_until_the_horizon():
 def test_engine_reports_outcomes_and_feeds_the_statistics():
     run = Run()
     run.feed(liq(0, "FET", LONG, 60_000, price=1.00), liq(1, "FET", LONG, 1, price=0.90))
-    (signal,) = run.of_type(STOP_HUNT)  # entry 1.00, stop 0.87, target 1.26
+    (signal,) = run.of_type(STOP_HUNT)  # zero-width zone at 1.00: entry 1.00, stop 0.9935, target 1.013
     run.feed(trade(60, "FET", BUY, 100, price=1.14))
     run.feed(trade(16 * 60, "FET", BUY, 100, price=1.0))
     assert signal.outcome.result == WIN
@@ -86,3 +86,19 @@ def test_engine_reports_outcomes_and_feeds_the_statistics():
     assert stats["by_type"][STOP_HUNT]["win"] == 1
     assert stats["by_tier"]["tier 3"]["win_rate"] == 1.0
     assert run.engine.scorer.win_rate(STOP_HUNT, 3) == pytest.approx(0.55)
+
+
+def test_when_the_data_ends_decided_outcomes_stand_and_the_rest_are_unknown():
+    run = Run()
+    run.feed(liq(0, "FET", LONG, 60_000, price=1.00), liq(1, "FET", LONG, 1, price=0.90))
+    run.feed(liq(0, "SNX", LONG, 60_000, price=1.00), liq(1, "SNX", LONG, 1, price=0.90))
+    fet, snx = run.of_type(STOP_HUNT)
+    # Each triggered on one price (a zero-width zone): entry 1.00, stop 0.9935, target 1.013.
+    run.feed(trade(60, "FET", BUY, 100, price=1.007))  # past half-way to the target: a WIN already
+    run.feed(trade(60, "SNX", BUY, 100, price=1.003))  # nothing decided yet
+    changed = run.engine.end_of_data()
+    assert {s.id for s in changed} == {fet.id, snx.id}
+    assert (fet.outcome.result, snx.outcome.result) == (WIN, UNKNOWN)
+    assert fet.outcome.done and snx.outcome.done
+    assert run.engine.stats()["by_type"][STOP_HUNT]["win"] == 1
+    assert run.engine.end_of_data() == []
