@@ -45,13 +45,16 @@ class ServiceError(RuntimeError):
 class Service:
     def __init__(self, settings: Settings, secrets: Secrets, *, data_dir: Path | None,
                  replay: Path | None = None, speed: float = 1.0, loop: bool = False,
-                 record: Path | None = None, sinks: list[Sink] | None = None) -> None:
+                 record: Path | None = None, sinks: list[Sink] | None = None, hold: bool = False) -> None:
         self.settings = settings
         self.secrets = secrets
         self.data_dir = data_dir
         self.mode = "REPLAY" if replay is not None else "LIVE"
         self.replay_path = Path(replay) if replay is not None else None
         self.loop = loop
+        # A UI holds the service open when the data ends (a replay's last record, every feed
+        # down): the picture stays, and coin settings changed afterwards are still saved.
+        self.hold = hold
         self.record_path = Path(record) if record is not None else None
         self.coins = CoinRegistry(settings.watchlist.coins, settings.alerts.new_coins)
         self.feeds: list[LiveFeed] = []
@@ -66,6 +69,7 @@ class Service:
         self._rate: deque[tuple[float, int]] = deque()
         self._sink_errors: dict[str, int] = {}
         self._stop = asyncio.Event()
+        self.ended = asyncio.Event()  # the data ended by itself (see ``hold``)
         self._finished = asyncio.Event()
         self._running = False
         self.engine = Engine(settings)
@@ -95,8 +99,8 @@ class Service:
         self.coins.paused = False
 
     async def run(self) -> None:
-        """Run until :meth:`stop`, the end of a replay (without ``loop``), or every live feed
-        giving up (``failure`` says why).  Raises :class:`ServiceError` if nothing can start."""
+        """Run until :meth:`stop`, or (unless ``hold``) the end of a replay without ``loop`` or
+        every live feed giving up (``failure`` says why).  Raises :class:`ServiceError` if nothing can start."""
         self._running = True
         tasks: list[asyncio.Task] = []
         try:
@@ -118,6 +122,9 @@ class Service:
                     self._flusher = asyncio.create_task(self._flush_recording(), name="recorder")
                 tasks += [asyncio.create_task(f.run(), name=f"feed {f.name}") for f in self.feeds]
             await self._wait(tasks)
+            self.ended.set()
+            if self.hold:
+                await self._stop.wait()
         finally:
             await self._shutdown(tasks)
 

@@ -89,14 +89,19 @@ class TeleglasApp(App):
         self._loop.call_soon_threadsafe(self.stop_and_exit)
 
     async def _run_service(self) -> None:
+        # The service holds open when its data ends (a replay's end, every feed down), so the
+        # screen stays and settings still save; the app says why the data ended as it happens.
+        run = asyncio.ensure_future(self.service.run())
+        ended = asyncio.ensure_future(self.service.ended.wait())
+        await asyncio.wait([run, ended], return_when=asyncio.FIRST_COMPLETED)
+        ended.cancel()
+        if self.service.failure:
+            self.notify(redact(self.service.failure), title="feeds gave up", severity="error", timeout=60)
         try:
-            await self.service.run()
+            await run
         except Exception as exc:  # shown, not fatal: the last picture stays readable
             self.notify(redact(str(exc)) or exc.__class__.__name__, title="service stopped",
                         severity="error", timeout=60)
-        else:
-            if self.service.failure:
-                self.notify(redact(self.service.failure), title="feeds gave up", severity="error", timeout=60)
 
     def stop_and_exit(self) -> None:
         """Save state and leave; safe to call again while it is under way."""

@@ -52,7 +52,8 @@ def main(args: argparse.Namespace) -> int:
     logging.basicConfig(filename=data / LOG_NAME, level=logging.INFO,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
 
-    service = Service(settings, load_secrets(), data_dir=data, replay=replay, speed=args.speed, loop=loop)
+    service = Service(settings, load_secrets(), data_dir=data, replay=replay, speed=args.speed, loop=loop,
+                      hold=True)
     app = TeleglasApp(service, settings)
     app.run()
     return app.return_code or 0
