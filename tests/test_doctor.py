@@ -7,12 +7,11 @@ import socket
 import sqlite3
 
 import pytest
+from fakes.telegram_kit import TOKEN
 
 from engine.store import db_path
-from fakes.telegram_server import FakeTelegram
 from teleglas_tui.cli import main
 
-TOKEN = "7001234567:AAFakeTokenForDoctorOnly_abcdefghijk"
 CG_KEY = "cg-doctor-key-5e1f0a77c2"
 
 
@@ -22,14 +21,6 @@ def isolated(tmp_path, monkeypatch):
     for name in ("TELEGLAS_CONFIG", "TELEGLAS_DATA_DIR", "COINGLASS_API_KEY", "TELEGRAM_BOT_TOKEN", "TELEGRAM_CHAT_ID"):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("TELEGLAS__STORAGE__BUSY_TIMEOUT_S", "0.05")
-
-
-@pytest.fixture
-async def telegram():
-    server = FakeTelegram(TOKEN)
-    await server.start()
-    yield server
-    await server.stop()
 
 
 def closed_port() -> int:

@@ -9,16 +9,7 @@ import pytest
 from engine.alerts.sink import TelegramSink
 from engine.service import Service
 from engine.store import StoreSink
-from fakes.telegram_kit import TOKEN, Clock, Sleeps, secrets, telegram_settings
-from fakes.telegram_server import FakeTelegram
-
-@pytest.fixture
-async def telegram():
-    server = FakeTelegram(TOKEN)
-    await server.start()
-    yield server
-    await server.stop()
-
+from fakes.telegram_kit import Clock, Sleeps, secrets, telegram_settings
 
 @pytest.fixture
 def clock():

@@ -7,19 +7,12 @@ import os
 import signal
 
 import pytest
-from tui_harness import ProbeSink, make_app
+from tui_harness import ProbeSink, make_app, until
 
 from teleglas_tui.flow_table import FlowTable
 
 SIZE = (160, 48)
 
-
-async def _until(pilot, condition, tries: int = 100) -> None:
-    for _ in range(tries):
-        if condition():
-            return
-        await pilot.pause(0.05)
-    raise AssertionError("condition not met")
 
 
 async def test_add_toggle_mute_and_remove_persist_across_a_restart(tmp_path):
@@ -39,12 +32,12 @@ async def test_add_toggle_mute_and_remove_persist_across_a_restart(tmp_path):
         expected = {c: coins.setting(c) for c in ("SNX", toggled, muted, removed)}
         assert len(set(expected)) == 4
         await pilot.press("q")
-        await _until(pilot, lambda: not first.is_running)
+        await until(pilot, lambda: not first.is_running)
 
     second = make_app(tmp_path, sinks=None, speed=1.0)
     async with second.run_test(size=SIZE) as pilot:
         coins = second.service.coins
-        await _until(pilot, lambda: coins.setting("SNX").watched)
+        await until(pilot, lambda: coins.setting("SNX").watched)
         assert {c: coins.setting(c) for c in expected} == expected
         assert expected[toggled].alerts is False and expected["SNX"].watched
         assert expected[muted].muted_until_ms and not expected[removed].watched
@@ -56,7 +49,7 @@ async def test_sigterm_and_sighup_stop_the_service_then_exit(signum):
     probe = ProbeSink()
     app = make_app(speed=1.0, sinks=[probe])
     async with app.run_test(size=SIZE) as pilot:
-        await _until(pilot, lambda: probe.started)
+        await until(pilot, lambda: probe.started)
         os.kill(os.getpid(), signum)
-        await _until(pilot, lambda: probe.stopped and not app.is_running)
+        await until(pilot, lambda: probe.stopped and not app.is_running)
     assert app.return_code == 0

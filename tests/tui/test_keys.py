@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 
 from textual.command import CommandPalette
-from tui_harness import ProbeSink, make_app, replayed
+from tui_harness import ProbeSink, make_app, replayed, until
 
 from engine import format as fmt
 from teleglas_tui.coin_detail_screen import CoinDetailScreen
@@ -117,10 +117,10 @@ class TestTapeKeys:
             await pilot.press("p")
             assert tape.paused and "PAUSED" in str(tape.border_title)
             frozen = row_texts(tape)
-            await _until(pilot, lambda: tape._waiting > 0)
+            await until(pilot, lambda: tape._waiting > 0)
             assert row_texts(tape) == frozen
             await pilot.press("p")
-            await _until(pilot, lambda: row_texts(tape) != frozen)
+            await until(pilot, lambda: row_texts(tape) != frozen)
             assert not tape.paused
 
     async def test_l_shows_liquidations_only(self):
@@ -206,14 +206,7 @@ class TestAppKeys:
         async with app.run_test(size=SIZE) as pilot:
             await pilot.pause(0.2)
             await pilot.press("q")
-            await _until(pilot, lambda: probe.stopped)
+            await until(pilot, lambda: probe.stopped)
         assert app.return_code == 0 and probe.stopped
 
-
-async def _until(pilot, condition, tries: int = 100) -> None:
-    for _ in range(tries):
-        if condition():
-            return
-        await pilot.pause(0.05)
-    raise AssertionError("condition not met")
 

@@ -86,3 +86,12 @@ async def replayed(pilot: Pilot) -> None:
     screen.refresh_panes()
     screen.query_one(FlowTable).move_cursor(row=0)
     await pilot.pause()
+
+
+async def until(pilot, condition, tries: int = 100) -> None:
+    """Let the app run in short pauses until ``condition`` holds (fails the test after ``tries``)."""
+    for _ in range(tries):
+        if condition():
+            return
+        await pilot.pause(0.05)
+    raise AssertionError("condition not met")
