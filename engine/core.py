@@ -428,16 +428,15 @@ class Engine:
             liq_long_1m=st.liq_minute.long_usd, liq_short_1m=st.liq_minute.short_usd,
             funding=st.context.funding_rate(),
             oi_change=st.context.oi_change(int(self.settings.context.oi_window_s * 1000)),
-            activity=total + st.liq_minute.total, spark=[b[2] - b[3] for b in bars],
-            venues={k: v for k, v in w.venues.items() if v > 0}, last_ts=st.last_ts,
+            activity=total + st.liq_minute.total, spark=[b[2] - b[3] for b in bars], last_ts=st.last_ts,
         )
 
     def coin_detail(self, coin: str) -> CoinDetail:
         st = self.coins.get(coin.upper())
         if st is None:
-            return CoinDetail(coin.upper(), self.tiers.tier(coin.upper()), [], None, [])
+            return CoinDetail(coin.upper(), self.tiers.tier(coin.upper()), [], None, [], {})
         bars = [MinuteBar(*b) for b in st.bars]
-        return CoinDetail(st.coin, st.tier, bars, self._flow(st), list(st.signals))
+        return CoinDetail(st.coin, st.tier, bars, self._flow(st), list(st.signals), st.trades.by_venue())
 
     def stats(self) -> dict:
         return self.outcome_stats.summary()

@@ -31,7 +31,6 @@ class CoinFlow:
     oi_change: float | None
     activity: float  # USD traded + liquidated in the last 5 minutes, for sorting
     spark: list[float]  # net delta per minute, oldest first, last 30 minutes
-    venues: dict[str, float]  # USD traded per venue, last 5 minutes
     last_ts: int
 
 
@@ -52,6 +51,7 @@ class CoinDetail:
     bars: list[MinuteBar]  # oldest first, up to the last 60 minutes
     flow: CoinFlow | None
     signals: list[Signal]  # this coin's recent signals, newest last
+    venues: dict[str, float]  # USD traded per venue in the flow window, largest first
 
 
 @dataclass(slots=True)

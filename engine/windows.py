@@ -46,15 +46,16 @@ class LiquidationWindow:
 
 
 class TradeWindow:
-    """Trades in the last ``span_ms`` (taker buy/sell USD, large-order counts, USD per venue),
-    and the USD of its most recent ``recent_ms`` (the volume-spike minute).
+    """Trades in the last ``span_ms`` (taker buy/sell USD, large-order counts), and the USD of
+    its most recent ``recent_ms`` (the volume-spike minute).  Per-venue sums are read on demand
+    (:meth:`by_venue`): only the coin detail screen shows them.
 
     Both share one list of entries with a head index per window: one append per trade, and the
     list is compacted once the evicted prefix outgrows the live part.
     """
 
     __slots__ = ("span", "items", "head", "buy_usd", "sell_usd", "large_buys", "large_sells",
-                 "large_buy_usd", "large_sell_usd", "venues", "recent_span", "recent_head",
+                 "large_buy_usd", "large_sell_usd", "recent_span", "recent_head",
                  "recent_usd", "recent_buy_usd")
 
     def __init__(self, span_ms: int, recent_ms: int) -> None:
@@ -71,7 +72,6 @@ class TradeWindow:
         self.large_sell_usd = 0.0
         self.recent_usd = 0.0
         self.recent_buy_usd = 0.0
-        self.venues: dict[str, float] = {}
 
     def add(self, ts: int, usd: float, is_buy: bool, large: bool, venue: str, now: int) -> None:
         items = self.items
@@ -88,8 +88,6 @@ class TradeWindow:
             if large:
                 self.large_sells += 1
                 self.large_sell_usd += usd
-        venues = self.venues
-        venues[venue] = venues.get(venue, 0.0) + usd
         cutoff = now - self.recent_span
         if items[self.recent_head][0] <= cutoff:
             self._evict_recent(cutoff)
@@ -118,9 +116,8 @@ class TradeWindow:
             return
         if self.recent_head < end and items[self.recent_head][0] <= cutoff:
             self._evict_recent(cutoff)
-        venues = self.venues
         while i < end and items[i][0] <= cutoff:
-            _, usd, is_buy, large, venue = items[i]
+            _, usd, is_buy, large, _ = items[i]
             if is_buy:
                 self.buy_usd -= usd
                 if large:
@@ -131,14 +128,12 @@ class TradeWindow:
                 if large:
                     self.large_sells -= 1
                     self.large_sell_usd -= usd
-            venues[venue] -= usd
             i += 1
         if i == end:
             items.clear()
             self.head = self.recent_head = 0
             self.buy_usd = self.sell_usd = self.large_buy_usd = self.large_sell_usd = 0.0
             self.recent_usd = self.recent_buy_usd = 0.0
-            venues.clear()
             return
         if self.recent_head < i:  # out-of-order entries: the recent tail never lags the window
             self.recent_head = i
@@ -147,6 +142,14 @@ class TradeWindow:
             self.recent_head -= i
             i = 0
         self.head = i
+
+    def by_venue(self) -> dict[str, float]:
+        """USD traded per venue in the window, largest first."""
+        sums: dict[str, float] = {}
+        for i in range(self.head, len(self.items)):
+            _, usd, _, _, venue = self.items[i]
+            sums[venue] = sums.get(venue, 0.0) + usd
+        return dict(sorted(sums.items(), key=lambda kv: -kv[1]))
 
     @property
     def total(self) -> float:

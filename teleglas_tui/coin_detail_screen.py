@@ -28,6 +28,7 @@ from teleglas_tui.text_bars import column_chart, level_bar, ratio_bar, signed_ba
 CHART_HEIGHT = 6
 AXIS_WIDTH = 11
 MAX_COLUMN = 3  # cells per minute when the hour has few minutes yet
+VENUES_SHOWN = 4
 DetailSource = Callable[[], tuple[CoinDetail, CoinSetting | None, bool]]
 
 
@@ -44,6 +45,10 @@ def summary_row(detail: CoinDetail) -> Row:
               ("   large ", "dim"), (f"{flow.large_buys}", "buy"), ("/", "dim"), (f"{flow.large_sells}", "sell"),
               ("   funding ", "dim"), (fmt.funding(flow.funding), ""),
               ("   OI Δ ", "dim"), (fmt.pct(flow.oi_change, 1), "")]
+    if detail.venues:  # the aggregate's parts: 5-minute USD traded per venue
+        spans.append(("   venues ", "dim"))
+        for i, (venue, usd) in enumerate(list(detail.venues.items())[:VENUES_SHOWN]):
+            spans += [(" · " if i else "", "dim"), (f"{venue} ", ""), (fmt.usd(usd), "")]
     return tuple(spans)
 
 

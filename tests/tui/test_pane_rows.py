@@ -48,7 +48,7 @@ def roles(row) -> set[str]:
 def flow(coin: str, *, activity: float = 0.0, delta: float = 0.0, tier: int = 3, price: float = 1.0,
          ratio: float | None = 0.5, spark_values=(), funding=None, oi=None) -> CoinFlow:
     return CoinFlow(coin, tier, price, 0.0, 0.0, ratio, 3, 1, delta, 20, 0.0, 0.0, funding, oi, activity,
-                    list(spark_values), {}, T)
+                    list(spark_values), T)
 
 
 def watched(*coins: str, alerts: bool = True, muted_until: int | None = None) -> dict[str, CoinSetting]:
