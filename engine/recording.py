@@ -40,12 +40,15 @@ class Record:
 
 @dataclass
 class ReadStats:
-    lines: int = 0
-    records: int = 0
+    lines: int = 0  # lines after the header, updated every few thousand lines and at the end
     skipped: int = 0
     reasons: dict[str, int] = field(default_factory=dict)
     size: int = 0  # bytes of the file being read (compressed size for .gz)
     position: int = 0  # bytes consumed so far, updated every few thousand lines
+
+    @property
+    def records(self) -> int:
+        return self.lines - self.skipped
 
     @property
     def fraction(self) -> float:
@@ -100,10 +103,11 @@ def read_records(path: Path | str, stats: ReadStats | None = None) -> Iterator[R
         stats.position = 0
         fh = _decompressed(raw)
         fh.readline()
-        for n, line in enumerate(fh):
-            if not n & 4095:
+        start, n = stats.lines, 0
+        for n, line in enumerate(fh, 1):
+            if not n & 4095:  # the per-line path stays short: a backtest reads millions
                 stats.position = raw.tell()
-            stats.lines += 1
+                stats.lines = start + n
             try:
                 rec = loads(line)
                 record = Record(rec["t"], rec["src"], rec["kind"], rec["ch"], rec["raw"])
@@ -113,8 +117,8 @@ def read_records(path: Path | str, stats: ReadStats | None = None) -> Iterator[R
             if record.raw.__class__ is not str or record.t.__class__ is not int:
                 stats.skip("bad line")
                 continue
-            stats.records += 1
             yield record
+        stats.lines = start + n
         stats.position = stats.size
 
 

@@ -197,12 +197,9 @@ def parse_rest(path: str, raw: str, receive_ms: int) -> Parsed:
 
 class CoinGlassAdapter(Adapter):
     name = "coinglass"
-
-    def parse_ws(self, raw: str, receive_ms: int) -> Parsed:
-        return parse_ws(raw, receive_ms)
-
-    def parse_rest(self, path: str, raw: str, receive_ms: int) -> Parsed:
-        return parse_rest(path, raw, receive_ms)
+    # Stateless: the module's parsers serve as they are (no extra call per frame).
+    parse_ws = staticmethod(parse_ws)  # type: ignore[assignment]
+    parse_rest = staticmethod(parse_rest)  # type: ignore[assignment]
 
 
 # Live: the socket and the context poller.  Their I/O lives in the runner and the poller; the
