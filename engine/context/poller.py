@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 import aiohttp
 
+from engine.feeds.errors import describe
 from engine.feeds.runner import Backoff, Deliver, Link
 from engine.secrets import redact as redact_text
 
@@ -118,7 +119,7 @@ class RestPoller(Link):
                     status, retry_after = resp.status, resp.headers.get("Retry-After")
                     body = await resp.text(errors="replace")
             except (aiohttp.ClientError, TimeoutError, ValueError) as exc:
-                self.fail(f"{path.split('?')[0]}: {type(exc).__name__} {exc}".strip())
+                self.fail(f"{path.split('?')[0]}: {describe(exc)}")
                 self.status = "down"
                 return not await self.pause(self.backoff.next())
             if status in (401, 403):

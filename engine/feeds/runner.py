@@ -55,6 +55,7 @@ from dataclasses import dataclass
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import InvalidStatus, WebSocketException
 
+from engine.feeds.errors import describe
 from engine.feeds.adapter import FeedCounters
 from engine.secrets import redact as redact_text
 from engine.settings import FeedSettings
@@ -248,7 +249,7 @@ class WsRunner(Link):
             else:
                 self.fail(f"connect failed: HTTP {code}")
         except (OSError, TimeoutError, WebSocketException) as exc:
-            self.fail(f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__)
+            self.fail(describe(exc))
         except Exception as exc:  # a bug must cost a reconnect, never the feed
             log.exception("%s: unexpected error", self.name)
             self.fail(f"unexpected {type(exc).__name__}")

@@ -91,7 +91,8 @@ async def test_reconnects_after_a_drop_and_resubscribes_coins_added_at_run_time(
     assert coinglass.subscriptions[-2:] == [["liquidationOrders"], ["trades@BTC", "trades@SOL"]]
     state = feed.state()
     assert state.reconnects == 1
-    assert "server closed" in state.detail or "ConnectionClosed" in state.detail
+    assert state.detail in ("connection lost", "server closed the connection (code 1000)") \
+        or state.detail.startswith("server closed")
     await finish(feed, task)
 
 
@@ -166,3 +167,16 @@ def test_channel_field_reads_the_stream_name_without_parsing():
     assert channel_field("stream")('{"stream":"btcusdt@trade","data":{}}') == "btcusdt@trade"
     assert channel_field("channel")('{"arg":{"channel":"trades","instId":"BTC-USDT-SWAP"}}') == "trades"
     assert channel_field("channel")("pong") == ""
+
+
+def test_connection_errors_read_as_reasons_not_exception_classes():
+    import socket
+
+    import aiohttp
+
+    from engine.feeds.errors import describe
+
+    dns = aiohttp.ClientConnectorError(None, socket.gaierror(-2, "Name or service not known"))  # type: ignore[arg-type]
+    assert describe(dns) == "host name not found (DNS)"
+    assert describe(ConnectionRefusedError(111, "Connection refused")) == "connection refused"
+    assert describe(TimeoutError()) == "timed out"
