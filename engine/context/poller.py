@@ -119,7 +119,7 @@ class RestPoller(Link):
                     status, retry_after = resp.status, resp.headers.get("Retry-After")
                     body = await resp.text(errors="replace")
             except (aiohttp.ClientError, TimeoutError, ValueError) as exc:
-                self.fail(f"{path.split('?')[0]}: {describe(exc)}")
+                self.fail(f"REST {describe(exc)}")
                 self.status = "down"
                 return not await self.pause(self.backoff.next())
             if status in (401, 403):
