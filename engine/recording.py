@@ -153,9 +153,11 @@ class RecordingWriter:
             self._raw.flush()
 
     def close(self) -> None:
-        self._fh.close()
-        if self._fh is not self._raw:
-            self._raw.close()
+        try:
+            self._fh.close()
+        finally:  # the file is closed even when the last write fails (a full disk)
+            if self._fh is not self._raw:
+                self._raw.close()
 
 
 def write_recording(path: Path | str, sources: list[str], note: str, records: list[Record]) -> None:

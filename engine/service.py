@@ -11,6 +11,7 @@ The UI and ``/status`` pull :meth:`Service.snapshot` at a fixed rate; nothing is
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import time
 from collections import deque
@@ -166,7 +167,10 @@ class Service:
     def _deliver(self, src: str, kind: str, ch: str, raw: str, t: int) -> None:
         """Every frame and REST body, live or replayed: record, parse, process, fan out."""
         if self.recorder is not None:
-            self.recorder.write(t, src, kind, ch, raw)
+            try:
+                self.recorder.write(t, src, kind, ch, raw)
+            except OSError as exc:
+                self._recording_failed(exc)
         signals = self.pipeline.feed(src, kind, ch, raw, t)
         if signals:
             self._fan_out("on_signals", signals)
@@ -252,7 +256,18 @@ class Service:
         while True:
             await asyncio.sleep(_FLUSH_EVERY_S)
             if self.recorder is not None:
-                self.recorder.flush()
+                try:
+                    self.recorder.flush()
+                except OSError as exc:
+                    self._recording_failed(exc)
+
+    def _recording_failed(self, exc: OSError) -> None:
+        """The disk is full or gone: the recording stops, the market data goes on (an error
+        raised on the frame path would read as a broken socket and reconnect for ever)."""
+        recorder, self.recorder = self.recorder, None
+        log.error("recording stopped: cannot write %s: %s", self.record_path, exc.strerror or exc)
+        with contextlib.suppress(OSError):
+            recorder.close()  # type: ignore[union-attr]
 
     # -------------------------------------------------------------------------- lifecycle
 
@@ -288,7 +303,10 @@ class Service:
             if self._flusher is not None:
                 self._flusher.cancel()
             if self.recorder is not None:
-                self.recorder.close()
+                try:
+                    self.recorder.close()
+                except OSError as exc:
+                    self._recording_failed(exc)
                 self.recorder = None
             for sink in self.sinks:
                 try:

@@ -6,6 +6,7 @@ import asyncio
 import gzip
 import json
 import logging
+from pathlib import Path
 
 import pytest
 from fakes.coinglass_server import FAKE_CG_KEY
@@ -248,3 +249,25 @@ async def test_pause_and_resume_alerts_are_the_coin_registry_state():
     svc.resume_alerts()
     assert not svc.paused
     assert json.dumps(svc.stats())  # plain data
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full (every write fails with ENOSPC)")
+async def test_a_full_disk_stops_the_recording_not_the_market_data(coinglass, caplog):
+    """Weeks of --record can fill a small VPS's disk: the recording stops with one logged line;
+    the sockets stay up and signals keep coming."""
+    capture = Capture()
+    svc = Service(live_settings(coinglass), Secrets(coinglass_api_key=FAKE_CG_KEY), data_dir=None,
+                  record=Path("/dev/full"), sinks=[capture])
+    with caplog.at_level(logging.ERROR, logger="teleglas.service"):
+        task = asyncio.create_task(svc.run())
+        await wait_for(lambda: len(coinglass.subscriptions) == 2)
+        await coinglass.push("x" * 100_000)  # more than any write buffer holds: the write itself fails
+        for frame in cascade():
+            await coinglass.push(frame)
+        await wait_for(lambda: capture.new(STOP_HUNT))
+        await svc.stop()
+        await asyncio.wait_for(task, 5)
+    assert coinglass.connections == 1 and svc.snapshot().feeds[0].reconnects == 0
+    assert capture.stopped  # the sinks still saved their state at the end
+    assert [r.getMessage() for r in caplog.records] == [
+        "recording stopped: cannot write /dev/full: No space left on device"]
