@@ -15,6 +15,7 @@ import gzip
 import io
 import os
 import time
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -63,6 +64,39 @@ class RecordingError(ValueError):
     """The file is not a teleglas recording at all (one line for the user)."""
 
 
+# What a decompressor raises on damaged data, or on a stream its writer never finished.
+_DAMAGED = (EOFError, zlib.error, gzip.BadGzipFile, zstandard.ZstdError)
+
+
+class _ZstdReader(io.RawIOBase):
+    """zstd-decompressed ``raw``.  ``read_to_iter`` rather than ``stream_reader``: the latter drops
+    the output of the last input chunk of an unfinished frame, so a recording whose writer was
+    killed would lose its last minutes, silently."""
+
+    def __init__(self, raw: IO[bytes]) -> None:
+        self._raw = raw
+        self._chunks = zstandard.ZstdDecompressor().read_to_iter(raw)
+        self._pending = memoryview(b"")
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        while not self._pending:
+            chunk = next(self._chunks, b"")
+            if not chunk:
+                return 0
+            self._pending = memoryview(chunk)
+        n = min(len(buffer), len(self._pending))
+        buffer[:n] = self._pending[:n]
+        self._pending = self._pending[n:]
+        return n
+
+    def close(self) -> None:
+        super().close()
+        self._raw.close()
+
+
 def _decompressed(raw: IO[bytes]) -> IO[bytes]:
     """``raw`` itself, or a reader that decompresses it, chosen by its first bytes."""
     magic = raw.read(4)
@@ -70,7 +104,7 @@ def _decompressed(raw: IO[bytes]) -> IO[bytes]:
     if magic[:2] == _GZIP_MAGIC:
         return gzip.GzipFile(fileobj=raw, mode="rb")  # type: ignore[return-value]
     if magic == _ZSTD_MAGIC:
-        return io.BufferedReader(zstandard.ZstdDecompressor().stream_reader(raw))  # type: ignore[arg-type]
+        return io.BufferedReader(_ZstdReader(raw), 1 << 16)  # type: ignore[return-value]
     return raw
 
 
@@ -81,7 +115,10 @@ def open_binary(path: Path | str) -> IO[bytes]:
 
 def read_header(path: Path | str) -> dict[str, Any]:
     with open_binary(path) as fh:
-        first = fh.readline()
+        try:
+            first = fh.readline()
+        except _DAMAGED:
+            raise RecordingError(f"{path}: not a readable recording (its compressed data is damaged)") from None
     try:
         header = orjson.loads(first)
     except orjson.JSONDecodeError:
@@ -104,20 +141,23 @@ def read_records(path: Path | str, stats: ReadStats | None = None) -> Iterator[R
         fh = _decompressed(raw)
         fh.readline()
         start, n = stats.lines, 0
-        for n, line in enumerate(fh, 1):
-            if not n & 4095:  # the per-line path stays short: a backtest reads millions
-                stats.position = raw.tell()
-                stats.lines = start + n
-            try:
-                rec = loads(line)
-                record = Record(rec["t"], rec["src"], rec["kind"], rec["ch"], rec["raw"])
-            except (orjson.JSONDecodeError, KeyError, TypeError):
-                stats.skip("bad line")
-                continue
-            if record.raw.__class__ is not str or record.t.__class__ is not int:
-                stats.skip("bad line")
-                continue
-            yield record
+        try:
+            for n, line in enumerate(fh, 1):
+                if not n & 4095:  # the per-line path stays short: a backtest reads millions
+                    stats.position = raw.tell()
+                    stats.lines = start + n
+                try:
+                    rec = loads(line)
+                    record = Record(rec["t"], rec["src"], rec["kind"], rec["ch"], rec["raw"])
+                except (orjson.JSONDecodeError, KeyError, TypeError):
+                    stats.skip("bad line")
+                    continue
+                if record.raw.__class__ is not str or record.t.__class__ is not int:
+                    stats.skip("bad line")
+                    continue
+                yield record
+        except _DAMAGED:  # the writer died before closing the stream: every line before is good
+            stats.skip("cut short")
         stats.lines = start + n
         stats.position = stats.size
 

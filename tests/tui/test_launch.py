@@ -11,11 +11,15 @@ from teleglas_tui.cli import main
 @pytest.mark.parametrize(("argv", "says"), [
     (["--replay", "missing.jsonl"], "cannot read recording missing.jsonl"),
     (["--replay", "not-a-recording.txt"], "not a teleglas recording"),
+    (["--replay", "damaged.jsonl.gz"], "damaged.jsonl.gz: not a readable recording"),
+    (["--replay", "damaged.jsonl.zst"], "damaged.jsonl.zst: not a readable recording"),
     (["demo", "--speed", "-1"], "--speed must be 0"),
 ])
 def test_bad_start_is_one_line_and_exit_2(argv, says, tmp_path, monkeypatch, capsys):
     monkeypatch.chdir(tmp_path)
     (tmp_path / "not-a-recording.txt").write_text("hello\n")
+    (tmp_path / "damaged.jsonl.gz").write_bytes(b"\x1f\x8b\x08\x00garbage")
+    (tmp_path / "damaged.jsonl.zst").write_bytes(b"\x28\xb5\x2f\xfdgarbage")
     assert main(["--data-dir", str(tmp_path / "data"), *argv]) == 2
     err = capsys.readouterr().err
     assert says in err and err.count("\n") == 1
