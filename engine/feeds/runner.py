@@ -34,7 +34,8 @@ server's pings (Binance).  Any received message, pongs included, feeds the watch
 ``watchdog_s`` closes the socket and reconnects.  A connection older than
 ``max_connection_age_s`` is replaced before the venue cuts it.  Reconnect delays run from
 ``backoff_initial_s`` to ``backoff_max_s``; they restart from the bottom once a connection has
-delivered a message.  HTTP 401/403 on connect means the credentials are wrong: the runner stops
+delivered messages and stayed up at least ``backoff_max_s`` (a venue that answers one line and
+hangs up would otherwise be redialled every second, for ever).  HTTP 401/403 on connect means the credentials are wrong: the runner stops
 for good with ``fatal`` set and the spec's ``auth_error`` line.
 
 Wall clock is used here only for timeouts, pings and backoff, never handed to the engine (the
@@ -173,18 +174,18 @@ class WsRunner(Link):
         self._opened = 0.0
         self._closing = ""  # why we closed the socket ourselves
         self._sends: set[asyncio.Task] = set()
+        self.backoff = Backoff(settings.backoff_initial_s, settings.backoff_max_s)
 
     async def run(self) -> None:
-        backoff = Backoff(self.settings.backoff_initial_s, self.settings.backoff_max_s)
         while not self.stopping:
             self.status = "connecting"
             if await self._connect_once():
-                backoff.reset()
+                self.backoff.reset()
             if self.stopping or self.fatal:
                 break
             self.status = "down"
             self.reconnects += 1
-            if await self.pause(backoff.next()):
+            if await self.pause(self.backoff.next()):
                 break
         self.status = "down"
 
@@ -217,7 +218,8 @@ class WsRunner(Link):
             pass  # the socket is going; the next connection resubscribes everything
 
     async def _connect_once(self) -> bool:
-        """One connection from open to close; True when it delivered at least one message."""
+        """One connection from open to close; True when it was healthy: delivered messages and
+        stayed up at least ``backoff_max_s``."""
         s, spec = self.settings, self.spec
         protocol_ping = s.ping_interval_s if spec.app_ping is None and s.ping_interval_s > 0 else None
         before = self.last_rx
@@ -255,7 +257,8 @@ class WsRunner(Link):
             self.fail(f"unexpected {type(exc).__name__}")
         finally:
             self._ws = None
-        return self.last_rx is not None and self.last_rx != before
+        delivered = self.last_rx is not None and self.last_rx != before
+        return delivered and time.monotonic() - self._opened >= s.backoff_max_s
 
     async def _receive(self, ws: ClientConnection) -> None:
         name, deliver, channel = self.spec.name, self.deliver, self.spec.channel

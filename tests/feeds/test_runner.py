@@ -7,6 +7,7 @@ import json
 
 from fakes.coinglass_server import FAKE_CG_KEY
 from fakes.coinglass_server import FakeCoinGlass, liquidation_frame, wait_for
+from fakes.loopback import LoopbackVenue
 
 from engine.feeds.runner import Backoff, LiveFeed, WsRunner, WsSpec, channel_field
 from engine.settings import FeedSettings
@@ -151,6 +152,30 @@ async def test_unreachable_host_backs_off_and_keeps_trying_with_the_url_redacted
     state = feed.state()
     assert state.state in ("down", "connecting") and "SECRET123" not in state.detail and state.detail
     await finish(feed, task)
+
+
+class HangsUpAfterOneMessage(LoopbackVenue):
+    """A venue that accepts the socket, says one thing (a plan error, a maintenance notice) and
+    closes it again."""
+
+    async def on_open(self, ws) -> None:
+        await ws.send('{"error":"websocket is not included in your plan"}')
+        await ws.close()
+
+    async def on_text(self, ws, text: str) -> None:
+        pass
+
+
+async def test_a_venue_that_hangs_up_after_one_message_is_retried_ever_more_slowly():
+    async with HangsUpAfterOneMessage() as venue:
+        spec = WsSpec(name="coinglass", url=lambda: venue.ws_url, subscribe=lambda coins: [])
+        runner = WsRunner(spec, fast_settings(backoff_initial_s=0.01, backoff_max_s=1.0), Frames(), [])
+        feed, task = await start(runner)
+        await wait_for(lambda: runner.reconnects >= 4)
+        # One message is not a recovered connection: the delays keep growing (a reset after each
+        # would reconnect every second for ever, and venues ban clients that do).
+        assert runner.backoff.attempt >= 4
+        await finish(feed, task)
 
 
 def test_backoff_doubles_with_jitter_up_to_the_cap_and_resets():
