@@ -228,6 +228,8 @@ class Outbox:
             if entry.needs_edit and self._edit_later(entry):
                 return
             await self.limiter.wait(entry.chat_id)
+            if entry.needs_send and self._too_old(entry):
+                continue  # the wait (a 429's retry_after, a full group minute) outlived the alert
             revision, text, editing = entry.revision, entry.text, entry.needs_edit
             entry.attempts += 1
             try:

@@ -135,3 +135,12 @@ def test_one_message_per_second_per_chat_and_twenty_a_minute_per_group():
     assert group[20] == 60.0  # the 21st waits for the minute of the first to pass
     limiter.block("42", 30.0, now=5.0)
     assert limiter.reserve("42", 5.0) == pytest.approx(30.0)
+
+
+async def test_an_alert_that_a_429_holds_past_its_age_is_marked_stale_not_sent_late(telegram, bot):
+    telegram.fail_next("sendMessage", 429, retry_after=400)  # Telegram's flood wait: nearly 7 minutes
+    _, sink = await bot(max_alert_age_s=300)
+    sink.on_signals([sample()])
+    await until(lambda: sink.outbox.stale == 1)
+    assert [c.status for c in telegram.of("sendMessage")] == [429]
+    assert telegram.sent() == []
