@@ -60,6 +60,17 @@ def _delta(value: float, width: int) -> Cell:
     return right(fmt.usd(value), width, "buy" if value > 0 else "sell")
 
 
+def _counts(buys: int, sells: int, width: int) -> str:
+    """``buys/sells``, counts of a thousand or more in thousands when the exact text does not
+    fit: a cut count would be a wrong count."""
+    text = f"{buys}/{sells}"
+    for decimals in (1, 0):
+        if len(text) <= width:
+            break
+        text = "/".join(f"{n / 1000:.{decimals}f}k" if n >= 1000 else str(n) for n in (buys, sells))
+    return text
+
+
 def alert_cell(setting: CoinSetting | None, now_wall_ms: int) -> Cell:
     if setting is None or not setting.alerts:
         return (("off", "dim"),)
@@ -76,7 +87,7 @@ def flow_cells(coin: str, flow: CoinFlow | None, setting: CoinSetting | None, no
         blank = tuple(right("-", width, "dim") for _, _, width in COLUMNS[1:-1])
         return (name, *blank, alert_cell(setting, now_wall_ms))
     ratio = "" if flow.buy_ratio is None else f"{flow.buy_ratio * 100:3.0f}%"
-    large = f"{flow.large_buys}/{flow.large_sells}"
+    large = _counts(flow.large_buys, flow.large_sells, 7)
     funding_role = "warn" if flow.funding is not None and abs(flow.funding) >= funding_extreme else ""
     return (
         name,

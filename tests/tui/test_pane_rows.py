@@ -102,6 +102,18 @@ class TestFlowRows:
         assert text(alert_cell(CoinSetting("BTC", True, True, NOW + 3_600_000), NOW)) == "mute 1h"
         assert text(alert_cell(CoinSetting("BTC", True, True, NOW - 1), NOW)) == "on"  # mute over
 
+    def test_large_trade_counts_too_long_for_their_cell_are_shown_in_thousands_not_cut(self):
+        """A busy BTC hour of the real demo counts over a thousand large trades each way in 5
+        minutes; the cell is 7 wide, and "1298/13" (1298/1352 cut) would be a wrong number."""
+        width = dict((k, w) for k, _, w in COLUMNS)["large"]
+        index = [k for k, _, _ in COLUMNS].index("large")
+        for (buys, sells), shown in [((12, 7), "12/7"), ((1298, 13), "1298/13"), ((1298, 1352), "1k/1k"),
+                                     ((12_345, 678), "12k/678"), ((999, 1050), "999/1k")]:
+            busy = CoinFlow("BTC", 1, 61_660.0, 0.0, 0.0, 0.5, buys, sells, 0.0, 1, 0.0, 0.0, None, None,
+                            1.0, [], T)
+            (row,) = flow_rows([busy], {})
+            assert text(row.cells[index]).strip() == shown and len(text(row.cells[index])) <= width
+
 
 class TestTapeRows:
     tiers = Tiers(Settings().tiers)
