@@ -29,8 +29,9 @@ frame, exactly as received (bytes decoded as UTF-8), ``t`` the receive time in m
 
 Keepalive: with ``app_ping`` the runner sends that text every ``ping_interval_s`` (CoinGlass and
 Bybit; ``ping_idle_only`` for OKX, which wants it only when the line was quiet); without it the
-websockets library sends protocol pings (none when ``ping_interval_s`` is 0) and always answers the
-server's pings (Binance).  Any received message, pongs included, feeds the watchdog: nothing for
+runner sends protocol pings (none when ``ping_interval_s`` is 0), and the websockets library always
+answers the server's pings (Binance).  Any received message, pongs included, feeds the watchdog
+(a quiet market is not a dead line): nothing for
 ``watchdog_s`` closes the socket and reconnects.  A connection older than
 ``max_connection_age_s`` is replaced before the venue cuts it.  Reconnect delays run from
 ``backoff_initial_s`` to ``backoff_max_s``; they restart from the bottom once a connection has
@@ -221,12 +222,11 @@ class WsRunner(Link):
         """One connection from open to close; True when it was healthy: delivered messages and
         stayed up at least ``backoff_max_s``."""
         s, spec = self.settings, self.spec
-        protocol_ping = s.ping_interval_s if spec.app_ping is None and s.ping_interval_s > 0 else None
         before = self.last_rx
         self._closing = ""
         try:
-            async with connect(spec.url(), ping_interval=protocol_ping, ping_timeout=protocol_ping and s.watchdog_s,
-                               open_timeout=s.watchdog_s, close_timeout=_CLOSE_TIMEOUT_S,
+            # Protocol pings are sent by _keep, which sees their pongs (the library's keepalive hides them).
+            async with connect(spec.url(), ping_interval=None, open_timeout=s.watchdog_s, close_timeout=_CLOSE_TIMEOUT_S,
                                max_size=MAX_FRAME_BYTES) as ws:
                 self._ws = ws
                 if self.stopping:
@@ -272,7 +272,7 @@ class WsRunner(Link):
     async def _keep(self, ws: ClientConnection) -> None:
         """Application pings, the no-message watchdog, the connection age limit."""
         s, ping = self.settings, self.spec.app_ping
-        interval = s.ping_interval_s if ping else 0.0
+        interval = s.ping_interval_s
         tick = min(1.0, s.watchdog_s / 4, interval / 4 if interval else 1.0)
         last_ping = self._opened
         while True:
@@ -289,7 +289,21 @@ class WsRunner(Link):
             self.status = "stale" if quiet > s.watchdog_s / 2 else "live"
             if interval and now - last_ping >= interval and (not self.spec.ping_idle_only or quiet >= interval):
                 last_ping = now
-                await self._send(ws, [ping])  # type: ignore[list-item]
+                if ping is None:
+                    await self._protocol_ping(ws)
+                else:
+                    await self._send(ws, [ping])
+
+    async def _protocol_ping(self, ws: ClientConnection) -> None:
+        try:
+            pong = await ws.ping()
+        except WebSocketException:
+            return  # the socket is going
+        pong.add_done_callback(self._ponged)  # type: ignore[attr-defined]
+
+    def _ponged(self, pong: asyncio.Future) -> None:
+        if not pong.cancelled() and pong.exception() is None:
+            self.last_rx = time.monotonic()
 
 
 _ORDER = {"live": 0, "stale": 1, "connecting": 2, "down": 3}

@@ -46,6 +46,17 @@ async def test_server_pings_are_answered(binance):
         assert feed.state().state == "live"
 
 
+async def test_pongs_keep_a_quiet_connection_alive(binance):
+    """Binance sends nothing on a quiet market (a watched coin without trades, no liquidation
+    anywhere); the answers to our pings prove the line works, so the watchdog leaves it open."""
+    feed, _ = start_feed(binance, ["BTC"], liquidations=False, ping_interval_s=0.05, watchdog_s=0.3)
+    async with running(feed):
+        await wait_for(lambda: binance.subscribed() == {"btcusdt@aggTrade"})
+        await wait_for(lambda: binance.pongs >= 20)  # a second of silence, three watchdog periods
+        assert binance.connections == 1 and feed.state().reconnects == 0
+        assert feed.state().last_message_age_s < 0.3
+
+
 async def test_reconnect_resubscribes_everything_including_coins_added_at_run_time(binance):
     feed, got = start_feed(binance, ["BTC", "ETH"])
     async with running(feed):
