@@ -7,7 +7,13 @@ import shutil
 
 import pytest
 
-from engine.recording import ReadStats, RecordingError, RecordingWriter, read_header, read_records
+from engine.recording import (
+    ReadStats,
+    RecordingError,
+    RecordingWriter,
+    read_header,
+    read_records,
+)
 
 T0 = 1_761_125_802_000
 
@@ -17,10 +23,10 @@ def crashed_recording(tmp_path, name: str, flushed: int = 3000, unflushed: int =
     path, crashed = tmp_path / name, tmp_path / f"crashed-{name}"
     writer = RecordingWriter(path, ["binance"])
     for i in range(flushed):
-        writer.write(T0 + i, "binance", "ws", "s", '{"i":%d}' % i)
+        writer.write(T0 + i, "binance", "ws", "s", f'{{"i":{i}}}')
     writer.flush()
     for i in range(unflushed):
-        writer.write(T0 + flushed + i, "binance", "ws", "s", '{"i":%d}' % i)
+        writer.write(T0 + flushed + i, "binance", "ws", "s", f'{{"i":{i}}}')
     shutil.copy(path, crashed)
     writer.close()
     return crashed

@@ -105,7 +105,7 @@ class TestFlowRows:
     def test_large_trade_counts_too_long_for_their_cell_are_shown_in_thousands_not_cut(self):
         """A busy BTC hour of the real demo counts over a thousand large trades each way in 5
         minutes; the cell is 7 wide, and "1298/13" (1298/1352 cut) would be a wrong number."""
-        width = dict((k, w) for k, _, w in COLUMNS)["large"]
+        width = {k: w for k, _, w in COLUMNS}["large"]
         index = [k for k, _, _ in COLUMNS].index("large")
         for (buys, sells), shown in [((12, 7), "12/7"), ((1298, 13), "1298/13"), ((1298, 1352), "1k/1k"),
                                      ((12_345, 678), "12k/678"), ((999, 1050), "999/1k")]:
