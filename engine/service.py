@@ -129,6 +129,12 @@ class Service:
         finally:
             await self._shutdown(tasks)
 
+    def check(self) -> None:
+        """Raise :class:`ServiceError` now if :meth:`run` could not start (no live feed can run),
+        so a UI says it in one line before it takes the screen."""
+        if self.replay_path is None:
+            self._feed_plan()
+
     async def stop(self) -> None:
         """Close the feeds, flush the recording, stop the sinks (they save state).  Returns when
         done; safe to call more than once."""
@@ -230,8 +236,9 @@ class Service:
         """The live feeds to start, each with its ``liquidations`` role."""
         cfg = self.settings.feeds
         coinglass = cfg.coinglass.enabled and bool(self.secrets.coinglass_api_key)
-        if cfg.coinglass.enabled and not coinglass:
-            self.notes.append("CoinGlass is off: COINGLASS_API_KEY is not set")
+        off = "CoinGlass is off: COINGLASS_API_KEY is not set"
+        if cfg.coinglass.enabled and not coinglass and off not in self.notes:  # check() asked already
+            self.notes.append(off)
         plan = []
         for name, factory in FACTORIES.items():
             feed_cfg = getattr(cfg, name, None)

@@ -2,7 +2,8 @@
 the service, run the app.
 
 Everything that can be wrong before the screen opens (a missing or foreign recording, a negative
-speed, an unusable data directory; a bad setting is reported by the command line) stops with one
+speed, an unusable data directory, no live feed that can run; a bad setting is reported by the
+command line) stops with one
 line on stderr and exit code 2, instead of a traceback under a full-screen UI.  Logs go to ``<data dir>/teleglas-tui.log``: the terminal
 belongs to the UI.
 """
@@ -17,7 +18,7 @@ from pathlib import Path
 from engine.locations import DEMO_RECORDING, data_dir
 from engine.recording import RecordingError, read_header
 from engine.secrets import load_secrets
-from engine.service import Service
+from engine.service import Service, ServiceError
 from engine.settings import load_for_command
 from teleglas_tui.app import TeleglasApp
 
@@ -54,6 +55,10 @@ def main(args: argparse.Namespace) -> int:
 
     service = Service(settings, load_secrets(), data_dir=data, replay=replay, speed=args.speed, loop=loop,
                       hold=True)
+    try:
+        service.check()
+    except ServiceError as exc:
+        return _fail(str(exc))
     app = TeleglasApp(service, settings)
     app.run()
     return app.return_code or 0

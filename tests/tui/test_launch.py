@@ -3,6 +3,10 @@ traceback under a full-screen UI."""
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+
 import pytest
 
 from teleglas_tui.cli import main
@@ -30,3 +34,15 @@ def test_a_bad_setting_names_the_key(tmp_path, monkeypatch, capsys):
     monkeypatch.setenv("TELEGLAS__UI__THEME", "pink")
     assert main(["--data-dir", str(tmp_path / "data"), "demo"]) == 2
     assert "ui.theme" in capsys.readouterr().err
+
+
+def test_no_live_feed_to_run_is_one_line_before_the_screen_opens(tmp_path):
+    """Every venue switched off and no CoinGlass key: the monitor would open on nothing and say
+    so in a toast; it is a start-up error like any other."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGLAS", "COINGLASS", "TELEGRAM"))}
+    env.update({f"TELEGLAS__FEEDS__{venue}__ENABLED": "false" for venue in ("BINANCE", "BYBIT", "OKX")})
+    done = subprocess.run([sys.executable, "-m", "teleglas_tui.cli", "--data-dir", str(tmp_path / "data")],
+                          cwd=tmp_path, env=env, stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=20)
+    assert done.returncode == 2
+    assert done.stderr == ("teleglas: no live feed can run: CoinGlass needs COINGLASS_API_KEY (environment, "
+                           ".env or config/secrets.env) and no other feed is enabled\n")
