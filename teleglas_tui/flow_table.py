@@ -156,6 +156,13 @@ class FlowTable(DataTable):
 
     def __init__(self, *, limit: int = 40, funding_extreme: float = 0.001, id: str | None = None) -> None:
         super().__init__(id=id, cursor_type="row", zebra_stripes=False, cell_padding=1)
+        # DataTable keeps up to 10,000 rendered cells and 1,000 rendered rows for tables of any
+        # size; ours shows at most ``limit`` rows, redrawn several times a second, so stale
+        # entries pile up to ~100k objects that every full garbage collection walks (pauses of
+        # ~150 ms, felt as key lag).  Keep what a screenful needs.
+        rows = 3 * limit + 50
+        self._cell_render_cache.maxsize = rows * 16
+        self._row_render_cache.maxsize = self._row_renderable_cache.maxsize = self._line_cache.maxsize = rows
         self.limit = limit
         self.funding_extreme = funding_extreme
         self.sort_by = SORTS[0]

@@ -11,6 +11,7 @@ belongs to the UI.
 from __future__ import annotations
 
 import argparse
+import gc
 import logging
 import sys
 from pathlib import Path
@@ -60,5 +61,8 @@ def main(args: argparse.Namespace) -> int:
     except ServiceError as exc:
         return _fail(str(exc))
     app = TeleglasApp(service, settings)
+    # Everything alive now (modules, classes, settings) lives as long as the process: kept out
+    # of the garbage collector's full passes, which otherwise walk it all every few seconds.
+    gc.freeze()
     app.run()
     return app.return_code or 0
