@@ -69,7 +69,8 @@ class CoinState:
         self.flow: str | None = None  # active order-flow episode type
         self.whale: str | None = None
         self.spike = False
-        self.bars: deque[list] = deque(maxlen=BARS_KEPT)  # [minute, close, buy, sell, liq_long, liq_short]
+        # [minute, close, buy, sell, liq_long, liq_short]: the current minute a list, older ones tuples
+        self.bars: deque[list | tuple] = deque(maxlen=BARS_KEPT)
         self.bar: list = [ts - ts % MINUTE, 0.0, 0.0, 0.0, 0.0, 0.0]
         self.bars.append(self.bar)
         self.signals: deque[Signal] = deque(maxlen=RECENT_SIGNALS_PER_COIN)
@@ -80,6 +81,7 @@ class CoinState:
         minute = ts - ts % MINUTE
         bar = self.bar
         if minute > bar[0]:
+            self.bars[-1] = tuple(bar)  # a finished minute never changes (and a tuple costs the GC nothing)
             bar = [minute, bar[1], 0.0, 0.0, 0.0, 0.0]
             self.bars.append(bar)
             self.bar = bar
