@@ -297,8 +297,8 @@ class Service:
 
     async def _shutdown(self, tasks: list[asyncio.Task]) -> None:
         try:
-            for feed in self.feeds:
-                await feed.stop()
+            # All at once: a dead peer holds each close for its timeout.
+            await asyncio.gather(*(feed.stop() for feed in self.feeds))
             if self.replay is not None:
                 await self.replay.stop()
             work = [t for t in tasks if not t.done()]

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import base64
+import hashlib
 import gzip
 import json
 import logging
@@ -271,3 +273,68 @@ async def test_a_full_disk_stops_the_recording_not_the_market_data(coinglass, ca
     assert capture.stopped  # the sinks still saved their state at the end
     assert [r.getMessage() for r in caplog.records] == [
         "recording stopped: cannot write /dev/full: No space left on device"]
+
+
+class UnansweringPeer:
+    """A WebSocket server whose host went dark after the handshake: it reads, never answers
+    (not even a close frame), and notes when each client's close frame came and when each
+    connection went away."""
+
+    def __init__(self) -> None:
+        self.events: list[tuple[str, int]] = []
+        self.connections = 0
+        self._server: asyncio.Server | None = None
+        self.url = ""
+
+    async def start(self) -> None:
+        self._server = await asyncio.start_server(self._serve, "127.0.0.1", 0)
+        self.url = f"ws://127.0.0.1:{self._server.sockets[0].getsockname()[1]}/"
+
+    async def stop(self) -> None:
+        self._server.close()
+
+    async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        request = (await reader.readuntil(b"\r\n\r\n")).decode()
+        key = next(line.split(":", 1)[1].strip() for line in request.split("\r\n")
+                   if line.lower().startswith("sec-websocket-key"))
+        accept = base64.b64encode(hashlib.sha1((key + "258EAFA5-E914-47DA-95CA-C5AB0DC85B11").encode()).digest())
+        writer.write(b"HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                     b"Sec-WebSocket-Accept: " + accept + b"\r\n\r\n")
+        self.connections += 1
+        number = self.connections
+        try:
+            while chunk := await reader.read(65536):
+                if chunk[0] == 0x88:  # FIN + close opcode: the client is closing
+                    self.events.append(("close frame", number))
+        except ConnectionError:
+            pass
+        self.events.append(("gone", number))
+        writer.close()
+
+
+async def test_stopping_closes_every_socket_at_once_not_one_after_another(monkeypatch):
+    """A peer that went dark makes each close wait for its timeout: waited one socket after
+    another, quitting on a dead network took that timeout times the number of sockets."""
+    monkeypatch.setattr("engine.feeds.runner._CLOSE_TIMEOUT_S", 0.3)
+    peer = UnansweringPeer()
+    await peer.start()
+
+    def two_sockets(settings, secrets, coins, deliver, *, liquidations):
+        s = settings.feeds.binance
+        spec = WsSpec(name="binance", url=lambda: peer.url, subscribe=lambda batch: [])
+        return LiveFeed("binance", [WsRunner(spec, s, deliver, coins), WsRunner(spec, s, deliver, coins)])
+
+    monkeypatch.setitem(FACTORIES, "binance", two_sockets)
+    monkeypatch.setitem(FACTORIES, "bybit", two_sockets)
+    settings = offline_settings()
+    settings.feeds.binance.enabled = settings.feeds.bybit.enabled = True
+    settings.feeds.binance.ping_interval_s = 0
+    svc = Service(settings, Secrets(), data_dir=None, sinks=[])
+    task = asyncio.create_task(svc.run())
+    await wait_for(lambda: peer.connections == 4)
+    await svc.stop()
+    await asyncio.wait_for(task, 5)
+    await wait_for(lambda: len(peer.events) == 8)
+    first_gone = [kind for kind, _ in peer.events].index("gone")
+    assert first_gone == 4, peer.events  # all four were closing before the first one was given up
+    await peer.stop()

@@ -324,8 +324,7 @@ class LiveFeed:
         await asyncio.gather(*(link.run() for link in self.links))
 
     async def stop(self) -> None:
-        for link in self.links:
-            await link.stop()
+        await asyncio.gather(*(link.stop() for link in self.links))  # each close may wait on a dead peer
 
     def set_coins(self, coins: list[str]) -> None:
         for link in self.links:
