@@ -45,7 +45,7 @@ class TeleglasApp(App):
     TITLE = "teleglas"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("s", "statistics", "Stats"),
-        Binding("t", "cycle_theme", "Theme", show=False),
+        Binding("t", "cycle_theme", "Theme"),
         Binding("P", "toggle_alerts_paused", "Pause all", key_display="P"),
         Binding("question_mark", "help", "Help", key_display="?"),
         Binding("q", "quit", "Quit"),
