@@ -28,6 +28,22 @@ def price(value: float | None, width: int) -> str:
     return f"{value:.2e}"
 
 
+def usd(value: float, width: int) -> str:
+    """The shared USD format, with fewer decimals when it would not fit (``-$10.6M``): a cut
+    number would be a wrong number ("-$10.60")."""
+    text = fmt.usd(value)
+    magnitude = abs(value)
+    for scale, unit in ((1e9, "B"), (1e6, "M"), (1e3, "k")):
+        if len(text) <= width or magnitude < scale:
+            continue
+        for decimals in (1, 0):
+            text = f"{'-' if value < 0 else ''}${magnitude / scale:.{decimals}f}{unit}"
+            if len(text) <= width:
+                break
+        break
+    return text
+
+
 def hms(ms: int) -> str:
     """Event time of day, UTC (venues and recordings are UTC; the header says so)."""
     return time.strftime("%H:%M:%S", time.gmtime(ms / 1000))

@@ -21,7 +21,7 @@ from textual.widgets import DataTable
 from engine import format as fmt
 from engine.snapshot import CoinFlow, CoinSetting
 from teleglas_tui.choice_screen import ChoiceScreen
-from teleglas_tui.columns import price, right
+from teleglas_tui.columns import price, right, usd
 from teleglas_tui.messages import CoinAction, CoinChosen
 from teleglas_tui.palette import Span, palette
 from teleglas_tui.prompt_screen import PromptScreen
@@ -57,7 +57,7 @@ class FlowRow:
 def _delta(value: float, width: int) -> Cell:
     if abs(value) < 0.5:  # window sums drift by float rounding as trades leave them
         return right("0", width, "dim")
-    return right(fmt.usd(value), width, "buy" if value > 0 else "sell")
+    return right(usd(value, width), width, "buy" if value > 0 else "sell")
 
 
 def _counts(buys: int, sells: int, width: int) -> str:
@@ -96,8 +96,8 @@ def flow_cells(coin: str, flow: CoinFlow | None, setting: CoinSetting | None, no
         right(large, 7, "buy" if flow.large_buys > flow.large_sells else
                "sell" if flow.large_sells > flow.large_buys else "dim"),
         _delta(flow.delta_usd, 7),
-        right(fmt.usd(flow.liq_long_1m) if flow.liq_long_1m else "·", 7, "long" if flow.liq_long_1m else "dim"),
-        right(fmt.usd(flow.liq_short_1m) if flow.liq_short_1m else "·", 7, "short" if flow.liq_short_1m else "dim"),
+        right(usd(flow.liq_long_1m, 7) if flow.liq_long_1m else "·", 7, "long" if flow.liq_long_1m else "dim"),
+        right(usd(flow.liq_short_1m, 7) if flow.liq_short_1m else "·", 7, "short" if flow.liq_short_1m else "dim"),
         right(fmt.funding(flow.funding), 8, funding_role if flow.funding is not None else "dim"),
         right(fmt.pct(flow.oi_change, 1), 6, "" if flow.oi_change is not None else "dim"),
         spark(flow.spark, 8),

@@ -102,6 +102,19 @@ class TestFlowRows:
         assert text(alert_cell(CoinSetting("BTC", True, True, NOW + 3_600_000), NOW)) == "mute 1h"
         assert text(alert_cell(CoinSetting("BTC", True, True, NOW - 1), NOW)) == "on"  # mute over
 
+    def test_usd_amounts_too_long_for_their_cell_lose_decimals_not_digits(self):
+        """A 5-minute delta of -$10.6M was cut to "-$10.60" (ten dollars) by its 7-cell column."""
+        widths = {k: w for k, _, w in COLUMNS}
+        index = {k: i for i, (k, _, _) in enumerate(COLUMNS)}
+        for delta, liq, shown_delta, shown_liq in [(-10_600_000, 1_000_000, "-$10.6M", "$1.00M"),
+                                                   (123_450_000, 123_450_000, "$123.5M", "$123.5M"),
+                                                   (-12_340_000_000, 12_340_000, "-$12.3B", "$12.34M")]:
+            busy = CoinFlow("BTC", 1, 61_660.0, 0.0, 0.0, 0.5, 1, 1, delta, 1, liq, liq, None, None, 1.0, [], T)
+            (row,) = flow_rows([busy], {})
+            for key, shown in (("delta", shown_delta), ("liq_long", shown_liq), ("liq_short", shown_liq)):
+                cell = text(row.cells[index[key]])
+                assert cell.strip() == shown and len(cell) <= widths[key]
+
     def test_large_trade_counts_too_long_for_their_cell_are_shown_in_thousands_not_cut(self):
         """A busy BTC hour of the real demo counts over a thousand large trades each way in 5
         minutes; the cell is 7 wide, and "1298/13" (1298/1352 cut) would be a wrong number."""
