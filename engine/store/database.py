@@ -212,6 +212,7 @@ class Store:
             try:
                 if batch:
                     await self._write(batch)
+                    batch = _Batch()  # committed: a failing retention must not queue it again
                 await self._retention()
             except sqlite3.Error as exc:
                 self._pending = batch.under(self._pending)

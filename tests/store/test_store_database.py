@@ -169,3 +169,20 @@ async def test_a_malformed_signal_row_is_counted_and_does_not_raise(tmp_path, ba
     assert store.bad_rows == 1
     assert "1 bad rows" in store.state().detail
     await store.close()
+
+
+async def test_a_retention_job_that_fails_after_the_commit_does_not_write_the_batch_twice(tmp_path):
+    path = tmp_path / "teleglas.db"
+    store = Store(path, quick())
+    await store.open()
+    with sqlite3.connect(path) as other:  # the delete fails, as on a lock or a full disk
+        other.execute("CREATE TRIGGER refuse BEFORE DELETE ON liquidations BEGIN SELECT RAISE(ABORT, 'refused'); END")
+    newest, week = 1_761_125_892_000, 7 * 86_400_000
+    store.put_liquidation((newest - 2 * week, "Bybit", "ETH", "short", 3900.0, 50_000.0))
+    store.put_liquidation((newest, "Bybit", "ETH", "short", 3900.0, 60_000.0))
+    assert not await store.flush()  # the rows committed, the retention after them failed
+    with sqlite3.connect(path) as other:
+        other.execute("DROP TRIGGER refuse")
+    assert await store.flush()
+    assert query(path, "SELECT ts, usd FROM liquidations") == [(newest, 60_000.0)]
+    await store.close()
