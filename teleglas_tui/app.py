@@ -140,6 +140,9 @@ class TeleglasApp(App):
     def on_coin_action(self, message: CoinAction) -> None:
         coins = self.service.coins
         coin = canonical(message.coin)[0]
+        if not coin:  # "-", "PERP": a nameless row could never be selected, so never removed
+            self.notify(f"{message.coin!r} names no coin", severity="warning", timeout=3, markup=False)
+            return
         if message.action == "add":
             coins.add(coin)
             note = f"{coin} added to the watchlist"

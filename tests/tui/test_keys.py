@@ -75,6 +75,18 @@ class TestFlowTableKeys:
             await pilot.press("a", *"ada", "escape")
             assert app.service.coins.watched() == before and isinstance(app.screen, MonitorScreen)
 
+    async def test_adding_text_that_names_no_coin_adds_nothing(self):
+        """"-" or "PERP" reduce to no coin at all: added, it became a nameless row that enter,
+        space, m and d could not act on, saved and subscribed for good."""
+        app = make_app()
+        async with app.run_test(size=SIZE) as pilot:
+            await replayed(pilot)
+            before = app.service.coins.settings()
+            for text in ("-", "perp"):
+                await pilot.press("a", *text, "enter")
+            await pilot.pause()
+            assert app.service.coins.settings() == before and "" not in app.screen.query_one(FlowTable).settings
+
     async def test_d_removes_the_selected_coin_from_the_watchlist(self):
         app = make_app()
         async with app.run_test(size=SIZE) as pilot:
