@@ -2,7 +2,8 @@
 
 Logs (stderr, or ``--log-file``) one line per new signal and per outcome (every update too with
 ``-v``), every feed state change, and a status line every minute and at exit.  SIGINT, SIGTERM and
-SIGHUP stop it cleanly: feeds close, the recording is flushed, the sinks save their state.
+SIGHUP stop it cleanly: feeds close, the recording is flushed, the sinks save their state (a
+signal the process inherited as ignored, SIGHUP under ``nohup``, stays ignored).
 Every log line passes through the secrets' redaction, so a key cannot reach the log.
 
 Exit codes: 0 after a clean stop or the end of a replay; 1 when every live feed gave up (a rejected
@@ -161,6 +162,8 @@ async def _run(service: Service, duration: float | None) -> int:
         loop.create_task(service.stop())
 
     for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+        if signal.getsignal(signum) is signal.SIG_IGN:
+            continue  # started under nohup (or told to ignore it otherwise): the user's choice stands
         loop.add_signal_handler(signum, request_stop, signal.Signals(signum).name)
     timer = loop.call_later(duration, request_stop, f"--duration {duration:g} s reached") if duration else None
     watcher = loop.create_task(_watch(service))

@@ -130,6 +130,20 @@ async def test_interrupt_and_hangup_stop_cleanly(tmp_path, signum):
     assert f"{signal.Signals(signum).name}: stopping" in rest
 
 
+async def test_a_hangup_ignored_by_nohup_stays_ignored(tmp_path):
+    """`nohup teleglas run --headless &` then logging out: the user asked to survive the hang-up."""
+    proc = await asyncio.create_subprocess_exec(
+        *cli("--replay", str(DEMO_RECORDING), "--loop", "--data-dir", str(tmp_path / "data")), cwd=tmp_path,
+        env=environ(), stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+        preexec_fn=lambda: signal.signal(signal.SIGHUP, signal.SIG_IGN))
+    await read_until(proc.stderr, "signal new")
+    proc.send_signal(signal.SIGHUP)
+    proc.send_signal(signal.SIGINT)  # handled after the hang-up: the first stop the log names
+    rest = await read_until(proc.stderr, "status REPLAY")
+    assert await asyncio.wait_for(proc.wait(), 10) == 0
+    assert "SIGINT: stopping" in rest and "SIGHUP" not in rest
+
+
 async def test_live_with_record_then_sigterm_keeps_a_recording_that_replays_to_the_same_signals(coinglass, tmp_path):
     record, log_file = tmp_path / "live.jsonl.gz", tmp_path / "teleglas.log"
     proc = await start(tmp_path, "--record", str(record), "--log-file", str(log_file), "-v",
