@@ -141,6 +141,18 @@ async def test_a_coin_added_at_run_time_is_subscribed_and_polled(coinglass):
     await asyncio.wait_for(task, 5)
 
 
+async def test_a_coin_removed_at_run_time_is_unsubscribed(coinglass):
+    """Without it the removed coin's large trades kept streaming in until the next reconnect
+    (a day, on a healthy line)."""
+    svc = Service(live_settings(coinglass), Secrets(coinglass_api_key=FAKE_CG_KEY), data_dir=None, sinks=[])
+    task = asyncio.create_task(svc.run())
+    await wait_for(lambda: len(coinglass.subscriptions) == 2)
+    svc.coins.remove("FET")
+    await wait_for(lambda: coinglass.unsubscriptions == [["futures_trades@Binance_FETUSDT@10000"]])
+    await svc.stop()
+    await asyncio.wait_for(task, 5)
+
+
 async def test_with_coinglass_the_venue_feeds_leave_liquidations_to_it(coinglass, monkeypatch):
     asked = {}
 

@@ -217,8 +217,9 @@ def context_paths(coins: list[str]) -> list[str]:
     return [f"{path}?symbol={coin}&interval=5m&limit=7" for coin in coins for path in (OI_PATH, FUNDING_PATH)]
 
 
-def _subscribe(channels: list[str]) -> list[str]:
-    return [orjson.dumps({"method": "subscribe", "channels": channels}).decode()] if channels else []
+def _channel_message(method: str, channels: list[str]) -> list[str]:
+    """A ``subscribe`` / ``unsubscribe`` text frame for ``channels`` (none for no channels)."""
+    return [orjson.dumps({"method": method, "channels": channels}).decode()] if channels else []
 
 
 def live_feed(settings: Settings, secrets: Secrets, coins: list[str], deliver: Deliver, *,
@@ -234,8 +235,9 @@ def live_feed(settings: Settings, secrets: Secrets, coins: list[str], deliver: D
     spec = WsSpec(
         name="coinglass",
         url=lambda: f"{s.ws_url}?cg-api-key={key}",
-        subscribe=lambda batch: _subscribe(trade_channels(batch, s.exchanges, s.min_trade_usd)),
-        subscribe_global=tuple(_subscribe(["liquidationOrders"])) if liquidations else (),
+        subscribe=lambda batch: _channel_message("subscribe", trade_channels(batch, s.exchanges, s.min_trade_usd)),
+        unsubscribe=lambda batch: _channel_message("unsubscribe", trade_channels(batch, s.exchanges, s.min_trade_usd)),
+        subscribe_global=tuple(_channel_message("subscribe", ["liquidationOrders"])) if liquidations else (),
         app_ping="ping",
         channel=channel_field("channel"),
         auth_error=rejected,

@@ -43,6 +43,7 @@ class FakeCoinGlass(LoopbackVenue):
         self.silent = False  # stop answering anything (pings included)
         self.refused = 0
         self.subscriptions: list[list[str]] = []  # channel lists, one per subscribe message
+        self.unsubscriptions: list[list[str]] = []  # the same for unsubscribe messages
         self.rate_limit_next = 0  # answer this many REST calls with 429; the others are kept in rest_requests
         self.retry_after = "1"
         self.oi: dict[str, float] = {}  # coin -> last OI close; rows are generated around it
@@ -69,6 +70,9 @@ class FakeCoinGlass(LoopbackVenue):
         if body.get("method") == "subscribe":
             self.subscriptions.append(list(body["channels"]))
             await ws.send(json.dumps({"event": "subscribe", "channels": body["channels"], "success": True}))
+        elif body.get("method") == "unsubscribe":
+            self.unsubscriptions.append(list(body["channels"]))
+            await ws.send(json.dumps({"event": "unsubscribe", "channels": body["channels"], "success": True}))
 
     def subscribed(self) -> set[str]:
         return {channel for message in self.subscriptions for channel in message}
