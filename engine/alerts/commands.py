@@ -36,15 +36,17 @@ HELP = """<b>teleglas commands</b>
 
 _DURATION = re.compile(r"^(\d+(?:\.\d+)?)([smhd]?)$")
 _UNIT_S = {"s": 1, "m": 60, "h": 3600, "d": 86_400, "": 60}
+MAX_MUTE_S = 365 * 86_400  # longer is a typo (and past some length no timestamp can hold it)
 LAST_DEFAULT, LAST_MAX = 5, 20
 
 
 def parse_duration(text: str) -> float | None:
-    """``30m`` → 1800 s, ``2h``, ``1d``, ``45s``; a bare number means minutes."""
+    """``30m`` → 1800 s, ``2h``, ``1d``, ``45s``; a bare number means minutes; at most a year."""
     match = _DURATION.match(text.strip().lower())
     if not match or float(match.group(1)) <= 0:
         return None
-    return float(match.group(1)) * _UNIT_S[match.group(2)]
+    seconds = float(match.group(1)) * _UNIT_S[match.group(2)]
+    return seconds if seconds <= MAX_MUTE_S else None
 
 
 def coin_of(text: str) -> str:
@@ -132,7 +134,7 @@ class Commands:
         coin = coin_of(args[0])
         seconds = parse_duration(args[1]) if len(args) > 1 else self.settings.alerts.default_mute_s
         if seconds is None:
-            return f"Cannot read the duration {escape(args[1])}: use e.g. 30m, 2h or 1d."
+            return f"Cannot read the duration {escape(args[1])}: use e.g. 30m, 2h or 1d (at most 365d)."
         until = self._now_ms() + int(seconds * 1000)
         self.service.coins.mute(coin, until)
         return f"🔕 {escape(coin)} muted for {fmt.duration(seconds)} (until {fmt.utc_time(until)})."

@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import sqlite3
+
 import pytest
 from fakes.telegram_kit import CHAT, GROUP, STRANGER, until
 
@@ -100,7 +102,8 @@ async def test_plain_chat_gets_no_reply(telegram, bot):
 
 
 @pytest.mark.parametrize(("text", "seconds"), [("30m", 1800), ("2h", 7200), ("1d", 86_400), ("45s", 45),
-                                               ("15", 900), ("1.5h", 5400), ("0m", None), ("soon", None)])
+                                               ("15", 900), ("1.5h", 5400), ("0m", None), ("soon", None),
+                                               ("365d", 31_536_000), ("366d", None)])
 def test_mute_durations(text, seconds):
     assert parse_duration(text) == seconds
 
@@ -111,3 +114,20 @@ async def test_a_command_sent_while_teleglas_was_down_long_ago_is_not_run(telegr
     await ask(telegram, "/help")
     assert not svc.paused and sink.poller.expired == 1
     assert len(replies(telegram)) == 1
+
+
+async def test_an_absurd_mute_duration_gets_a_clear_answer_and_the_database_keeps_writing(telegram, bot, clock,
+                                                                                          tmp_path):
+    db = tmp_path / "teleglas.db"
+    svc, sink = await bot(db=db)
+    reply = await ask(telegram, "/mute BTC 999999999999d")  # past what a timestamp can hold
+    assert "Cannot read the duration 999999999999d" in reply
+    assert not svc.coins.is_muted("BTC", int(clock() * 1000))
+    sink.store.on_signals([sample(STOP_HUNT, LONG, "ETH", 3_456.78)])
+    await until(lambda: query(db, "SELECT coin FROM signals") == [("ETH",)])
+    assert sink.store.state().state == "ok"
+
+
+def query(path, sql):
+    with sqlite3.connect(path) as db:
+        return db.execute(sql).fetchall()
