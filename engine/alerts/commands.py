@@ -68,12 +68,16 @@ class Commands:
             "help": self.help, "start": self.help,
         }
 
-    def handle(self, text: str) -> str | None:
-        """The reply to a message, or None when it is not a command (plain chat is ignored)."""
+    def handle(self, text: str, bot: str | None = None) -> str | None:
+        """The reply to a message, or None when it is not a command for us: plain chat, or in a
+        group a ``/command@other_bot`` (``bot`` is our username, when known)."""
         words = text.strip().split()
         if not words or not words[0].startswith("/"):
             return None
-        name = words[0][1:].split("@", 1)[0].lower()  # "/mute@teleglas_bot" in groups
+        name, _, to = words[0][1:].partition("@")  # "/mute@teleglas_bot" in groups
+        if to and bot and to.lower() != bot.lower():
+            return None
+        name = name.lower()
         handler = self._handlers.get(name)
         if handler is None:
             return f"Unknown command /{escape(name)}.\n\n{self.help([])}"

@@ -3,7 +3,8 @@
 The offset moves past every update seen (also foreign and non-command ones), which confirms
 them to Telegram.  Commands older than ``telegram.max_alert_age_s`` (sent while the service was
 down) are confirmed but not run: a ``/pause`` from yesterday must not silence today.  A message from any other chat is ignored and counted: the bot may be found
-by anyone, its controls must not be.  Errors back off exponentially; a rejected token stops
+by anyone, its controls must not be.  In a group, ``/pause@other_bot`` is another bot's command, not
+ours.  Errors back off exponentially; a rejected token stops
 polling (it cannot succeed until the trader fixes it and restarts).
 """
 
@@ -32,6 +33,7 @@ class CommandPoller:
         self._clock = clock
         self._sleep = sleep
         self.offset: int | None = None
+        self.username: str | None = None  # the bot's (getMe), asked when a command names a bot
         self.handled = 0
         self.foreign = 0
         self.expired = 0
@@ -76,8 +78,10 @@ class CommandPoller:
             log.info("telegram: skipped %r, sent %ds ago while teleglas was not running",
                      text[:40], self._clock() - sent)
             return
+        first = text.split(maxsplit=1)[:1]
+        bot = await self._username() if first and "@" in first[0] else None
         try:
-            reply = self.commands.handle(text)
+            reply = self.commands.handle(text, bot)
         except Exception:  # a broken command must not stop the polling
             log.exception("telegram: command %r failed", text[:40])
             reply = "That command failed; see the service log."
@@ -90,3 +94,15 @@ class CommandPoller:
         except TelegramError as exc:  # a late reply is useless: log it and move on
             self.error = str(exc)
             log.warning("telegram: reply to %s not sent: %s", chat, exc)
+
+    async def _username(self) -> str | None:
+        """Our username, to tell ``/pause@teleglas_bot`` from another bot's ``/pause@x_bot`` in a
+        group; None while ``getMe`` fails (the command is then taken as ours)."""
+        if self.username is None:
+            try:
+                me = await self.api.get_me()
+            except TelegramError as exc:
+                log.warning("telegram: getMe failed, cannot tell which bot a command names: %s", exc)
+                return None
+            self.username = str(me.get("username") or "")
+        return self.username or None

@@ -96,6 +96,7 @@ async def test_status_coins_last_stats_and_help_answer(telegram, bot, tmp_path):
 async def test_plain_chat_gets_no_reply(telegram, bot):
     _, sink = await bot()
     telegram.user_message(CHAT, "hello bot")
+    telegram.user_message(CHAT, "   ")
     await ask(telegram, "/help")  # processed after the plain message
     assert len(replies(telegram)) == 1
     assert sink.poller.handled == 1
@@ -131,3 +132,12 @@ async def test_an_absurd_mute_duration_gets_a_clear_answer_and_the_database_keep
 def query(path, sql):
     with sqlite3.connect(path) as db:
         return db.execute(sql).fetchall()
+
+
+async def test_a_command_addressed_to_another_bot_in_the_group_is_not_ours(telegram, bot):
+    svc, sink = await bot(CHAT, GROUP)
+    telegram.user_message(GROUP, "/pause@market_news_bot")  # the group's other bot, not teleglas
+    reply = await ask(telegram, "/help@TeleGlas_Test_Bot", chat=GROUP)  # ours (names ignore case)
+    assert "/mute COIN" in reply
+    assert not svc.paused
+    assert len(replies(telegram, GROUP)) == 1
