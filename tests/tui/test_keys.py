@@ -5,9 +5,12 @@ from __future__ import annotations
 import time
 
 from textual.command import CommandPalette
-from tui_harness import ProbeSink, make_app, replayed, until
+from tui_harness import FrozenApp, ProbeSink, make_app, replayed, until
 
 from engine import format as fmt
+from engine.secrets import Secrets
+from engine.service import Service
+from engine.settings import Settings
 from teleglas_tui.coin_detail_screen import CoinDetailScreen
 from teleglas_tui.flow_table import FlowTable
 from teleglas_tui.help_screen import HelpScreen
@@ -222,3 +225,27 @@ class TestAppKeys:
         assert app.return_code == 0 and probe.stopped
 
 
+
+
+async def test_every_key_is_harmless_on_an_empty_live_screen():
+    """A first start with no watchlist and no network: nothing to select, no data, feeds down.
+    Every key of every pane and screen does nothing or opens its screen, and nothing breaks."""
+    settings = Settings()
+    settings.watchlist.coins = []
+    for name in ("binance", "bybit", "okx"):
+        feed = getattr(settings.feeds, name)
+        feed.ws_url, feed.rest_url = "ws://127.0.0.1:9/", "http://127.0.0.1:9"  # nothing listens
+    probe = ProbeSink()
+    app = FrozenApp(Service(settings, Secrets(), data_dir=None, sinks=[probe]), settings)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await until(pilot, lambda: probe.started)
+        for keys in (["enter", "d", "space", "m", "escape", "o", "a", "escape", "slash", "escape"],
+                     ["tab", "p", "l", "f", "enter", "tab", "enter", "tab"],
+                     ["s", "t", "escape", "P", "P", "question_mark", "escape"]):
+            await pilot.press(*keys)
+            await pilot.pause()
+            assert isinstance(app.screen, MonitorScreen) and app.is_running
+        assert app.service.coins.watched() == [] and app.screen.query_one(FlowTable).row_count == 0
+        await pilot.press("q")
+        await until(pilot, lambda: probe.stopped)
+    assert app.return_code == 0
