@@ -118,8 +118,11 @@ class Service:
                 self.feeds = [factory(self.settings, self.secrets, watched, self._deliver, liquidations=liquidations)
                               for factory, liquidations in plan]
                 if self.record_path is not None:
-                    self.recorder = RecordingWriter(self.record_path, [f.name for f in self.feeds],
-                                                    note="teleglas live recording")
+                    try:
+                        self.recorder = RecordingWriter(self.record_path, [f.name for f in self.feeds],
+                                                        note="teleglas live recording")
+                    except OSError as exc:
+                        raise ServiceError(f"cannot record to {self.record_path}: {exc.strerror or exc}") from None
                     self._flusher = asyncio.create_task(self._flush_recording(), name="recorder")
                 tasks += [asyncio.create_task(f.run(), name=f"feed {f.name}") for f in self.feeds]
             await self._wait(tasks)

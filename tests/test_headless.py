@@ -130,6 +130,16 @@ async def test_interrupt_and_hangup_stop_cleanly(tmp_path, signum):
     assert f"{signal.Signals(signum).name}: stopping" in rest
 
 
+def test_a_recording_that_cannot_be_written_is_one_line(tmp_path):
+    (tmp_path / "a-file").write_text("not a directory\n")
+    done = run(tmp_path, "--record", str(tmp_path / "a-file" / "live.jsonl"), "--duration", "5",
+               **{"TELEGLAS__FEEDS__BINANCE__WS_URL": "ws://127.0.0.1:9/", "TELEGLAS__FEEDS__BINANCE__REST_URL":
+                  "http://127.0.0.1:9", "TELEGLAS__FEEDS__BYBIT__ENABLED": "false",
+                  "TELEGLAS__FEEDS__OKX__ENABLED": "false"})
+    assert done.returncode == 2 and "Traceback" not in done.stderr
+    assert f"cannot record to {tmp_path / 'a-file' / 'live.jsonl'}: " in done.stderr.strip().splitlines()[-1]
+
+
 async def test_a_hangup_ignored_by_nohup_stays_ignored(tmp_path):
     """`nohup teleglas run --headless &` then logging out: the user asked to survive the hang-up."""
     proc = await asyncio.create_subprocess_exec(
