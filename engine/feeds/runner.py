@@ -30,14 +30,14 @@ frame, exactly as received (bytes decoded as UTF-8), ``t`` the receive time in m
 Keepalive: with ``app_ping`` the runner sends that text every ``ping_interval_s`` (CoinGlass and
 Bybit; ``ping_idle_only`` for OKX, which wants it only when the line was quiet); without it the
 runner sends protocol pings (none when ``ping_interval_s`` is 0), and the websockets library always
-answers the server's pings (Binance).  Any received message, pongs included, feeds the watchdog
-(a quiet market is not a dead line): nothing for
-``watchdog_s`` closes the socket and reconnects.  A connection older than
-``max_connection_age_s`` is replaced before the venue cuts it.  Reconnect delays run from
-``backoff_initial_s`` to ``backoff_max_s``; they restart from the bottom once a connection has
-delivered messages and stayed up at least ``backoff_max_s`` (a venue that answers one line and
-hangs up would otherwise be redialled every second, for ever).  HTTP 401/403 on connect means the credentials are wrong: the runner stops
-for good with ``fatal`` set and the spec's ``auth_error`` line.
+answers the server's pings (Binance).  Any received message, pongs included, feeds the watchdog (a
+quiet market is not a dead line): nothing for ``watchdog_s`` closes the socket and reconnects.  A
+connection older than ``max_connection_age_s`` is replaced before the venue cuts it.  Reconnect
+delays run from ``backoff_initial_s`` to ``backoff_max_s``; they restart from the bottom once a
+connection has delivered messages and stayed up at least ``backoff_max_s`` (a venue that answers
+one line and hangs up would otherwise be redialled every second, for ever).  HTTP 401/403 on
+connect means the credentials are wrong: the runner stops for good with ``fatal`` set and the
+spec's ``auth_error`` line.
 
 Wall clock is used here only for timeouts, pings and backoff, never handed to the engine (the
 receive time ``t`` is data, recorded with the frame).  Every error text passes through the
