@@ -1,11 +1,10 @@
 """``teleglas``, ``teleglas demo`` and ``teleglas --replay FILE``: check what the user gave, build
 the service, run the app.
 
-Everything that can be wrong before the screen opens (a missing or foreign recording, a negative
-speed, an unusable data directory, no live feed that can run; a bad setting is reported by the
-command line) stops with one
-line on stderr and exit code 2, instead of a traceback under a full-screen UI.  Logs go to ``<data dir>/teleglas-tui.log``: the terminal
-belongs to the UI.
+Everything that can be wrong before the screen opens (a missing, foreign or damaged recording, a
+negative speed, an unusable data directory, no live feed that can run; a bad setting is reported by
+the command line) stops with one line on stderr and exit code 2, instead of a traceback under a
+full-screen UI.  Logs go to ``<data dir>/teleglas-tui.log``: the terminal belongs to the UI.
 """
 
 from __future__ import annotations
