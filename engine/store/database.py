@@ -20,7 +20,7 @@ import contextlib
 import logging
 import sqlite3
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import AsyncIterator, Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -202,6 +202,13 @@ class Store:
             ok = await self.flush()
             delay = self.s.batch_interval_s if ok else min(max(delay, self.s.batch_interval_s) * 2,
                                                            self.s.retry_max_s)
+
+    @contextlib.asynccontextmanager
+    async def writer_held(self) -> AsyncIterator[None]:
+        """No commit while inside: a restore that reads the database and then asks :meth:`pending`
+        cannot read a row as it was just before a batch already taken from the queue lands."""
+        async with self._lock:
+            yield
 
     async def flush(self) -> bool:
         """Commit everything queued now; False when the database is unavailable (kept queued)."""

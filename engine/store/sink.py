@@ -57,6 +57,7 @@ class StoreSink:
         self.errors = 0
         self._service: Service | None = None
         self._paused_saved: bool | None = None
+        self._restored = False  # until then, saving fresh state would overwrite the saved one
         self._tasks: list[asyncio.Task] = []
         self._clock = clock
 
@@ -74,7 +75,8 @@ class StoreSink:
 
     async def _restore_when_connected(self) -> None:
         await self.store.connected.wait()
-        await self._restore()
+        async with self.store.writer_held():  # the batch the writer just took in is read as written
+            await self._restore()
 
     async def _restore(self) -> None:
         service = self._service
@@ -95,10 +97,11 @@ class StoreSink:
         self.baselines.load(state.get(BASELINES) or {})
         rows = await self.store.fetch("SELECT data FROM signals ORDER BY ts DESC, rowid DESC LIMIT ?",
                                       (RECENT_SIGNALS,))
-        for row in reversed(rows):
-            data = orjson.loads(row["data"])
-            self.recent.setdefault(data["id"], data)
+        recent = OrderedDict((d["id"], d) for d in (orjson.loads(r["data"]) for r in reversed(rows)))
+        recent.update(self.recent)  # signals of this run (a late restore) stay the newest
+        self.recent = recent
         self._trim_recent()
+        self._restored = True
         log.info("store: restored %d coin settings, state %s from %s", len(coins), sorted(state), self.store.path)
 
     async def _saved_state(self) -> dict[str, Any]:
@@ -128,13 +131,15 @@ class StoreSink:
 
     def save_state(self) -> None:
         service = self._service
-        if service is None:
+        if service is None or not self._restored:
             return
         self._save_paused()
         self.store.put_state(ENGINE, service.engine.export_state())
         self.store.put_state(BASELINES, self.baselines.export())
 
     def _save_paused(self) -> None:
+        if not self._restored:
+            return
         paused = bool(self._service and self._service.paused)
         if paused != self._paused_saved:
             self.store.put_state(PAUSED, paused)

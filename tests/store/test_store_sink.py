@@ -14,6 +14,7 @@ from engine.secrets import Secrets
 from engine.service import Service
 from engine.sinks import default_sinks
 from engine.store import StoreSink, db_path
+from fakes.loopback import wait_for
 from fakes.signals import T0, sample
 
 MIN = 60_000
@@ -132,3 +133,60 @@ async def test_damaged_saved_state_is_skipped_and_the_rest_restored(tmp_path):
     assert "WIF" in svc2.coins.watched()
     assert sink2.state().state == "ok"
     await sink2.stop()
+
+
+def unmount(data: Path) -> Path:
+    """The data directory is away at start (a disk not mounted yet): a file stands in its place."""
+    away = data.with_name("away")
+    data.rename(away)
+    data.write_text("not a directory")
+    return away
+
+
+def mount(data: Path, away: Path) -> None:
+    data.unlink()
+    away.rename(data)
+
+
+async def test_a_database_back_after_start_restores_the_saved_pause_and_scorer_not_fresh_ones(tmp_path):
+    data = tmp_path / "data"
+    path = db_path(data)
+    s = settings(storage={"batch_interval_s": 0.01, "busy_timeout_s": 0.05, "retry_max_s": 0.05,
+                          "state_interval_s": 0.01})
+    svc, sink = await started(path, s)
+    svc.pause_alerts()
+    svc.engine.scorer.record("STOP_HUNT", 1, WIN)
+    scorer = svc.engine.export_state()
+    await sink.stop()
+
+    away = unmount(data)
+    svc2, sink2 = await started(path, s)
+    assert sink2.state().state == "degraded"
+    await asyncio.sleep(0.1)  # the state saver comes round many times while the database is away
+    mount(data, away)
+    await wait_for(lambda: sink2.state().state == "ok" and sink2.state().queue == 0)
+    await sink2.stop()
+    svc3, sink3 = await started(path, s)
+    assert svc3.paused
+    assert svc3.engine.export_state() == scorer
+    await sink3.stop()
+
+
+async def test_a_database_back_after_start_keeps_a_mute_set_and_signals_seen_while_it_was_away(tmp_path):
+    data = tmp_path / "data"
+    path = db_path(data)
+    svc, sink = await started(path)
+    svc.coins.add("SOL")
+    sink.on_signals([sample()])
+    await sink.stop()
+
+    away = unmount(data)
+    svc2, sink2 = await started(path)
+    svc2.coins.mute("SOL", 1_900_000_000_000)  # from the phone, while the database is away
+    sink2.on_signals([sample(coin="ETH", ts=T0 + MIN)])
+    mount(data, away)
+    await wait_for(lambda: len(sink2.recent_signals(5)) == 2)  # restored
+    assert svc2.coins.is_muted("SOL", 1_800_000_000_000)
+    assert [s["symbol"] for s in sink2.recent_signals(2)] == ["BTC", "ETH"]  # /last: newest last
+    await sink2.stop()
+    assert query(path, "SELECT coin, muted_until_ms FROM coins") == [("SOL", 1_900_000_000_000)]
