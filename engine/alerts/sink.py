@@ -54,8 +54,10 @@ class TelegramSink:
         self.outbox: Outbox | None = None
         self.poller: CommandPoller | None = None
         self._tasks: list[asyncio.Task] = []
+        self._started_ms = 0
 
     async def start(self, service: Service) -> None:
+        self._started_ms = int(self._clock() * 1000)
         policy = AlertPolicy(self.settings.alerts, service.coins, lambda: service.paused)
         persist = self.store.store.put_outbox if self.store is not None else None
         chats = self.secrets.telegram_chat_ids
@@ -85,8 +87,10 @@ class TelegramSink:
         rows = await db.fetch("SELECT * FROM outbox WHERE status = ? OR (status = 'sent' AND "
                               "sent_revision IS NOT revision) ORDER BY created_ms", (PENDING,))
         taken = self.outbox.load(rows)
+        # This run's alerts are in the caps already (a database that answered late has them too).
         recent = await db.fetch("SELECT coin, MIN(created_ms) AS ms FROM outbox WHERE created_ms >= ? "
-                                "AND status != ? GROUP BY signal_id", (now - HOUR_MS, STALE))
+                                "AND created_ms < ? AND status != ? GROUP BY signal_id",
+                                (now - HOUR_MS, self._started_ms, STALE))
         policy.restore((r["coin"], r["ms"]) for r in recent)
         day_start = now - now % 86_400_000
         sent = await db.fetch("SELECT DISTINCT signal_id FROM outbox WHERE status = 'sent' AND sent_ms >= ?",

@@ -70,3 +70,19 @@ async def test_a_pause_from_telegram_survives_a_restart(telegram, bot, tmp_path)
     await until(lambda: query(db, "SELECT value FROM state WHERE key = 'paused'") == [("true",)])
     svc2, _ = await bot(db=db)
     assert svc2.paused
+
+
+async def test_alerts_sent_while_the_database_was_away_count_once_against_the_hourly_cap(telegram, bot, tmp_path):
+    data = tmp_path / "data"
+    data.write_text("not a directory")  # the database cannot open at start
+    svc, sink = await bot(db=data / "teleglas.db")
+    svc.settings.alerts.max_per_hour = 2
+    sink.store.on_signals([sample(STOP_HUNT, LONG, "BTC")])
+    await until(lambda: len(telegram.sent()) == 1)  # delivery does not wait for the database
+    data.unlink()
+    await until(lambda: sink.store.state().state == "ok" and sink.store.state().queue == 0)
+    resume = sink._tasks[0]  # the sink's catch-up with the database, once it answers
+    await until(resume.done)
+    sink.store.on_signals([sample(STOP_HUNT, SHORT, "ETH", 3_456.78)])  # the second of two an hour
+    assert sink.outbox.policy.refused["hourly cap"] == 0
+    await until(lambda: len(telegram.sent()) == 2)
