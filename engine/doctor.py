@@ -1,6 +1,7 @@
 """``teleglas doctor``: is this machine ready to run teleglas?  One line per check.
 
-Checks: the configuration loads; which secrets are set (named, never shown); the database opens,
+Checks: the configuration loads; which secrets are set (named, never shown; only a chat id that
+cannot be one is quoted, it grants nothing); the database opens,
 migrates and takes a write lock; Telegram answers ``getMe`` with the token; each enabled feed's
 WebSocket and REST hosts accept a TCP connection.  Each line says ``ok``, ``FAIL`` or ``skip`` and
 why; the exit code is 1 when any check failed.
@@ -10,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import re
 import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,6 +28,8 @@ from engine.store.schema import SchemaTooNew
 OK, FAIL, SKIP = "ok", "FAIL", "skip"
 CONNECT_TIMEOUT_S = 5.0  # a host that has not answered by then is down for a live monitor
 _DEFAULT_PORTS = {"wss": 443, "https": 443, "ws": 80, "http": 80}
+# What Telegram takes as chat_id: a number (negative for groups and channels) or @channelname.
+_CHAT_ID = re.compile(r"-?\d+|@[A-Za-z]\w{3,31}")
 
 
 @dataclass
@@ -66,7 +70,11 @@ async def run_checks(config: str | None, data: str | None) -> list[Check]:
 
 def secret_checks(secrets: Secrets) -> list[Check]:
     token, chats = secrets.telegram_bot_token, secrets.telegram_chat_ids
-    if chats:
+    bad = [c for c in chats if not _CHAT_ID.fullmatch(c)]
+    if bad:  # e.g. "42 -1001500": one chat that does not exist, every alert to it refused
+        chat = Check("secret TELEGRAM_CHAT_ID", FAIL, f"not a chat id: {', '.join(map(repr, bad))} (a number, "
+                     "negative for a group, or @channel; several are separated by commas)")
+    elif chats:
         chat = Check("secret TELEGRAM_CHAT_ID", OK, f"set ({len(chats)} chat{'s' if len(chats) > 1 else ''})")
     elif token:
         chat = Check("secret TELEGRAM_CHAT_ID", FAIL, "missing: TELEGRAM_BOT_TOKEN is set but no chat gets the alerts")

@@ -110,3 +110,12 @@ async def test_without_a_token_telegram_is_skipped_not_failed(tmp_path, capsys, 
     assert code == 0
     assert lines["telegram"] == "skip no TELEGRAM_BOT_TOKEN"
     assert telegram.calls == []
+
+
+async def test_chat_ids_separated_by_spaces_instead_of_commas_fail_with_the_fix(tmp_path, capsys, telegram):
+    port = int(telegram.url.rsplit(":", 1)[1])
+    (tmp_path / ".env").write_text("TELEGRAM_CHAT_ID=42 -1001500, @trading_desk\n")
+    code, lines = await doctor(capsys, "--config", config(tmp_path, telegram.url, port), "--data-dir", str(tmp_path))
+    assert code == 1
+    assert lines["secret TELEGRAM_CHAT_ID"] == ("FAIL not a chat id: '42 -1001500' (a number, negative for a "
+                                                "group, or @channel; several are separated by commas)")
