@@ -100,7 +100,7 @@ class Outbox:
                  clock: Callable[[], float], sleep: Callable[[float], Awaitable[None]],
                  persist: Callable[[dict[str, Any]], None] | None = None) -> None:
         self.s = settings
-        self.chats = tuple(chats)
+        self.chats = tuple(dict.fromkeys(chats))  # one worker per chat, even if it is listed twice
         self.api = api
         self.policy = policy
         self.persist = persist  # writes a changed row back to the store

@@ -144,3 +144,16 @@ async def test_an_alert_that_a_429_holds_past_its_age_is_marked_stale_not_sent_l
     await until(lambda: sink.outbox.stale == 1)
     assert [c.status for c in telegram.of("sendMessage")] == [429]
     assert telegram.sent() == []
+
+
+async def test_a_chat_listed_twice_still_gets_each_alert_once(telegram, bot):
+    telegram.fail_next("sendMessage", 200, delay=0.2)  # delivered, but the answer comes late
+    _, sink = await bot(CHAT, CHAT, request_timeout_s=2)  # TELEGRAM_CHAT_ID=42,42
+    signal = sample(STOP_HUNT, LONG, "BTC")
+    sink.on_signals([signal])
+    await until(lambda: telegram.of("sendMessage"))  # the first send is under way
+    signal.metrics["liquidated_usd"] = 6_000_000.0
+    sink.on_signals([revise(signal)])  # the cascade grows meanwhile
+    await until(lambda: sink.outbox.edits == 1)
+    assert len(telegram.of("sendMessage")) == 1
+    assert "$6.00M" in telegram.sent()[0].edits[-1]

@@ -4,7 +4,8 @@ It checks the token in the path like the real API (a wrong one gets 404, as Tele
 malformed token), answers in the real envelope (``{"ok": true, "result": ...}`` or ``{"ok": false,
 "error_code": ..., "description": ...}``), holds ``getUpdates`` open up to its ``timeout`` (long
 polling), and records every request it received, in order.  It misbehaves on demand: the next
-call of a method can answer 429 with ``retry_after``, a 5xx, or arrive too late (slow).
+call of a method can answer 429 with ``retry_after``, a 5xx, arrive too late (slow), or succeed
+late (the request held a while, then handled).
 """
 
 from __future__ import annotations
@@ -27,7 +28,8 @@ class Call:
 
 @dataclass
 class Fault:
-    status: int = 500  # 429, 5xx, or 0 for "slow" (an answer after `delay` s, nothing delivered)
+    status: int = 500  # 429, 5xx, 0 for "slow" (an answer after `delay` s, nothing delivered),
+    # or 200 for "late" (delivered, answered after `delay` s)
     retry_after: float = 1
     delay: float = 0.0
 
@@ -105,8 +107,10 @@ class FakeTelegram:
         call = Call(method, payload)
         self.calls.append(call)
         faults = self.faults.get(method)
-        if faults:
-            fault = faults.pop(0)
+        fault = faults.pop(0) if faults else None
+        if fault is not None and fault.status == 200:
+            await asyncio.sleep(fault.delay)
+        elif fault is not None:
             if fault.status == 0:
                 await asyncio.sleep(fault.delay)  # the client has given up by now
                 call.status = 504
