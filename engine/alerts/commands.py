@@ -104,7 +104,7 @@ class Commands:
             lines.append(f"Lag {fmt.duration(max(0, now - engine_ms) / 1000)} behind the wall clock")
         lines.append(f"Events/s {snap.events_per_s:,.0f} · rejected {snap.rejected:,}")
         ob = self.outbox
-        lines.append(f"Alerts today {len(ob.sent_today)} · queued {ob.queued()} · stale {ob.stale} · "
+        lines.append(f"Alerts today {ob.alerts_today()} · queued {ob.queued()} · stale {ob.stale} · "
                      f"failed {ob.failed}")
         lines.append(f"Database {escape(snap.database.state)}" + (f" · queue {snap.database.queue}"
                                                                   if snap.database.queue else ""))

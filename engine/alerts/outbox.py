@@ -266,10 +266,18 @@ class Outbox:
         entry.status, entry.sent_ms, entry.detail = SENT, now, ""
         self.sent += 1
         self.last_ms = now
-        day = self._day(now)
+        self._roll_day(now)
+        self.sent_today.add(entry.signal_id)
+
+    def alerts_today(self) -> int:
+        """Alerts delivered since UTC midnight."""
+        self._roll_day(self._now_ms())
+        return len(self.sent_today)
+
+    def _roll_day(self, now_ms: int) -> None:
+        day = self._day(now_ms)
         if day != self._today:
             self._today, self.sent_today = day, set()
-        self.sent_today.add(entry.signal_id)
 
     def _give_up(self, entry: OutboxEntry, exc: TelegramError, editing: bool, revision: int) -> None:
         log.warning("telegram: %s to chat %s for %s: %s", "edit" if editing else "alert",

@@ -17,9 +17,9 @@ def replies(telegram, chat=CHAT):
     return [m.text for m in telegram.sent(chat)]
 
 
-async def ask(telegram, text, chat=CHAT):
+async def ask(telegram, text, chat=CHAT, date=None):
     before = len(replies(telegram, chat))
-    telegram.user_message(chat, text)
+    telegram.user_message(chat, text, date)
     await until(lambda: len(replies(telegram, chat)) > before)
     return replies(telegram, chat)[-1]
 
@@ -141,3 +141,12 @@ async def test_a_command_addressed_to_another_bot_in_the_group_is_not_ours(teleg
     assert "/mute COIN" in reply
     assert not svc.paused
     assert len(replies(telegram, GROUP)) == 1
+
+
+async def test_alerts_today_starts_again_at_utc_midnight_even_before_the_next_alert(telegram, bot, clock):
+    _, sink = await bot()
+    sink.on_signals([sample(STOP_HUNT, LONG, "BTC")])
+    await until(lambda: sink.outbox.sent == 1)
+    assert "Alerts today 1 ·" in await ask(telegram, "/status")
+    clock.now += 86_400  # a quiet next day: no alert yet
+    assert "Alerts today 0 ·" in await ask(telegram, "/status", date=int(clock()))
