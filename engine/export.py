@@ -121,7 +121,7 @@ def _blank(value: Any) -> Any:
 # ---------------------------------------------------------------------- baselines
 
 async def _baselines(db: aiosqlite.Connection) -> list[tuple]:
-    state = {r["key"]: orjson.loads(r["value"]) for r in await rows(db, "SELECT key, value FROM state")}
+    state = await _saved_state(db)
     out: list[tuple] = []
     scorer = (state.get(ENGINE) or {}).get("scorer") or {}
     counts = scorer.get("count") or {}
@@ -145,3 +145,20 @@ async def _baselines(db: aiosqlite.Connection) -> list[tuple]:
     for coin, metrics in sorted(coins.items()):
         out += [("coin", coin, name, value) for name, value in metrics.items() if value is not None]
     return out
+
+
+async def _saved_state(db: aiosqlite.Connection) -> dict[str, dict[str, Any]]:
+    """The state table by key; a damaged value is named on stderr and left out, not a traceback."""
+    state, damaged = {}, []
+    for r in await rows(db, "SELECT key, value FROM state WHERE key IN (?, ?)", (ENGINE, BASELINES)):
+        try:
+            value = orjson.loads(r["value"])
+        except orjson.JSONDecodeError:
+            value = None
+        if isinstance(value, dict):
+            state[r["key"]] = value
+        else:
+            damaged.append(repr(r["key"]))
+    if damaged:
+        print(f"teleglas: saved state {', '.join(sorted(damaged))} is damaged and left out", file=sys.stderr)
+    return state

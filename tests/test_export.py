@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import csv
 import io
+import sqlite3
 
 import pytest
 from builders import settings
@@ -102,3 +103,15 @@ def test_a_bad_setting_stops_the_export_naming_the_key(tmp_path, capsys):
     (tmp_path / "bad.yaml").write_text("storage:\n  batch_rows: -3\n")
     assert main(["export", "signals", "--csv", "-", "--config", str(tmp_path / "bad.yaml")]) == 2
     assert "storage.batch_rows" in capsys.readouterr().err
+
+
+def test_a_damaged_saved_state_is_named_and_the_rest_of_the_baselines_exported(tmp_path, capsys):
+    fill(tmp_path)
+    with sqlite3.connect(db_path(tmp_path)) as db:
+        db.execute("UPDATE state SET value = '{not json' WHERE key = 'engine'")
+        db.execute("UPDATE state SET value = '[1, 2]' WHERE key = 'baselines'")
+    assert main(["export", "baselines", "--csv", "-", "--data-dir", str(tmp_path)]) == 0
+    captured = capsys.readouterr()
+    rows = {(r["scope"], r["key"], r["metric"]) for r in read_csv(captured.out)}
+    assert ("coin", "BTC", "liquidations") in rows and not any(r[0] == "scorer" for r in rows)
+    assert "saved state 'baselines', 'engine' is damaged and left out" in captured.err
