@@ -94,6 +94,8 @@ class CommandPoller:
         except TelegramError as exc:  # a late reply is useless: log it and move on
             self.error = str(exc)
             log.warning("telegram: reply to %s not sent: %s", chat, exc)
+            if exc.kind == RATE_LIMITED:  # the flood wait holds for the chat's alerts as well
+                self.limiter.block(chat, exc.retry_after or 1.0, self._clock())
 
     async def _username(self) -> str | None:
         """Our username, to tell ``/pause@teleglas_bot`` from another bot's ``/pause@x_bot`` in a

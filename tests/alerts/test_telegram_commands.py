@@ -150,3 +150,14 @@ async def test_alerts_today_starts_again_at_utc_midnight_even_before_the_next_al
     assert "Alerts today 1 ·" in await ask(telegram, "/status")
     clock.now += 86_400  # a quiet next day: no alert yet
     assert "Alerts today 0 ·" in await ask(telegram, "/status", date=int(clock()))
+
+
+async def test_a_429_on_a_reply_holds_the_chat_for_the_alerts_too(telegram, bot, sleeps):
+    telegram.fail_next("sendMessage", 429, retry_after=30)
+    _, sink = await bot()
+    telegram.user_message(CHAT, "/help")
+    await until(lambda: "Too Many Requests" in sink.poller.error)  # the reply is refused: flood wait 30 s
+    sink.on_signals([sample(STOP_HUNT, LONG, "BTC")])
+    await until(lambda: telegram.sent())
+    assert [c.status for c in telegram.of("sendMessage")] == [429, 200]
+    assert any(abs(w - 30) < 0.5 for w in sleeps.waits)  # the alert waited out the flood wait
