@@ -149,9 +149,9 @@ class Outbox:
         now = self._now_ms()
         if self.policy.refusal(signal, now):
             return []
+        text = render(signal.as_dict())  # before the caps count it: a failed render sends nothing
         self._retire(now)
         self.policy.record(signal.coin, now)
-        text = render(signal.as_dict())
         rows = []
         for chat in self.chats:
             entry = OutboxEntry(signal.id, chat, signal.coin, signal.priority, text, signal.revision, now)

@@ -154,18 +154,27 @@ class StoreSink:
     # ------------------------------------------------------------------ event path (sync)
 
     def on_signals(self, signals: list[Signal]) -> None:
-        planner = self.outbox_planner
         for signal in signals:
             try:
                 data = signal.as_dict()
-                rows = planner(signal) if planner is not None else []
-                self.store.put_signal(data, rows)
+                self.store.put_signal(data, self._plan(signal))
             except Exception:  # a sink never breaks the event path
                 self.errors += 1
                 log.exception("store: could not queue signal %s", getattr(signal, "id", "?"))
                 continue
             self.recent[data["id"]] = data
         self._trim_recent()
+
+    def _plan(self, signal: Signal) -> list[dict[str, Any]]:
+        """The signal's outbox rows; an alert that fails to render must not cost the signal its row."""
+        if self.outbox_planner is None:
+            return []
+        try:
+            return self.outbox_planner(signal)
+        except Exception:
+            self.errors += 1
+            log.exception("store: could not plan the alert for signal %s", signal.id)
+            return []
 
     def on_events(self, events: list[Event]) -> None:
         for ev in events:

@@ -86,3 +86,17 @@ async def test_alerts_sent_while_the_database_was_away_count_once_against_the_ho
     sink.store.on_signals([sample(STOP_HUNT, SHORT, "ETH", 3_456.78)])  # the second of two an hour
     assert sink.outbox.policy.refused["hourly cap"] == 0
     await until(lambda: len(telegram.sent()) == 2)
+
+
+async def test_a_signal_the_alert_cannot_render_is_still_stored(telegram, bot, tmp_path):
+    db = tmp_path / "teleglas.db"
+    _, sink = await bot(db=db)
+    odd = sample(STOP_HUNT, LONG, "BTC")
+    odd.metrics["long_liquidated_usd"] = None  # a shape the message does not expect
+    sink.store.on_signals([odd, sample(STOP_HUNT, SHORT, "ETH", 3_456.78)])
+    await until(lambda: telegram.sent())
+    await sink.store.store.flush()
+    assert sorted(query(db, "SELECT coin FROM signals")) == [("BTC",), ("ETH",)]
+    assert ["ETHUSDT" in m.text for m in telegram.sent()] == [True]
+    sink.store.on_signals([sample(STOP_HUNT, LONG, "BTC", 96_500.0)])  # BTC's cooldown was not used up
+    await until(lambda: len(telegram.sent()) == 2)
