@@ -135,7 +135,7 @@ def query(path, sql):
 
 
 async def test_a_command_addressed_to_another_bot_in_the_group_is_not_ours(telegram, bot):
-    svc, sink = await bot(CHAT, GROUP)
+    svc, _ = await bot(CHAT, GROUP)
     telegram.user_message(GROUP, "/pause@market_news_bot")  # the group's other bot, not teleglas
     reply = await ask(telegram, "/help@TeleGlas_Test_Bot", chat=GROUP)  # ours (names ignore case)
     assert "/mute COIN" in reply

@@ -160,7 +160,7 @@ async def test_a_database_back_after_start_restores_the_saved_pause_and_scorer_n
     await sink.stop()
 
     away = unmount(data)
-    svc2, sink2 = await started(path, s)
+    _, sink2 = await started(path, s)
     assert sink2.state().state == "degraded"
     await asyncio.sleep(0.1)  # the state saver comes round many times while the database is away
     mount(data, away)
