@@ -39,13 +39,15 @@ class Sink(Protocol):
 
 def default_sinks(service: Service) -> list[Sink]:
     """The sinks a service gets when the caller names none: the SQLite store when the service
-    has a data directory, Telegram when a token and chat are set (live, or ``telegram.in_replay``).
+    has a data directory (a replay's own database file for replays and the demo), Telegram when a token and chat are set (live, or ``telegram.in_replay``).
 
     Telegram comes first so that it stops first: its last deliveries are written back before
     the store's final flush.  (The store plans each signal's alerts itself, in the signal's
     transaction, so the order does not matter on the event path.)
     """
-    store = StoreSink(service.settings, db_path(service.data_dir)) if service.data_dir is not None else None
+    store = None
+    if service.data_dir is not None:
+        store = StoreSink(service.settings, db_path(service.data_dir, replay=service.mode == "REPLAY"))
     sinks: list[Sink] = []
     if telegram_wanted(service.settings, service.secrets, service.mode):
         sinks.append(TelegramSink(service.settings, service.secrets, store=store))

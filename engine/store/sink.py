@@ -33,6 +33,9 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 DB_NAME = "teleglas.db"
+# Replays and the demo keep their own database: recorded (often looping) data must not train the
+# live scorer, fill /last and the exports, or overwrite a running live service's state.
+REPLAY_DB_NAME = "teleglas-replay.db"
 RECENT_SIGNALS = 50  # what /last can show
 # Keys of the state table.
 ENGINE, PAUSED, BASELINES = "engine", "paused", "baselines"
@@ -40,8 +43,8 @@ ENGINE, PAUSED, BASELINES = "engine", "paused", "baselines"
 OutboxPlanner = Callable[[Signal], list[dict[str, Any]]]
 
 
-def db_path(data_dir: Path) -> Path:
-    return data_dir / DB_NAME
+def db_path(data_dir: Path, replay: bool = False) -> Path:
+    return data_dir / (REPLAY_DB_NAME if replay else DB_NAME)
 
 
 class StoreSink:

@@ -23,7 +23,7 @@ async def test_a_replay_stores_every_signal_and_alerts_once_per_alertable_signal
     svc = Service(s, secrets(CHAT), data_dir=tmp_path, replay=DEMO_RECORDING, speed=0)
     await svc.run()
     emitted = {sig.id: sig for sig in svc.engine.signals}
-    db = db_path(tmp_path)
+    db = db_path(tmp_path, replay=True)
     assert emitted and sorted(r[0] for r in query(db, "SELECT id FROM signals")) == sorted(emitted)
     assert query(db, "SELECT COUNT(*) FROM liquidations")[0][0] > 0
 
