@@ -27,7 +27,8 @@ def _common(parser: argparse.ArgumentParser, *, top: bool) -> None:
     parser.add_argument("--config", metavar="PATH", default=default,
                         help="settings file (default: $TELEGLAS_CONFIG, ./config/teleglas.yaml, built-in)")
     parser.add_argument("--data-dir", metavar="PATH", default=default,
-                        help="where the SQLite database and logs live (default: ~/.local/share/teleglas)")
+                        help="where the SQLite database (teleglas.db; replays use teleglas-replay.db) and logs live "
+                             "(default: ~/.local/share/teleglas)")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -75,7 +76,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     export = sub.add_parser("export", help="export signal history or baselines as CSV",
                             description="Export data from the database as CSV.")
-    export.add_argument("what", choices=("signals", "baselines"), help="signals (with outcomes) or baselines")
+    export.add_argument("what", choices=("signals", "baselines"), help="signals: every signal with its outcome; baselines: scorer win-rate averages and "
+                             "per-coin normal volumes, funding and OI")
     export.add_argument("--csv", metavar="FILE", required=True, help="output file ('-' for stdout)")
     _common(export, top=False)
 
