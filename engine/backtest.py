@@ -1,9 +1,10 @@
-"""``teleglas backtest FILE... [--json] [--signals-out FILE]``: recordings through the full engine,
-as fast as possible, on the same pipeline as live and replay.
+"""``teleglas backtest FILE... [--json] [--report] [--signals-out FILE]``: recordings through the
+full engine, as fast as possible, on the same pipeline as live and replay.
 
 Prints throughput and signal/outcome statistics: a readable summary, or with ``--json`` one object
 with at least ``frames``, ``events``, ``rejected``, ``signals``, ``by_type``, ``seconds`` and
-``events_per_s``.  ``--signals-out`` writes one JSON object per emitted signal in its final state.  Outcomes still
+``events_per_s``, plus ``quality`` (the signal-quality report of :mod:`engine.signals.quality`,
+baseline included).  ``--report`` prints that report's tables and charts after the summary.  ``--signals-out`` writes one JSON object per emitted signal in its final state.  Outcomes still
 open when the last recording ends are resolved with what was seen: WIN or LOSS when already
 decided, otherwise UNKNOWN.
 """
@@ -21,10 +22,11 @@ from typing import IO
 import orjson
 
 from engine.core import Engine
-from engine.model import Liquidation, Signal
+from engine.model import Liquidation, Signal, Trade
 from engine.pipeline import Pipeline
 from engine.recording import ReadStats, RecordingError, read_records
 from engine.settings import Settings, load_for_command
+from engine.signals import quality
 
 PROGRESS_EVERY = 20_000  # records between progress redraws
 
@@ -37,10 +39,15 @@ class BacktestResult:
     read: ReadStats
     signals: dict[str, Signal] = field(default_factory=dict)  # emitted, by id, in emission order
     liquidations_by_minute: dict[int, list[float]] = field(default_factory=dict)  # minute -> [long, short]
+    minutes: set[int] = field(default_factory=set)  # minutes that hold events: the covered time
+    tape: quality.PriceTape = field(default_factory=quality.PriceTape)  # every price, for the baseline
 
     @property
     def engine(self) -> Engine:
         return self.pipeline.engine
+
+    def quality(self) -> quality.QualityReport:
+        return quality.build_report(self.signals.values(), len(self.minutes), self.tape)
 
     def summary(self) -> dict:
         counters = self.pipeline.counters.values()
@@ -76,6 +83,7 @@ class BacktestResult:
             },
             "seconds": round(self.seconds, 4),
             "events_per_s": round(events / self.seconds) if self.seconds > 0 else None,
+            "quality": self.quality().as_dict(),
         }
 
 
@@ -84,8 +92,7 @@ def run_backtest(files: list[Path], settings: Settings, progress: IO[str] | None
     pipeline = Pipeline(Engine(settings))
     read = ReadStats()
     result = BacktestResult([str(f) for f in files], 0.0, pipeline, read)
-    by_minute = result.liquidations_by_minute
-    pipeline.event_listeners.append(lambda events: _count_liquidations(events, by_minute))
+    pipeline.event_listeners.append(lambda events: _observe(events, result))
     signals = result.signals
     feed = pipeline.feed
     started = time.perf_counter()
@@ -103,11 +110,18 @@ def run_backtest(files: list[Path], settings: Settings, progress: IO[str] | None
     return result
 
 
-def _count_liquidations(events: list, by_minute: dict[int, list[float]]) -> None:
+def _observe(events: list, result: BacktestResult) -> None:
+    """Covered minutes, the price tape and liquidations per minute: what the report measures by."""
+    by_minute, minutes, tape = result.liquidations_by_minute, result.minutes, result.tape
     for event in events:
-        if event.__class__ is Liquidation:
-            bucket = by_minute.setdefault(event.ts - event.ts % 60_000, [0.0, 0.0])
+        minute = event.ts - event.ts % 60_000
+        minutes.add(minute)
+        cls = event.__class__
+        if cls is Liquidation:
+            bucket = by_minute.setdefault(minute, [0.0, 0.0])
             bucket[0 if event.side == "long" else 1] += event.usd
+        if cls is Liquidation or cls is Trade:
+            tape.add(event.coin, event.ts, event.price)
 
 
 def _draw_progress(out: IO[str], path: Path, read: ReadStats, events: int, elapsed: float) -> None:
@@ -181,8 +195,13 @@ def main(args: argparse.Namespace) -> int:
         write_signals(Path(args.signals_out), result.signals.values())
     if args.json:
         sys.stdout.write(orjson.dumps(summary).decode() + "\n")
-    else:
-        print(format_summary(summary))
+        return 0
+    print(format_summary(summary))
+    if args.report:
+        report = result.quality()
+        print(quality.format_report(report))
+        print(quality.hit_rate_chart(report))
+        print(quality.calibration_chart(report))
     return 0
 
 

@@ -69,6 +69,9 @@ def build_parser() -> argparse.ArgumentParser:
                                     "throughput and signal/outcome statistics.")
     bt.add_argument("files", nargs="+", metavar="FILE", help="recordings (.jsonl or .jsonl.gz), replayed in order")
     bt.add_argument("--json", action="store_true", help="print one JSON object instead of the summary")
+    bt.add_argument("--report", action="store_true",
+                    help="also print the signal-quality report: hit rates with 95%% intervals against a "
+                         "random-time baseline, outcomes, calibration, and charts")
     bt.add_argument("--signals-out", metavar="FILE", help="write one JSON object per signal (JSON Lines)")
     bt.add_argument("--progress", choices=("auto", "on", "off"), default="auto",
                     help="progress bar on stderr (auto: when stderr is a terminal)")
