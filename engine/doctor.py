@@ -22,7 +22,7 @@ from engine.locations import config_path, data_dir
 from engine.secrets import Secrets, load_secrets
 from engine.settings import FeedSettings, Settings, SettingsError, load_settings
 from engine.store import connect, db_path
-from engine.store.database import rows
+from engine.store.queries import summary
 from engine.store.schema import SchemaTooNew
 
 OK, FAIL, SKIP = "ok", "FAIL", "skip"
@@ -98,14 +98,12 @@ async def database_check(path: Path, busy_timeout_s: float) -> Check:
     try:
         await db.execute("BEGIN IMMEDIATE")
         await db.execute("ROLLBACK")
-        (version,) = (await rows(db, "PRAGMA user_version"))[0].values()
-        counts = (await rows(db, "SELECT (SELECT COUNT(*) FROM signals) AS signals, "
-                                 "(SELECT COUNT(*) FROM outbox WHERE status = 'pending') AS pending"))[0]
+        counts = await summary(db)
     except sqlite3.Error as exc:
         return Check("database", FAIL, f"{path}: {exc}")
     finally:
         await db.close()
-    return Check("database", OK, f"{path} writable (schema v{version}, {counts['signals']} signals, "
+    return Check("database", OK, f"{path} writable (schema v{counts['version']}, {counts['signals']} signals, "
                                  f"{counts['pending']} alerts pending)")
 
 

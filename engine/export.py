@@ -35,7 +35,7 @@ from engine import format as fmt
 from engine.locations import data_dir
 from engine.settings import Settings, load_for_command
 from engine.store import connect, db_path
-from engine.store.database import rows
+from engine.store import queries
 from engine.store.schema import SchemaTooNew
 from engine.store.sink import BASELINES, ENGINE
 from engine.symbols import canonical_symbol
@@ -69,9 +69,8 @@ async def _read(what: str, path: Path, settings: Settings) -> tuple[tuple[str, .
     db = await connect(path, settings.storage.busy_timeout_s)
     try:
         if what == "signals":
-            found = await rows(db, "SELECT data FROM signals ORDER BY ts, rowid")
             horizons = settings.outcomes.returns_s
-            return signal_columns(horizons), [signal_row(orjson.loads(r["data"]), horizons) for r in found]
+            return signal_columns(horizons), [signal_row(s, horizons) for s in await queries.all_signals(db)]
         return BASELINE_COLUMNS, await _baselines(db)
     finally:
         await db.close()
@@ -132,16 +131,12 @@ async def _baselines(db: aiosqlite.Connection) -> list[tuple]:
         coins.setdefault(coin, {}).update(trade_usd_per_min=b.get("trade_usd_per_min"),
                                           liquidated_usd_per_min=b.get("liq_usd_per_min"),
                                           minutes_observed=b.get("minutes"))
-    for r in await rows(db, "SELECT coin, COUNT(*) AS n, "
-                            "SUM(CASE WHEN side = 'long' THEN usd ELSE 0 END) AS long_usd, "
-                            "SUM(CASE WHEN side = 'short' THEN usd ELSE 0 END) AS short_usd "
-                            "FROM liquidations GROUP BY coin"):
+    for r in await queries.liquidation_totals(db):
         coins.setdefault(r["coin"], {}).update(liquidations=r["n"], long_liquidated_usd=r["long_usd"],
                                                short_liquidated_usd=r["short_usd"])
     for metric in ("funding", "oi_usd"):
-        for r in await rows(db, f"SELECT coin, {metric} AS value, MAX(ts) FROM context "
-                                f"WHERE {metric} IS NOT NULL GROUP BY coin"):
-            coins.setdefault(r["coin"], {})[metric] = r["value"]
+        for coin, value in (await queries.last_context(db, metric)).items():
+            coins.setdefault(coin, {})[metric] = value
     for coin, metrics in sorted(coins.items()):
         out += [("coin", coin, name, value) for name, value in metrics.items() if value is not None]
     return out
@@ -149,16 +144,9 @@ async def _baselines(db: aiosqlite.Connection) -> list[tuple]:
 
 async def _saved_state(db: aiosqlite.Connection) -> dict[str, dict[str, Any]]:
     """The state table by key; a damaged value is named on stderr and left out, not a traceback."""
-    state, damaged = {}, []
-    for r in await rows(db, "SELECT key, value FROM state WHERE key IN (?, ?)", (ENGINE, BASELINES)):
-        try:
-            value = orjson.loads(r["value"])
-        except orjson.JSONDecodeError:
-            value = None
-        if isinstance(value, dict):
-            state[r["key"]] = value
-        else:
-            damaged.append(repr(r["key"]))
+    saved, damaged = await queries.saved_state(db, (ENGINE, BASELINES))
+    state = {key: value for key, value in saved.items() if isinstance(value, dict)}
+    damaged = [repr(key) for key in [*damaged, *saved.keys() - state.keys()]]
     if damaged:
         print(f"teleglas: saved state {', '.join(sorted(damaged))} is damaged and left out", file=sys.stderr)
     return state

@@ -28,8 +28,9 @@ from engine.pipeline import Pipeline
 from engine.recording import RecordingWriter
 from engine.secrets import Secrets
 from engine.settings import Settings
-from engine.sinks import Sink, default_sinks
+from engine.sinks import Sink
 from engine.snapshot import CoinDetail, ServiceSnapshot, SinkState
+from engine.wiring import default_sinks
 
 log = logging.getLogger("teleglas.service")
 
@@ -75,7 +76,8 @@ class Service:
         self._running = False
         self.engine = Engine(settings)
         self.pipeline = self._new_pipeline()
-        self.sinks: list[Sink] = sinks if sinks is not None else default_sinks(self)
+        self.sinks: list[Sink] = (sinks if sinks is not None
+                                  else default_sinks(settings, secrets, data_dir, self.mode))
 
     # -------------------------------------------------------------------------- public API
 
@@ -98,6 +100,12 @@ class Service:
 
     def resume_alerts(self) -> None:
         self.coins.paused = False
+
+    def export_engine_state(self) -> dict:
+        return self.engine.export_state()
+
+    def load_engine_state(self, state: dict) -> None:
+        self.engine.load_state(state)
 
     async def run(self) -> None:
         """Run until :meth:`stop`, or (unless ``hold``) the end of a replay without ``loop`` or

@@ -1,27 +1,49 @@
-"""Where the service sends what the engine produced: the SQLite store, Telegram, anything else.
+"""The port between the service and what it feeds: a :class:`Sink` receives the engine's output,
+:class:`Controls` are the few service controls a sink (or a Telegram command) may use.
 
 A sink sits behind the engine and never in front of it: ``on_signals`` and ``on_events`` are
 called synchronously on the event path, so they only queue work (a store batches, the Telegram
-outbox sends from its own task).  Live and replay use the same sinks.
+outbox sends from its own task).  Live and replay use the same sinks.  Sinks know the service only
+through :class:`Controls`, so nothing below the service imports it (``engine/wiring.py`` builds and
+connects the sinks).
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Protocol
+from typing import Any, Protocol
 
-from engine.alerts.sink import TelegramSink, telegram_wanted
+from engine.coins import CoinRegistry
 from engine.model import Event, Signal
-from engine.snapshot import SinkState
-from engine.store import StoreSink, db_path
+from engine.snapshot import ServiceSnapshot, SinkState
 
-if TYPE_CHECKING:
-    from engine.service import Service
+
+class Controls(Protocol):
+    """What sinks and commands may read and change in the running service."""
+
+    coins: CoinRegistry  # watchlist, alert toggles, mutes (the TUI's and Telegram's one state)
+
+    @property
+    def paused(self) -> bool: ...
+
+    def pause_alerts(self) -> None: ...
+
+    def resume_alerts(self) -> None: ...
+
+    def export_engine_state(self) -> dict[str, Any]:
+        """The engine's adaptive state (scorer), to save."""
+
+    def load_engine_state(self, state: dict[str, Any]) -> None:
+        """Restore saved adaptive state; raises on a damaged one."""
+
+    def snapshot(self) -> ServiceSnapshot: ...
+
+    def stats(self) -> dict: ...
 
 
 class Sink(Protocol):
     name: str
 
-    async def start(self, service: Service) -> None:
+    async def start(self, controls: Controls) -> None:
         """Restore what the sink keeps (coin settings, scorer state) before any event flows."""
 
     def on_signals(self, signals: list[Signal]) -> None:
@@ -35,22 +57,3 @@ class Sink(Protocol):
 
     async def stop(self) -> None:
         """Flush and save state; called once on shutdown."""
-
-
-def default_sinks(service: Service) -> list[Sink]:
-    """The sinks a service gets when the caller names none: the SQLite store when the service
-    has a data directory (a replay's own database file for replays and the demo), Telegram when a token and chat are set (live, or ``telegram.in_replay``).
-
-    Telegram comes first so that it stops first: its last deliveries are written back before
-    the store's final flush.  (The store plans each signal's alerts itself, in the signal's
-    transaction, so the order does not matter on the event path.)
-    """
-    store = None
-    if service.data_dir is not None:
-        store = StoreSink(service.settings, db_path(service.data_dir, replay=service.mode == "REPLAY"))
-    sinks: list[Sink] = []
-    if telegram_wanted(service.settings, service.secrets, service.mode):
-        sinks.append(TelegramSink(service.settings, service.secrets, store=store))
-    if store is not None:
-        sinks.append(store)
-    return sinks

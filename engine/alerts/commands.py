@@ -1,7 +1,7 @@
 """Telegram commands: the phone's remote control of the running service.
 
-Each command reads or changes the same state the TUI uses (``service.coins`` for mutes,
-``service.pause_alerts()`` for the pause), so a mute set from the phone is the mute the TUI shows
+Each command reads or changes the same state the TUI uses through the service's
+:class:`~engine.sinks.Controls` (``coins`` for mutes, ``pause_alerts()`` for the pause), so a mute set from the phone is the mute the TUI shows
 and the store persists it.  Replies are short HTML texts; unknown commands get the help.
 """
 
@@ -16,11 +16,11 @@ from typing import TYPE_CHECKING, Any
 from engine import format as fmt
 from engine.model import PENDING
 from engine.settings import Settings
+from engine.sinks import Controls
 from engine.symbols import canonical, canonical_symbol
 
 if TYPE_CHECKING:
     from engine.alerts.outbox import Outbox
-    from engine.service import Service
     from engine.store.sink import StoreSink
 
 HELP = """<b>teleglas commands</b>
@@ -55,10 +55,10 @@ def coin_of(text: str) -> str:
 
 
 class Commands:
-    def __init__(self, settings: Settings, service: Service, outbox: Outbox,
+    def __init__(self, settings: Settings, controls: Controls, outbox: Outbox,
                  store: StoreSink | None, clock: Callable[[], float] = time.time) -> None:
         self.settings = settings
-        self.service = service
+        self.controls = controls
         self.outbox = outbox
         self.store = store
         self._clock = clock
@@ -92,7 +92,7 @@ class Commands:
         return HELP.format(default=fmt.duration(self.settings.alerts.default_mute_s))
 
     def status(self, args: list[str]) -> str:
-        snap = self.service.snapshot()
+        snap = self.controls.snapshot()
         now = self._now_ms()
         lines = [f"<b>teleglas {escape(snap.mode)}</b> · alerts {'⏸ paused' if snap.paused else 'on'}"]
         for feed in snap.feeds:
@@ -117,7 +117,7 @@ class Commands:
 
     def coins(self, args: list[str]) -> str:
         now = self._now_ms()
-        coins = self.service.coins
+        coins = self.controls.coins
         rows = []
         for s in coins.settings():
             muted = coins.is_muted(s.coin, now)
@@ -140,22 +140,22 @@ class Commands:
         if seconds is None:
             return f"Cannot read the duration {escape(args[1])}: use e.g. 30m, 2h or 1d (at most 365d)."
         until = self._now_ms() + int(seconds * 1000)
-        self.service.coins.mute(coin, until)
+        self.controls.coins.mute(coin, until)
         return f"🔕 {escape(coin)} muted for {fmt.duration(seconds)} (until {fmt.utc_time(until)})."
 
     def unmute(self, args: list[str]) -> str:
         if not args:
             return "Usage: /unmute COIN"
         coin = coin_of(args[0])
-        self.service.coins.unmute(coin)
+        self.controls.coins.unmute(coin)
         return f"🔔 {escape(coin)} alerts on again."
 
     def pause(self, args: list[str]) -> str:
-        self.service.pause_alerts()
+        self.controls.pause_alerts()
         return "⏸ Alerts paused. /resume to turn them on again."
 
     def resume(self, args: list[str]) -> str:
-        self.service.resume_alerts()
+        self.controls.resume_alerts()
         return "▶️ Alerts on."
 
     def last(self, args: list[str]) -> str:
@@ -171,10 +171,10 @@ class Commands:
     def _recent(self, n: int) -> list[dict[str, Any]]:
         if self.store is not None:
             return self.store.recent_signals(n)
-        return [s.as_dict() for s in self.service.snapshot().engine.signals[-n:]]
+        return [s.as_dict() for s in self.controls.snapshot().engine.signals[-n:]]
 
     def stats(self, args: list[str]) -> str:
-        by_type = (self.service.stats() or {}).get("by_type") or {}
+        by_type = (self.controls.stats() or {}).get("by_type") or {}
         if not by_type:
             return "No outcomes yet: a signal's outcome is known 15 minutes after it."
         lines = ["<b>Win rate by type</b> (W/L/F)"]

@@ -16,17 +16,18 @@ from typing import TYPE_CHECKING
 
 from engine.tasks import cancel_all
 from engine.alerts.commands import Commands
-from engine.alerts.outbox import PENDING, STALE, Outbox
+from engine.alerts.outbox import Outbox
 from engine.alerts.poller import CommandPoller
 from engine.alerts.policy import HOUR_MS, AlertPolicy
 from engine.alerts.telegram import BotApi
 from engine.model import Event, Signal
 from engine.secrets import Secrets
 from engine.settings import Settings
+from engine.sinks import Controls
 from engine.snapshot import SinkState
+from engine.store import queries
 
 if TYPE_CHECKING:
-    from engine.service import Service
     from engine.store.sink import StoreSink
 
 log = logging.getLogger(__name__)
@@ -56,13 +57,13 @@ class TelegramSink:
         self._tasks: list[asyncio.Task] = []
         self._started_ms = 0
 
-    async def start(self, service: Service) -> None:
+    async def start(self, controls: Controls) -> None:
         self._started_ms = int(self._clock() * 1000)
-        policy = AlertPolicy(self.settings.alerts, service.coins, lambda: service.paused)
+        policy = AlertPolicy(self.settings.alerts, controls.coins, lambda: controls.paused)
         persist = self.store.store.put_outbox if self.store is not None else None
         chats = self.secrets.telegram_chat_ids
         self.outbox = Outbox(self.settings.telegram, chats, self.api, policy, self._clock, self._sleep, persist)
-        commands = Commands(self.settings, service, self.outbox, self.store, self._clock)
+        commands = Commands(self.settings, controls, self.outbox, self.store, self._clock)
         self.poller = CommandPoller(self.settings.telegram, self.api, chats, commands, self.outbox.limiter,
                                     self._clock, self._sleep)
         if self.store is not None:
@@ -84,18 +85,11 @@ class TelegramSink:
         assert self.store is not None and self.outbox is not None
         db = self.store.store
         now = int(self._clock() * 1000)
-        rows = await db.fetch("SELECT * FROM outbox WHERE status = ? OR (status = 'sent' AND "
-                              "sent_revision IS NOT revision) ORDER BY created_ms", (PENDING,))
-        taken = self.outbox.load(rows)
+        taken = self.outbox.load(await db.read(queries.outbox_work) or [])
         # This run's alerts are in the caps already (a database that answered late has them too).
-        recent = await db.fetch("SELECT coin, MIN(created_ms) AS ms FROM outbox WHERE created_ms >= ? "
-                                "AND created_ms < ? AND status != ? GROUP BY signal_id",
-                                (now - HOUR_MS, self._started_ms, STALE))
-        policy.restore((r["coin"], r["ms"]) for r in recent)
+        policy.restore(await db.read(queries.alerts_planned, now - HOUR_MS, self._started_ms) or [])
         day_start = now - now % 86_400_000
-        sent = await db.fetch("SELECT DISTINCT signal_id FROM outbox WHERE status = 'sent' AND sent_ms >= ?",
-                              (day_start,))
-        self.outbox.sent_today.update(r["signal_id"] for r in sent)
+        self.outbox.sent_today.update(await db.read(queries.signals_alerted_since, day_start) or [])
         if taken:
             log.info("telegram: %d alerts or edits left by the last run are being delivered", taken)
 

@@ -20,10 +20,10 @@ import contextlib
 import logging
 import sqlite3
 import time
-from collections.abc import AsyncIterator, Callable, Iterable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import aiosqlite
 import orjson
@@ -33,6 +33,7 @@ from engine.snapshot import SinkState
 from engine.store import schema
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 _UPSERT_SIGNAL = schema.upsert("signals", schema.SIGNAL_COLUMNS, ("id",))
 _UPSERT_OUTBOX = schema.upsert("outbox", schema.OUTBOX_COLUMNS, ("signal_id", "chat_id"))
@@ -64,12 +65,6 @@ async def connect(path: Path, busy_timeout_s: float = 5.0) -> aiosqlite.Connecti
         await db.close()
         raise
     return db
-
-
-async def rows(db: aiosqlite.Connection, sql: str, params: tuple = ()) -> list[dict[str, Any]]:
-    async with db.execute(sql, params) as cursor:
-        names = [d[0] for d in cursor.description]
-        return [dict(zip(names, row)) for row in await cursor.fetchall()]
 
 
 @dataclass
@@ -329,16 +324,17 @@ class Store:
 
     # ------------------------------------------------------------------ reading
 
-    async def fetch(self, sql: str, params: tuple = ()) -> list[dict[str, Any]]:
-        """Rows of a query on the writer's connection ([] while the database is unavailable)."""
+    async def read(self, query: Callable[..., Awaitable[T]], *args: Any) -> T | None:
+        """``query(connection, *args)`` (one of ``engine.store.queries``) on the writer's
+        connection; None while the database is unavailable."""
         db = self._db
         if db is None:
-            return []
+            return None
         try:
-            return await rows(db, sql, params)
+            return await query(db, *args)
         except sqlite3.Error as exc:
             self._degrade(exc)
-            return []
+            return None
 
     @property
     def connection(self) -> aiosqlite.Connection | None:

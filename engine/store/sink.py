@@ -16,19 +16,16 @@ import time
 from collections import OrderedDict
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
-
-import orjson
+from typing import Any
 
 from engine.tasks import cancel_all
 from engine.model import Context, Event, Liquidation, Signal, Trade
 from engine.settings import Settings
+from engine.sinks import Controls
 from engine.snapshot import SinkState
 from engine.store.baselines import VolumeBaselines
+from engine.store import queries
 from engine.store.database import Store
-
-if TYPE_CHECKING:
-    from engine.service import Service
 
 log = logging.getLogger(__name__)
 
@@ -58,7 +55,7 @@ class StoreSink:
         self.baselines = VolumeBaselines()
         self.recent: OrderedDict[str, dict[str, Any]] = OrderedDict()
         self.errors = 0
-        self._service: Service | None = None
+        self._controls: Controls | None = None
         self._paused_saved: bool | None = None
         self._restored = False  # until then, saving fresh state would overwrite the saved one
         self._tasks: list[asyncio.Task] = []
@@ -66,9 +63,9 @@ class StoreSink:
 
     # ------------------------------------------------------------------ lifecycle
 
-    async def start(self, service: Service) -> None:
-        self._service = service
-        service.coins.listeners.append(self._coin_changed)
+    async def start(self, controls: Controls) -> None:
+        self._controls = controls
+        controls.coins.listeners.append(self._coin_changed)
         if await self.store.open():
             await self._restore()
         else:
@@ -82,25 +79,24 @@ class StoreSink:
             await self._restore()
 
     async def _restore(self) -> None:
-        service = self._service
-        assert service is not None
-        coins = [r for r in await self.store.fetch("SELECT * FROM coins")
+        controls = self._controls
+        assert controls is not None
+        coins = [r for r in await self.store.read(queries.coin_settings) or []
                  if not self.store.pending("coins", r["coin"])]
         for row in coins:
-            service.coins.restore(row["coin"], bool(row["watched"]), bool(row["alerts"]), row["muted_until_ms"])
+            controls.coins.restore(row["coin"], bool(row["watched"]), bool(row["alerts"]), row["muted_until_ms"])
         state = await self._saved_state()
         if ENGINE in state:
             try:
-                service.engine.load_state(state[ENGINE])
+                controls.load_engine_state(state[ENGINE])
             except (AttributeError, KeyError, TypeError, ValueError):
                 log.error("store: the saved adaptive state is damaged and was not (fully) loaded")
-        if state.get(PAUSED) and not service.paused:
-            service.pause_alerts()
+        if state.get(PAUSED) and not controls.paused:
+            controls.pause_alerts()
         self._paused_saved = bool(state.get(PAUSED))
         self.baselines.load(state.get(BASELINES) or {})
-        rows = await self.store.fetch("SELECT data FROM signals ORDER BY ts DESC, rowid DESC LIMIT ?",
-                                      (RECENT_SIGNALS,))
-        recent = OrderedDict((d["id"], d) for d in (orjson.loads(r["data"]) for r in reversed(rows)))
+        saved = await self.store.read(queries.recent_signals, RECENT_SIGNALS) or []
+        recent = OrderedDict((d["id"], d) for d in saved)
         recent.update(self.recent)  # signals of this run (a late restore) stay the newest
         self.recent = recent
         self._trim_recent()
@@ -109,15 +105,10 @@ class StoreSink:
 
     async def _saved_state(self) -> dict[str, Any]:
         """The state table by key, minus keys changed in memory since (and damaged values)."""
-        state = {}
-        for row in await self.store.fetch("SELECT key, value FROM state"):
-            if self.store.pending("state", row["key"]):
-                continue
-            try:
-                state[row["key"]] = orjson.loads(row["value"])
-            except orjson.JSONDecodeError:
-                log.error("store: saved state %r is damaged and ignored", row["key"])
-        return state
+        state, damaged = await self.store.read(queries.saved_state) or ({}, [])
+        for key in damaged:
+            log.error("store: saved state %r is damaged and ignored", key)
+        return {key: value for key, value in state.items() if not self.store.pending("state", key)}
 
     async def _save_state_periodically(self) -> None:
         """The pause flag is checked every batch (it may change from the TUI or Telegram); the
@@ -133,17 +124,17 @@ class StoreSink:
                 self._save_paused()
 
     def save_state(self) -> None:
-        service = self._service
-        if service is None or not self._restored:
+        controls = self._controls
+        if controls is None or not self._restored:
             return
         self._save_paused()
-        self.store.put_state(ENGINE, service.engine.export_state())
+        self.store.put_state(ENGINE, controls.export_engine_state())
         self.store.put_state(BASELINES, self.baselines.export())
 
     def _save_paused(self) -> None:
         if not self._restored:
             return
-        paused = bool(self._service and self._service.paused)
+        paused = bool(self._controls and self._controls.paused)
         if paused != self._paused_saved:
             self.store.put_state(PAUSED, paused)
             self._paused_saved = paused
@@ -191,9 +182,9 @@ class StoreSink:
                 self.store.put_context((ev.ts, ev.venue, ev.coin, ev.oi_usd, ev.funding))
 
     def _coin_changed(self, coin: str) -> None:
-        if self._service is None:
+        if self._controls is None:
             return
-        s = self._service.coins.setting(coin)
+        s = self._controls.coins.setting(coin)
         self.store.put_coin(s.coin, s.watched, s.alerts, s.muted_until_ms)
 
     def _trim_recent(self) -> None:

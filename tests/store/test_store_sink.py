@@ -12,7 +12,7 @@ from engine.alerts.sink import TelegramSink
 from engine.model import BUY, LONG, SHORT, WIN, Context, Liquidation, Trade
 from engine.secrets import Secrets
 from engine.service import Service
-from engine.sinks import default_sinks
+from engine.wiring import default_sinks
 from engine.store import StoreSink, db_path
 from fakes.loopback import wait_for
 from fakes.signals import T0, sample
@@ -116,7 +116,7 @@ def test_default_sinks_store_with_a_data_dir_and_telegram_only_live_with_a_token
     assert [type(s) for s in live.sinks] == [TelegramSink, StoreSink]
     replay = Service(config(), secrets, data_dir=tmp_path, replay=tmp_path / "x.jsonl")
     assert [s.name for s in replay.sinks] == ["database"]
-    assert default_sinks(Service(config(), Secrets(), data_dir=None, sinks=[])) == []
+    assert default_sinks(config(), Secrets(), None, "LIVE") == []
     in_replay = settings(telegram={"in_replay": True})
     assert [s.name for s in Service(in_replay, secrets, data_dir=None, replay=tmp_path / "x.jsonl").sinks] == ["telegram"]
 
