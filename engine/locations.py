@@ -3,13 +3,21 @@
 from __future__ import annotations
 
 import os
+from importlib.resources import files
 from pathlib import Path
 
-# The repository (or installed tree) root: engine/ sits directly below it.
-ROOT = Path(__file__).resolve().parent.parent
-RECORDINGS = ROOT / "recordings"
-THEMES = ROOT / "themes"
+
+def _bundled(package: str) -> Path:
+    """A folder shipped with teleglas: ``themes/``, ``recordings/`` or ``config/`` of the checkout,
+    which pyproject.toml installs as ``teleglas_assets.<name>`` (an editable install maps the
+    name back to the checkout).  Installed wheels are unpacked, so it is a real directory."""
+    return Path(str(files(f"teleglas_assets.{package}")))
+
+
+RECORDINGS = _bundled("recordings")
+THEMES = _bundled("themes")
 DEMO_RECORDING = RECORDINGS / "demo.jsonl.gz"
+DEFAULT_CONFIG = _bundled("config") / "teleglas.yaml"  # every setting at its default, with comments
 
 
 def config_path(cli_value: str | None) -> Path | None:

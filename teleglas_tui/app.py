@@ -36,7 +36,7 @@ from teleglas_tui.liquidation_tape import LiquidationTape
 from teleglas_tui.messages import CoinAction, CoinChosen
 from teleglas_tui.monitor_screen import MonitorScreen
 from teleglas_tui.statistics_screen import StatisticsScreen
-from teleglas_tui.themes import load_themes, theme_name
+from teleglas_tui.themes import apply_themes
 
 _STOP_TIMEOUT_S = 15.0  # a stuck sink must not keep a closed terminal's process alive
 
@@ -55,10 +55,7 @@ class TeleglasApp(App):
         super().__init__()
         self.service = service
         self.settings = settings
-        self.themes = load_themes()
-        for theme in self.themes:
-            self.register_theme(theme)
-        self.theme = theme_name(settings.ui.theme)
+        self.themes, self._theme_notices = apply_themes(self, settings.ui.theme)
         self._stopping: asyncio.Task | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self._previous_sighup: object = signal.SIG_DFL
@@ -69,6 +66,8 @@ class TeleglasApp(App):
     def on_mount(self) -> None:
         self.push_screen(MonitorScreen(self.read_snapshot, self.wall_ms, self.settings))
         self.run_worker(self._run_service(), name="service", exit_on_error=False)
+        for notice in self._theme_notices:
+            self.notify(notice, title="theme", severity="warning", timeout=15)
         self._loop = asyncio.get_running_loop()
         self._loop.add_signal_handler(signal.SIGTERM, self.stop_and_exit)
         # A plain handler, not the loop's: it must run before Textual's SIGCONT handler, which the

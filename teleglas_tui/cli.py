@@ -31,6 +31,15 @@ def _common(parser: argparse.ArgumentParser, *, top: bool) -> None:
                              "(default: ~/.local/share/teleglas)")
 
 
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("teleglas")
+    except PackageNotFoundError:  # a checkout run without `pip install`
+        return "(not installed)"
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="teleglas",
@@ -40,6 +49,7 @@ def build_parser() -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     _common(parser, top=True)
+    parser.add_argument("--version", action="version", version=f"teleglas {_version()}")
     parser.add_argument("--replay", metavar="FILE", help="run the TUI on a recording instead of live feeds")
     parser.add_argument("--speed", type=float, default=1.0,
                         help="replay speed factor (default 1; 0 = as fast as possible)")
