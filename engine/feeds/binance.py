@@ -9,6 +9,11 @@ WebSocket (combined streams, ``{"stream": ..., "data": ...}``, raw streams accep
 - ``aggTrade`` and ``trade``: ``m`` = "the buyer was the maker", so ``m: true`` = the taker SOLD.
   Only ``X: MARKET`` trades are order flow (insurance-fund and ADL fills are not).
 
+Fields not named here are ignored: since about 2026-10 the USDⓈ-M frames carry ``ps`` (pair) and
+``st`` (symbol type) in ``forceOrder``'s ``o``, ``aggTrade`` and ``depthUpdate``, and Binance adds
+fields without notice.  A coin-margined contract (``BTCUSD_PERP``, ``BTCUSD_200925``: sized in USD
+contracts, never sent on the USDⓈ-M host) is recognised by its symbol and rejected.
+
 REST: ``/fapi/v1/premiumIndex`` gives ``lastFundingRate`` (a fraction per funding interval) and the
 mark price; ``/fapi/v1/fundingInfo`` lists the symbols whose interval is not 8 h (funding is kept
 per 8 h); ``/fapi/v1/openInterest`` gives OI in contracts of the symbol, × mark price = USD.
@@ -48,6 +53,11 @@ def _is_usdt_perpetual(symbol: object) -> bool:
     return symbol.__class__ is str and symbol.endswith("USDT") and "_" not in symbol  # type: ignore[union-attr]
 
 
+def _is_coin_margined(symbol: object) -> bool:
+    # BTCUSD_PERP, BTCUSD_200925: quoted in USD itself, not in a USD stablecoin.
+    return symbol.__class__ is str and symbol.partition("_")[0].endswith("USD")  # type: ignore[union-attr]
+
+
 def _trade(data: dict, rejects: list[str]) -> Trade | None:
     if data.get("X", "MARKET") != "MARKET":
         return None  # insurance-fund / ADL fills: nobody chose that side
@@ -84,7 +94,7 @@ def _liquidation(order: object, rejects: list[str]) -> Liquidation | None:
         rejects.append("item not an object")
         return None
     get = order.get  # type: ignore[attr-defined]
-    if "ps" in order:  # type: ignore[operator]
+    if _is_coin_margined(get("s")):
         rejects.append("coin-margined contract")  # sizes in USD contracts: not this feed
         return None
     side = lookup(_LIQ_SIDES, get("S"))
