@@ -2,8 +2,10 @@
 
 Every venue spells an instrument its own way (``BTC-USDT-SWAP``, ``BTCUSDT_UMCBL``, ``BTC_USDT``,
 ``BTCUSD_PERP``); the engine keys everything by the base coin (``BTC``) and shows the canonical
-symbol ``BTCUSDT``.  Multiplier contracts (``1000PEPEUSDT``, ``kPEPE``) map to the base coin; their
-price is divided by the multiplier, their USD size is unchanged.
+symbol ``BTCUSDT``.  Multiplier contracts (``1000PEPEUSDT``, ``SHIB1000USDT``, ``1000000MOGUSDT``,
+``kPEPE``) map to the base coin; their price is divided by the multiplier, their USD size is
+unchanged.  A venue's instrument list, when the feed has one, names the base of each contract
+(:func:`split_multiplier` reads it); :func:`canonical` is the fallback from the name alone.
 """
 
 from __future__ import annotations
@@ -12,7 +14,9 @@ from functools import lru_cache
 
 _QUOTES = ("USDT", "USDC", "USD", "BUSD", "FDUSD")
 _SUFFIXES = ("-SWAP", "_UMCBL", "_DMCBL", "_PERP", "-PERP", "PERP")
-_MULTIPLIERS = (("1000000", 1_000_000), ("10000", 10_000), ("1000", 1_000), ("1M", 1_000_000))
+# Longest first: "1000000MOG" is not "1000" of "000MOG".
+_MULTIPLIERS = (("10000000", 10_000_000), ("1000000", 1_000_000), ("100000", 100_000), ("10000", 10_000),
+                ("1000", 1_000), ("1M", 1_000_000))
 # POL replaced MATIC; both names mean one coin for tiers and aggregation.
 _ALIASES = {"MATIC": "POL"}
 
@@ -47,11 +51,24 @@ def canonical(instrument: str) -> tuple[str, float]:
         if name.endswith(quote) and len(name) > len(quote):
             name = name[: -len(quote)]
             break
-    for prefix, mult in _MULTIPLIERS:
-        if name.startswith(prefix) and len(name) > len(prefix) and not name[len(prefix) :].isdigit():
-            name, divisor = name[len(prefix) :], float(mult)
-            break
-    return _ALIASES.get(name, name), divisor
+    coin, mult = split_multiplier(name)
+    return coin, divisor * mult
+
+
+def split_multiplier(base: str) -> tuple[str, float]:
+    """``(coin, multiplier)`` of a contract's base name: ``1000PEPE`` → ``("PEPE", 1000.0)``,
+    ``SHIB1000`` (Bybit puts it after the coin) → ``("SHIB", 1000.0)``, ``BTC`` → ``("BTC", 1.0)``.
+    A suffix counts only after at least two letters, so ``A8`` or ``X1000`` stay as they are."""
+    name = base.upper()
+    for digits, mult in _MULTIPLIERS:
+        rest = name[len(digits) :]
+        if name.startswith(digits) and rest and not rest.isdigit():
+            return _ALIASES.get(rest, rest), float(mult)
+    for digits, mult in _MULTIPLIERS:
+        rest = name[: -len(digits)]
+        if digits.isdigit() and name.endswith(digits) and len(rest) >= 2 and rest.isalpha():
+            return _ALIASES.get(rest, rest), float(mult)
+    return _ALIASES.get(name, name), 1.0
 
 
 def canonical_symbol(coin: str) -> str:
