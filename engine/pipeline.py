@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from engine.core import Engine
 from engine.feeds.adapter import Adapter, FeedCounters
+from engine.feeds.price_band import PriceBand
 from engine.feeds.registry import make_adapters
 from engine.model import Event, Signal, Trade
 
@@ -28,6 +29,7 @@ class Pipeline:
         self.min_trade_usd = {name: getattr(feeds, name).min_trade_usd for name in self.adapters
                               if getattr(getattr(feeds, name, None), "min_trade_usd", 0) > 0}
         self.unknown_sources = 0
+        self.prices = PriceBand()  # absurd prices are refused here, before the engine keeps them
         # Optional hook for sinks that keep raw events (the store keeps liquidations and context).
         self.event_listeners: list = []
 
@@ -50,7 +52,8 @@ class Pipeline:
         floor = self.min_trade_usd.get(src, 0.0)
         if len(events) == 1 and not self.event_listeners:  # the common case, kept cheap
             event = events[0]
-            if event.ts > latest or (event.__class__ is Trade and event.usd < floor):  # type: ignore[union-attr]
+            if (event.ts > latest or (event.__class__ is Trade and event.usd < floor)  # type: ignore[union-attr]
+                    or not self.prices.accept(event)):
                 if not self._screen(events, latest, floor, counters):
                     return _NO_SIGNALS
             counters.events += 1
@@ -59,15 +62,17 @@ class Pipeline:
         counters.events += len(events)
         return self.process(events) if events else _NO_SIGNALS
 
-    @staticmethod
-    def _screen(events: list[Event], latest: int, floor: float, counters: FeedCounters) -> list[Event]:
-        """Drop trades under the feed's minimum size, and refuse events dated after ``latest``:
-        the engine's clock is the newest event time, so one garbage date years ahead would empty
-        every window."""
+    def _screen(self, events: list[Event], latest: int, floor: float, counters: FeedCounters) -> list[Event]:
+        """Drop trades under the feed's minimum size, refuse events dated after ``latest`` (the
+        engine's clock is the newest event time, so one garbage date years ahead would empty every
+        window) and absurd prices (:class:`PriceBand`; asking it twice about a refused price gives
+        the same answer)."""
         kept = []
         for event in events:
             if event.ts > latest:
                 counters.reject(["time in future"])
+            elif not self.prices.accept(event):
+                counters.reject(["bad price"])
             elif event.__class__ is not Trade or event.usd >= floor:  # type: ignore[union-attr]
                 kept.append(event)
         return kept
