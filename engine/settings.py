@@ -201,7 +201,7 @@ class FeedsSettings:
     okx: FeedSettings = field(
         default_factory=lambda: FeedSettings(
             ws_url="wss://ws.okx.com:8443/ws/v5/public", rest_url="https://www.okx.com",
-            ping_interval_s=25.0, min_trade_usd=0.0,
+            ping_interval_s=20.0, min_trade_usd=0.0,  # OKX closes a line silent for 30 s
         )
     )
 

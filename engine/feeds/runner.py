@@ -287,7 +287,8 @@ class WsRunner(Link):
                 await ws.close()
                 return
             self.status = "stale" if quiet > s.watchdog_s / 2 else "live"
-            if interval and now - last_ping >= interval and (not self.spec.ping_idle_only or quiet >= interval):
+            due = interval - tick  # a ping goes out by ``interval``, not up to a tick after it
+            if interval and now - last_ping >= due and (not self.spec.ping_idle_only or quiet >= due):
                 last_ping = now
                 if ping is None:
                     await self._protocol_ping(ws)

@@ -8,7 +8,8 @@ we poll, speaking the real protocols.
   ``success``/``ret_msg`` (more than 10 args refused), ``{"op": "ping"}`` answered with
   ``ret_msg: "pong"``.
 - OKX: ``/ws/v5/public``, ``{"op": "subscribe", "args": [{...}]}`` answered per arg with
-  ``{"event": "subscribe", ...}``, text ``ping`` answered ``pong``.
+  ``{"event": "subscribe", ...}``, text ``ping`` answered ``pong``; like OKX, it closes a
+  connection on which the client sent nothing for ``idle_close_s`` (30 s there; off unless set).
 
 Tests push real payloads with :meth:`FakeVenue.push` once the subscription they need is in, and
 can drop every connection to prove reconnect and resubscribe.
@@ -212,6 +213,9 @@ class FakeOkx(FakeVenue):
     def __init__(self) -> None:
         super().__init__()
         self.pings = 0
+        self.idle_close_s: float | None = None
+        self.idle_closes = 0
+        self._heard: dict[ServerConnection, float] = {}  # when the client last sent anything
         self.instruments = [  # shape of GET /api/v5/public/instruments?instType=SWAP
             {"instType": "SWAP", "instId": "BTC-USDT-SWAP", "ctVal": "0.01", "ctMult": "1", "ctValCcy": "BTC",
              "ctType": "linear", "settleCcy": "USDT", "state": "live"},
@@ -221,7 +225,23 @@ class FakeOkx(FakeVenue):
              "ctType": "inverse", "settleCcy": "XRP", "state": "live"},
         ]
 
+    async def on_open(self, ws: ServerConnection) -> None:
+        await super().on_open(ws)
+        self._heard[ws] = time.monotonic()
+        asyncio.get_running_loop().create_task(self._close_when_idle(ws))
+
+    async def _close_when_idle(self, ws: ServerConnection) -> None:
+        while ws in self.clients:
+            await asyncio.sleep(0.01)
+            limit = self.idle_close_s
+            if limit is not None and time.monotonic() - self._heard[ws] > limit:
+                self.idle_closes += 1
+                await ws.close(4004, "no data")  # OKX: 4004 No data received in 30s
+                break
+        self._heard.pop(ws, None)
+
     async def on_text(self, ws: ServerConnection, text: str) -> None:
+        self._heard[ws] = time.monotonic()
         if text == "ping":
             self.pings += 1
             await ws.send("pong")

@@ -51,6 +51,23 @@ async def test_text_ping_when_idle_is_answered_with_pong(okx):
         assert got.pipeline.counters["okx"].rejected == 0
 
 
+async def test_a_quiet_line_pings_before_okx_cuts_it(okx):
+    """OKX closes a connection that sent nothing for 30 s; the feed pings by ``ping_interval_s``
+    (20 s by default) of quiet.  Here in miniature: cut after 0.3 s, ping by 0.15 s."""
+    okx.idle_close_s = 0.3
+    feed, _ = start_feed(okx, ["BTC"], ping_interval_s=0.15)
+    async with running(feed):
+        await wait_for(lambda: okx.pings >= 6)
+        assert (okx.connections, okx.idle_closes) == (1, 0)
+
+
+async def test_without_pings_okx_cuts_the_line(okx):
+    okx.idle_close_s = 0.3
+    feed, _ = start_feed(okx, ["BTC"], ping_interval_s=0)
+    async with running(feed):
+        await wait_for(lambda: okx.idle_closes >= 1 and okx.connections >= 2)
+
+
 async def test_reconnect_resubscribes_everything_including_coins_added_at_run_time(okx):
     feed, got = start_feed(okx, ["BTC"])
     async with running(feed):
