@@ -21,10 +21,11 @@ from typing import IO
 
 import orjson
 
+from engine.arguments import output_file, recording
 from engine.core import Engine
 from engine.model import Liquidation, Signal, Trade
 from engine.pipeline import Pipeline
-from engine.recording import ReadStats, RecordingError, read_records
+from engine.recording import ReadStats, read_records
 from engine.settings import Settings, load_for_command
 from engine.signals import quality
 
@@ -179,17 +180,11 @@ def format_summary(summary: dict) -> str:
 
 def main(args: argparse.Namespace) -> int:
     settings = load_for_command(args)
-    files = [Path(f) for f in args.files]
-    for path in files:
-        if not path.is_file():
-            print(f"teleglas: {path}: no such file", file=sys.stderr)
-            return 2
+    files = [recording("FILE", f) for f in args.files]
+    if args.signals_out:
+        output_file("--signals-out", args.signals_out)
     show = args.progress == "on" or (args.progress == "auto" and sys.stderr.isatty())
-    try:
-        result = run_backtest(files, settings, sys.stderr if show else None)
-    except RecordingError as exc:
-        print(f"teleglas: {exc}", file=sys.stderr)
-        return 2
+    result = run_backtest(files, settings, sys.stderr if show else None)
     summary = result.summary()
     if args.signals_out:
         write_signals(Path(args.signals_out), result.signals.values())

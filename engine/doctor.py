@@ -4,7 +4,8 @@ Checks: the configuration loads; which secrets are set (named, never shown; only
 cannot be one is quoted, it grants nothing); the database opens,
 migrates and takes a write lock; Telegram answers ``getMe`` with the token; each enabled feed's
 WebSocket and REST hosts accept a TCP connection.  Each line says ``ok``, ``FAIL`` or ``skip`` and
-why; the exit code is 1 when any check failed.
+why; the exit code is 2 when the configuration does not load (as for every command), else 1 when
+any check failed.
 """
 
 from __future__ import annotations
@@ -46,6 +47,8 @@ def main(args: argparse.Namespace) -> int:
     checks = asyncio.run(run_checks(getattr(args, "config", None), getattr(args, "data_dir", None)))
     for check in checks:
         print(check.line())
+    if checks[0].status == FAIL:  # the configuration: a usage error like in every other command
+        return 2
     return 1 if any(c.status == FAIL for c in checks) else 0
 
 

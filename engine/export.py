@@ -15,7 +15,8 @@ row, so a spreadsheet pivot or ``pandas.pivot`` shapes it as wanted):
   in the database (last ``storage.retention_days``: ``liquidations``, ``long_liquidated_usd``,
   ``short_liquidated_usd``) and the last funding and open interest seen (``funding``, ``oi_usd``).
 
-Exit codes: 0 written; 1 no database yet or it cannot be read; 2 a bad setting.
+Exit codes: 0 written; 1 no database yet or it cannot be read; 2 a bad setting or a --csv path
+that cannot be a file (a directory, or in a directory that does not exist).
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ import aiosqlite
 import orjson
 
 from engine import format as fmt
+from engine.arguments import output_file
 from engine.locations import data_dir
 from engine.settings import Settings, load_for_command
 from engine.store import connect, db_path
@@ -45,6 +47,7 @@ BASELINE_COLUMNS = ("scope", "key", "metric", "value")
 
 def main(args: argparse.Namespace) -> int:
     settings = load_for_command(args)
+    output_file("--csv", args.csv)
     path = db_path(data_dir(getattr(args, "data_dir", None)))
     if not path.is_file():
         print(f"teleglas: no database at {path} yet (teleglas creates it on its first run; "

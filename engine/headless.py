@@ -17,14 +17,14 @@ import argparse
 import asyncio
 import logging
 import signal
-import sys
 from collections.abc import Callable
 from pathlib import Path
 
 from engine import format as fmt
+from engine.arguments import output_file, recording
+from engine.errors import UsageError
 from engine.locations import data_dir
 from engine.model import Event, Signal
-from engine.recording import RecordingError, read_header
 from engine.secrets import load_secrets
 from engine.service import Service, ServiceError
 from engine.settings import load_for_command
@@ -39,46 +39,35 @@ WATCH_EVERY_S = 1.0  # feed state changes are noticed within this
 def main(args: argparse.Namespace) -> int:
     settings = load_for_command(args)
     secrets = load_secrets()
-    problem = _check_args(args)
-    if problem:
-        print(problem, file=sys.stderr)
-        return 2
+    replay = _check_args(args)
     try:
         _configure_logging(args.log_file, args.verbose, secrets.redact)
     except OSError as exc:
-        print(f"--log-file: cannot write {args.log_file}: {exc.strerror}", file=sys.stderr)
-        return 2
+        raise UsageError(f"--log-file: cannot write {args.log_file}: {exc.strerror}") from None
     service = Service(
         settings, secrets, data_dir=data_dir(getattr(args, "data_dir", None)),
-        replay=Path(args.replay) if args.replay else None, speed=args.speed, loop=args.loop,
+        replay=replay, speed=args.speed, loop=args.loop,
         record=Path(args.record) if args.record else None,
     )
     service.sinks.append(SignalLog(args.verbose))
     try:
         return asyncio.run(_run(service, args.duration))
     except ServiceError as exc:
-        log.error("%s", exc)
-        if args.log_file:
-            print(exc, file=sys.stderr)
-        return 2
+        if args.log_file:  # the log says why too; stderr gets the line from the command line
+            log.error("%s", exc)
+        raise
 
 
-def _check_args(args: argparse.Namespace) -> str:
-    """One line naming what is wrong with the command line, or ``""``."""
-    if args.speed < 0:
-        return f"--speed must be 0 (as fast as possible) or more, got {args.speed:g}"
-    if args.duration is not None and args.duration <= 0:
-        return f"--duration must be more than 0 seconds, got {args.duration:g}"
-    if args.replay:
-        if args.record:
-            return "--record records the live feeds; a replay is already a recording"
-        if not Path(args.replay).is_file():
-            return f"--replay: no such file: {args.replay}"
-        try:
-            read_header(args.replay)
-        except (RecordingError, OSError, EOFError) as exc:
-            return str(exc) if isinstance(exc, RecordingError) else f"--replay: cannot read {args.replay}: {exc}"
-    return ""
+def _check_args(args: argparse.Namespace) -> Path | None:
+    """The recording to replay, if any; :class:`UsageError` for a bad combination or file.
+    (``--speed`` and ``--duration`` are checked as they are parsed.)"""
+    if args.log_file:
+        output_file("--log-file", args.log_file)
+    if not args.replay:
+        return None
+    if args.record:
+        raise UsageError("--record records the live feeds; a replay is already a recording")
+    return recording("--replay", args.replay)
 
 
 class _RedactingFormatter(logging.Formatter):

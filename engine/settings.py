@@ -9,10 +9,12 @@ with one line naming the key and what is wrong.
 from __future__ import annotations
 
 import dataclasses
+import math
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, get_args, get_origin, get_type_hints
+from urllib.parse import urlsplit
 
 import yaml
 
@@ -265,35 +267,87 @@ _SIGNED = {"context.oi_weak"}
 _ZERO_OK = {"min_trade_usd", "ping_interval_s", "tape_min_usd", "cascade_usd", "absorption_usd",
             "large_order_usd", "min_cascade_fraction", "bonus_max", "default_stop_pct",
             "dedup_band"}
+# Upper bounds: past them a value is a slip of the keyboard, and it would overflow later (a
+# duration in milliseconds past SQLite's integers, a day count past a float's range).
+_FRACTIONS = {"buy_ratio_long", "buy_ratio_short", "min_share", "min_cascade_fraction", "bonus_fraction",
+              "ema_alpha", "rearm_fraction", "win_fraction", "zero_zone_width", "default_stop_pct",
+              "funding_neutral", "funding_crowded", "extreme", "oi_squeeze", "oi_confirming", "oi_weak"}
+_POINTS = {"min_confidence", "urgent_confidence", "watch_confidence", "dedup_band", "bonus_max"}  # of 100
+_MAX_BY_SUFFIX = (("_days", 3650.0), ("_s", 366 * 86_400.0), ("_usd", 1e13), ("_hz", 30.0))
+_MAX_COUNT = 1_000_000_000
+_MAX_FACTOR = 1000.0  # stop_buffer, reward_risk, volume_spike.ratio
+_URL_SCHEMES = {"ws_url": ("ws", "wss"), "rest_url": ("http", "https"), "api_url": ("http", "https")}
+_MAX_CONFIG_BYTES = 1_000_000
+
+
+def _shown(value: Any) -> str:
+    """A bad value quoted in an error line, cut short: the line stays one line."""
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _limits(path: str, name: str, hint: Any) -> tuple[float, float]:
+    low = -1.0 if path in _SIGNED else 0.0
+    if name in _FRACTIONS:
+        return low, 1.0
+    if name in _POINTS:
+        return low, 100.0
+    for suffix, high in _MAX_BY_SUFFIX:
+        if name.endswith(suffix):
+            return low, high
+    return low, _MAX_COUNT if hint is int else _MAX_FACTOR
+
+
+def _check_number(path: str, name: str, hint: Any, value: Any) -> float | int:
+    given = _shown(value)
+    if isinstance(value, str):
+        try:
+            value = float(value)
+        except ValueError:
+            raise SettingsError(f"config: {path} must be a number, got {given}") from None
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+        raise SettingsError(f"config: {path} must be a number, got {given}")
+    low, high = _limits(path, name, hint)
+    if value < low or (value == 0 == low and name not in _ZERO_OK):
+        floor = "greater than 0" if low == 0 and name not in _ZERO_OK else f"at least {low:g}"
+        raise SettingsError(f"config: {path} must be {floor}, got {given}")
+    if value > high:
+        raise SettingsError(f"config: {path} must be at most {high:g}, got {given}")
+    if hint is int:
+        if value != int(value):
+            raise SettingsError(f"config: {path} must be a whole number, got {given}")
+        return int(value)
+    return float(value)
+
+
+def _check_url(path: str, name: str, value: str) -> str:
+    schemes = _URL_SCHEMES[name]
+    parts = urlsplit(value)
+    try:
+        port_ok = parts.port is None or parts.port > 0
+    except ValueError:
+        port_ok = False
+    if parts.scheme not in schemes or not parts.hostname or not port_ok or any(c.isspace() for c in value):
+        example = f"{schemes[1]}://host[:port]/path"
+        raise SettingsError(f"config: {path} must be a {'/'.join(schemes)} URL like {example}, got {_shown(value)}")
+    return value
 
 
 def _check_value(path: str, hint: Any, value: Any) -> Any:
-    name = path.rsplit(".", 1)[-1]
+    name = path.rsplit(".", 1)[-1].split("[", 1)[0]
     if hint is bool:
         if not isinstance(value, bool):
-            raise SettingsError(f"config: {path} must be true or false, got {value!r}")
+            raise SettingsError(f"config: {path} must be true or false, got {_shown(value)}")
         return value
     if hint in (int, float):
-        if isinstance(value, str):
-            try:
-                value = float(value)
-            except ValueError:
-                raise SettingsError(f"config: {path} must be a number, got {value!r}") from None
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or value != value:
-            raise SettingsError(f"config: {path} must be a number, got {value!r}")
-        if hint is int:
-            if value != int(value):
-                raise SettingsError(f"config: {path} must be a whole number, got {value!r}")
-            value = int(value)
-        if path not in _SIGNED:
-            if value < 0 or (value == 0 and name not in _ZERO_OK):
-                raise SettingsError(f"config: {path} must be greater than 0, got {value!r}")
-        return hint(value)
+        return _check_number(path, name, hint, value)
     if hint is str:
         if not isinstance(value, str):
-            raise SettingsError(f"config: {path} must be text, got {value!r}")
+            raise SettingsError(f"config: {path} must be text, got {_shown(value)}")
         if path in _CHOICES and value not in _CHOICES[path]:
-            raise SettingsError(f"config: {path} must be one of {', '.join(_CHOICES[path])}, got {value!r}")
+            raise SettingsError(f"config: {path} must be one of {', '.join(_CHOICES[path])}, got {_shown(value)}")
+        if name in _URL_SCHEMES:
+            return _check_url(path, name, value)
         return value
     if get_origin(hint) is list:
         if value is None:
@@ -301,7 +355,7 @@ def _check_value(path: str, hint: Any, value: Any) -> Any:
         if isinstance(value, str):
             value = [v.strip() for v in value.split(",") if v.strip()]
         if not isinstance(value, list):
-            raise SettingsError(f"config: {path} must be a list, got {value!r}")
+            raise SettingsError(f"config: {path} must be a list, got {_shown(value)}")
         (item,) = get_args(hint)
         return [_check_value(f"{path}[{i}]", item, v) for i, v in enumerate(value)]
     raise SettingsError(f"config: {path} has an unsupported type")  # pragma: no cover
@@ -309,7 +363,7 @@ def _check_value(path: str, hint: Any, value: Any) -> Any:
 
 def _apply(obj: Any, data: Any, prefix: str) -> None:
     if not isinstance(data, dict):
-        raise SettingsError(f"config: {prefix or 'the file'} must be a mapping of settings, got {data!r}")
+        raise SettingsError(f"config: {prefix or 'the file'} must be a mapping of settings, got {_shown(data)}")
     hints = get_type_hints(type(obj))
     for key, value in data.items():
         path = f"{prefix}.{key}" if prefix else str(key)
@@ -322,38 +376,58 @@ def _apply(obj: Any, data: Any, prefix: str) -> None:
             setattr(obj, key, _check_value(path, hints[key], value))
 
 
-def _env_overrides(environ: dict[str, str]) -> dict[str, Any]:
-    """``TELEGLAS__GATE__MIN_CONFIDENCE=75`` → ``{"gate": {"min_confidence": 75}}``."""
-    tree: dict[str, Any] = {}
-    for name, raw in environ.items():
+def _env_overrides(settings: Settings, environ: dict[str, str]) -> None:
+    """``TELEGLAS__GATE__MIN_CONFIDENCE=75`` sets ``gate.min_confidence``; a bad one names its variable."""
+    for name in sorted(environ):
         if not name.startswith("TELEGLAS__"):
             continue
+        raw = environ[name]
         keys = [k.lower() for k in name[len("TELEGLAS__") :].split("__")]
-        node = tree
-        for key in keys[:-1]:
-            node = node.setdefault(key, {})
-        node[keys[-1]] = yaml.safe_load(raw) if raw else raw
-    return tree
+        try:
+            value = yaml.safe_load(raw) if raw else raw
+        except (yaml.YAMLError, RecursionError):
+            raise SettingsError(f"config: environment variable {name} is not a valid value ({_shown(raw)}): "
+                                "write a number, true/false, text, or a list like [a, b]") from None
+        tree: dict[str, Any] = {keys[-1]: value}
+        for key in reversed(keys[:-1]):
+            tree = {key: tree}
+        try:
+            _apply(settings, tree, "")
+        except SettingsError as exc:
+            raise SettingsError(f"{exc} (from environment variable {name})") from None
 
 
 def load_settings(path: Path | None = None, environ: dict[str, str] | None = None) -> Settings:
     """Defaults, then the YAML file (if any), then environment overrides."""
     settings = Settings()
     if path is not None:
-        try:
-            text = Path(path).read_text(encoding="utf-8")
-        except OSError as exc:
-            raise SettingsError(f"config: cannot read {path}: {exc.strerror}") from None
-        try:
-            data = yaml.safe_load(text) or {}
-        except yaml.YAMLError as exc:
-            mark = getattr(exc, "problem_mark", None)
-            where = f" at line {mark.line + 1}" if mark else ""
-            raise SettingsError(f"config: {path} is not valid YAML{where}") from None
-        _apply(settings, data, "")
-    _apply(settings, _env_overrides(dict(os.environ if environ is None else environ)), "")
+        _apply(settings, _read_config(Path(path)), "")
+    _env_overrides(settings, dict(os.environ if environ is None else environ))
     _check_consistency(settings)
     return settings
+
+
+def _read_config(path: Path) -> Any:
+    try:
+        with open(path, "rb") as fh:
+            data = fh.read(_MAX_CONFIG_BYTES + 1)
+    except OSError as exc:
+        raise SettingsError(f"config: cannot read {path}: {exc.strerror}") from None
+    if len(data) > _MAX_CONFIG_BYTES:
+        raise SettingsError(f"config: {path} is larger than {_MAX_CONFIG_BYTES:,} bytes; is it the settings file?")
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise SettingsError(f"config: {path} is not UTF-8 text (byte {data[exc.start]:#04x} at offset "
+                            f"{exc.start}); save it as UTF-8") from None
+    try:
+        return yaml.safe_load(text) or {}
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" at line {mark.line + 1}" if mark else ""
+        raise SettingsError(f"config: {path} is not valid YAML{where}") from None
+    except RecursionError:
+        raise SettingsError(f"config: {path} is nested too deeply to be a settings file") from None
 
 
 def _check_consistency(s: Settings) -> None:
@@ -367,8 +441,6 @@ def _check_consistency(s: Settings) -> None:
         raise SettingsError(f"config: outcomes.win_fraction must be in (0, 1], got {s.outcomes.win_fraction}")
     if s.volume_spike.window_s >= s.order_flow.window_s:
         raise SettingsError("config: volume_spike.window_s must be shorter than order_flow.window_s")
-    if s.ui.refresh_hz > 30:
-        raise SettingsError(f"config: ui.refresh_hz must be at most 30, got {s.ui.refresh_hz}")
 
 
 def as_dict(settings: Settings) -> dict[str, Any]:

@@ -8,9 +8,15 @@ after the subcommand.
 from __future__ import annotations
 
 import argparse
+import re
 import sys
-from collections.abc import Sequence
+import traceback
+from collections.abc import Callable, Sequence
 
+from engine.arguments import number
+from engine.errors import RunError, UsageError
+from engine.recording import RecordingError
+from engine.secrets import redact
 from engine.settings import SettingsError
 
 EPILOG = """\
@@ -21,6 +27,32 @@ Secrets (COINGLASS_API_KEY, TELEGRAM_BOT_TOKEN, TELEGRAM_CHAT_ID) come from the 
 """
 
 
+MAX_SPEED = 10_000.0
+MAX_DURATION_S = 366 * 86_400.0  # a year: longer runs simply leave --duration out
+MAX_LINE = 300  # characters of an error line (a bad value is quoted, not dumped)
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # type: ignore[override]
+        """One line, like every other start-up error, instead of argparse's usage block."""
+        message = re.sub(r"^argument (\S+): (?=\1 )", "", message)
+        self.exit(2, f"{self.prog}: {message} (see {self.prog} --help)\n")
+
+
+def _ranged(option: str, low: float, high: float, *, low_open: bool = False,
+            expect: str = "") -> Callable[[str], float]:
+    def parse(text: str) -> float:
+        try:
+            return number(option, text, low, high, low_open=low_open, expect=expect)
+        except UsageError as exc:
+            raise argparse.ArgumentTypeError(str(exc)) from None
+    return parse
+
+
+SPEED = _ranged("--speed", 0, MAX_SPEED, expect=f"0 (as fast as possible) to {MAX_SPEED:g}")
+SPEED_HELP = f"replay speed factor (default 1; 0 = as fast as possible; at most {MAX_SPEED:g})"
+
+
 def _common(parser: argparse.ArgumentParser, *, top: bool) -> None:
     # On subparsers the default is SUPPRESS so a value given before the subcommand survives.
     default = None if top else argparse.SUPPRESS
@@ -29,6 +61,9 @@ def _common(parser: argparse.ArgumentParser, *, top: bool) -> None:
     parser.add_argument("--data-dir", metavar="PATH", default=default,
                         help="where the SQLite database (teleglas.db; replays use teleglas-replay.db) and logs live "
                              "(default: ~/.local/share/teleglas)")
+    parser.add_argument("-v", "--verbose", action="store_true", default=False if top else argparse.SUPPRESS,
+                        help="say more: with run, every signal update and feed event; with any command, "
+                             "the traceback behind an error")
 
 
 def _version() -> str:
@@ -41,7 +76,7 @@ def _version() -> str:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="teleglas",
         description="Live monitor for crypto-derivatives liquidations, whale flow and stop hunts.\n"
                     "Without a command: the terminal monitor (press ? in it for the keys).",
@@ -51,27 +86,27 @@ def build_parser() -> argparse.ArgumentParser:
     _common(parser, top=True)
     parser.add_argument("--version", action="version", version=f"teleglas {_version()}")
     parser.add_argument("--replay", metavar="FILE", help="run the TUI on a recording instead of live feeds")
-    parser.add_argument("--speed", type=float, default=1.0,
-                        help="replay speed factor (default 1; 0 = as fast as possible)")
+    parser.add_argument("--speed", type=SPEED, default=1.0, help=SPEED_HELP)
     parser.add_argument("--loop", action="store_true", help="replay the recording again when it ends")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     demo = sub.add_parser("demo", help="the TUI replaying the bundled real recording (no key, no network)",
                           description="The TUI replaying recordings/demo.jsonl.gz in a loop. Needs no key and no network.")
-    demo.add_argument("--speed", type=float, default=1.0,
-                      help="replay speed factor (default 1; 0 = as fast as possible)")
+    demo.add_argument("--speed", type=SPEED, default=1.0, help=SPEED_HELP)
     _common(demo, top=False)
 
     run = sub.add_parser("run", help="the service without a UI (for systemd, tmux or scripts)",
                          description="Run feeds → engine → store/Telegram with no UI. Logs to stderr (or --log-file).")
     run.add_argument("--headless", action="store_true", help="no UI (required; the TUI is plain `teleglas`)")
     run.add_argument("--replay", metavar="FILE", help="replay a recording instead of the live feeds")
-    run.add_argument("--speed", type=float, default=1.0, help="replay speed factor (default 1; 0 = as fast as possible)")
+    run.add_argument("--speed", type=SPEED, default=1.0, help=SPEED_HELP)
     run.add_argument("--loop", action="store_true", help="replay the recording again when it ends")
-    run.add_argument("--duration", type=float, metavar="S", help="stop after S seconds of wall-clock time")
+    run.add_argument("--duration", type=_ranged("--duration", 0, MAX_DURATION_S, low_open=True,
+                                                expect=f"more than 0 seconds and at most {MAX_DURATION_S:,.0f} (a year)"),
+                     metavar="S",
+                     help="stop after S seconds of wall-clock time (more than 0, at most a year)")
     run.add_argument("--record", metavar="FILE", help="record every raw message to FILE (.gz compresses)")
     run.add_argument("--log-file", metavar="FILE", help="log here instead of stderr")
-    run.add_argument("-v", "--verbose", action="store_true", help="log every signal update and feed event")
     _common(run, top=False)
 
     bt = sub.add_parser("backtest", help="replay recordings as fast as possible through the full engine",
@@ -96,22 +131,58 @@ def build_parser() -> argparse.ArgumentParser:
 
     doctor = sub.add_parser("doctor", help="check config, secrets, database, Telegram and feeds",
                             description="Check config, secrets, database, Telegram getMe and each enabled feed; "
-                                        "one line per check; exit code 1 if any check fails.")
+                                        "one line per check; exit code 2 if the config does not load, else 1 if any check fails.")
     _common(doctor, top=False)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    """Every command under one rule: a failure is one line on stderr, exit status 2 when
+    something the user gave cannot be used, 1 when the work could not be done; the traceback
+    only with ``-v``."""
     parser = build_parser()
-    args = parser.parse_args(argv)
     try:
-        return _run(parser, args)
-    except SettingsError as exc:  # one line naming the key; nothing was started
-        print(f"teleglas: {exc}", file=sys.stderr)
-        return 2
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # --help, or a usage error already printed as one line
+        return exc.code if isinstance(exc.code, int) else 0
+    try:
+        return _run(args)
+    except KeyboardInterrupt:
+        return 130
+    except Exception as exc:
+        status, line = explain(exc)
+        if args.verbose:
+            traceback.print_exc()
+        print(f"teleglas: {line}", file=sys.stderr)
+        return status
 
 
-def _run(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
+# What the user gave cannot be used: exit status 2.  (ServiceError: the service cannot start as
+# configured, e.g. no live feed can run or --record cannot be written.)
+_USAGE: tuple[type[Exception], ...] = (UsageError, SettingsError, RecordingError)
+
+
+def explain(exc: Exception) -> tuple[int, str]:
+    """The exit status and the one line for a failure that ended a command."""
+    from engine.service import ServiceError  # imported late: the service pulls in every feed
+
+    if isinstance(exc, (*_USAGE, ServiceError)):
+        status, text = 2, str(exc)
+    elif isinstance(exc, RunError):
+        status, text = 1, str(exc)
+    elif isinstance(exc, OSError):
+        where = f"{exc.filename}: " if exc.filename else ""
+        status, text = 1, f"{where}{exc.strerror or exc} (check the path, its permissions and free space)"
+    elif isinstance(exc, MemoryError):
+        status, text = 1, "out of memory"
+    else:
+        status, text = 1, (f"unexpected {type(exc).__name__}: {exc} (a bug: run again with -v and "
+                           "report the traceback)")
+    line = redact(" ".join(text.split()))
+    return status, line if len(line) <= MAX_LINE else line[: MAX_LINE - 1] + "…"
+
+
+def _run(args: argparse.Namespace) -> int:
     command = args.command
     if command == "backtest":
         from engine.backtest import main as backtest_main
@@ -119,7 +190,7 @@ def _run(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
         return backtest_main(args)
     if command == "run":
         if not args.headless:
-            parser.error("run needs --headless (the TUI is plain `teleglas`)")
+            raise UsageError("run needs --headless (the TUI is plain `teleglas`)")
         from engine.headless import main as headless_main
 
         return headless_main(args)

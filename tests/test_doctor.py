@@ -98,7 +98,7 @@ async def test_a_bad_config_fails_naming_the_key_and_skips_what_depends_on_it(tm
     bad = tmp_path / "bad.yaml"
     bad.write_text("telegram:\n  per_chat_interval_s: fast\n")
     code, lines = await doctor(capsys, "--config", str(bad), "--data-dir", str(tmp_path))
-    assert code == 1
+    assert code == 2  # a bad config is a usage error, as in every command
     assert lines["config"].startswith("FAIL") and "telegram.per_chat_interval_s" in lines["config"]
     assert lines["database"].startswith("ok")
     assert lines["telegram"] == "skip config invalid" and lines["feeds"] == "skip config invalid"

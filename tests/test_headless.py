@@ -91,14 +91,15 @@ def test_headless_never_imports_the_ui_and_the_demo_has_a_stop_hunt(tmp_path):
 def test_a_bad_setting_stops_start_up_with_one_line_naming_it(tmp_path):
     done = run(tmp_path, "--replay", str(DEMO_RECORDING), TELEGLAS__GATE__MIN_CONFIDENCE="high")
     assert done.returncode == 2
-    assert done.stderr == "teleglas: config: gate.min_confidence must be a number, got 'high'\n"
+    assert done.stderr == ("teleglas: config: gate.min_confidence must be a number, got 'high' "
+                           "(from environment variable TELEGLAS__GATE__MIN_CONFIDENCE)\n")
 
 
 def test_a_file_that_is_not_a_recording_is_one_line(tmp_path):
     (tmp_path / "notes.txt").write_text("hello\n")
     done = run(tmp_path, "--replay", "notes.txt")
     assert done.returncode == 2
-    assert done.stderr == "notes.txt: not a teleglas recording (no v1 header on line 1)\n"
+    assert done.stderr == "teleglas: notes.txt: not a teleglas recording (no v1 header on line 1)\n"
 
 
 def test_coinglass_alone_without_a_key_is_one_clear_line(tmp_path):

@@ -17,7 +17,8 @@ from teleglas_tui.cli import main
     (["--replay", "not-a-recording.txt"], "not a teleglas recording"),
     (["--replay", "damaged.jsonl.gz"], "damaged.jsonl.gz: not a readable recording"),
     (["--replay", "damaged.jsonl.zst"], "damaged.jsonl.zst: not a readable recording"),
-    (["demo", "--speed", "-1"], "--speed must be 0"),
+    (["demo", "--speed", "-1"], "--speed must be 0 (as fast as possible) to 10000, got '-1'"),
+    (["demo", "--speed", "nan"], "--speed must be 0 (as fast as possible) to 10000, got 'nan'"),
 ])
 def test_bad_start_is_one_line_and_exit_2(argv, says, tmp_path, monkeypatch, capsys):
     monkeypatch.chdir(tmp_path)

@@ -1,0 +1,48 @@
+"""Checks of what the command line names, done before anything starts: a bad value becomes one
+:class:`~engine.errors.UsageError` line naming the option and what it needs."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+from engine.errors import UsageError
+from engine.recording import RecordingError, read_header
+
+
+def number(option: str, text: str, low: float, high: float, *, low_open: bool = False, expect: str = "") -> float:
+    """``text`` as a finite number in [low, high] (``(low, high]`` with ``low_open``); ``expect``
+    says the range in the error line when plain numbers would not."""
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    below = value <= low if low_open else value < low
+    if not math.isfinite(value) or below or value > high:
+        expect = expect or f"{'more than' if low_open else 'from'} {low:g} {'and at most' if low_open else 'to'} {high:g}"
+        raise UsageError(f"{option} must be {expect}, got {text!r}")
+    return value
+
+
+def recording(option: str, path: Path | str) -> Path:
+    """A recording that exists, can be read and starts with a teleglas header."""
+    path = Path(path)
+    try:
+        read_header(path)
+    except RecordingError as exc:
+        raise UsageError(str(exc)) from None
+    except OSError as exc:
+        raise UsageError(f"{option}: cannot read recording {path}: {exc.strerror or exc}") from None
+    return path
+
+
+def output_file(option: str, path: Path | str) -> Path:
+    """A file path whose directory exists and which is not itself a directory (``-`` passes)."""
+    path = Path(path)
+    if str(path) == "-":
+        return path
+    if path.is_dir():
+        raise UsageError(f"{option}: {path} is a directory; name a file in it")
+    if not path.parent.is_dir():
+        raise UsageError(f"{option}: the directory {path.parent} does not exist; create it first")
+    return path
