@@ -24,6 +24,7 @@ from engine.secrets import Secrets, load_secrets
 from engine.settings import FeedSettings, Settings, SettingsError, load_settings
 from engine.store import connect, db_path
 from engine.store.queries import summary
+from engine.store.claim import holder
 from engine.store.schema import SchemaTooNew
 
 OK, FAIL, SKIP = "ok", "FAIL", "skip"
@@ -106,8 +107,9 @@ async def database_check(path: Path, busy_timeout_s: float) -> Check:
         return Check("database", FAIL, f"{path}: {exc}")
     finally:
         await db.close()
+    held = holder(path)
     return Check("database", OK, f"{path} writable (schema v{counts['version']}, {counts['signals']} signals, "
-                                 f"{counts['pending']} alerts pending)")
+                                 f"{counts['pending']} alerts pending){f'; in use by {held}' if held else ''}")
 
 
 async def telegram_check(settings: Settings, secrets: Secrets) -> Check:

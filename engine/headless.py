@@ -7,7 +7,8 @@ signal the process inherited as ignored, SIGHUP under ``nohup``, stays ignored).
 Every log line passes through the secrets' redaction, so a key cannot reach the log.
 
 Exit codes: 0 after a clean stop or the end of a replay; 1 when every live feed gave up (a rejected
-key: one line says so); 2 when it cannot start (bad setting, bad recording, no feed to run).
+key: one line says so), or the database is held by another teleglas or was written by a newer one;
+2 when it cannot start as asked (bad option, setting or recording, no feed to run).
 Never imports Textual: this module is the proof that the engine runs without the UI.
 """
 
@@ -22,13 +23,15 @@ from pathlib import Path
 
 from engine import format as fmt
 from engine.arguments import output_file, recording
-from engine.errors import UsageError
+from engine.errors import RunError, UsageError
 from engine.locations import data_dir
 from engine.model import Event, Signal
 from engine.secrets import load_secrets
 from engine.service import Service, ServiceError
 from engine.settings import load_for_command
 from engine.snapshot import ServiceSnapshot, SinkState
+from engine.store import db_path
+from engine.store.claim import claim_database
 
 log = logging.getLogger("teleglas")
 
@@ -44,15 +47,19 @@ def main(args: argparse.Namespace) -> int:
         _configure_logging(args.log_file, args.verbose, secrets.redact)
     except OSError as exc:
         raise UsageError(f"--log-file: cannot write {args.log_file}: {exc.strerror}") from None
-    service = Service(
-        settings, secrets, data_dir=data_dir(getattr(args, "data_dir", None)),
-        replay=replay, speed=args.speed, loop=args.loop,
-        record=Path(args.record) if args.record else None,
-    )
-    service.sinks.append(SignalLog(args.verbose))
+    data = data_dir(getattr(args, "data_dir", None))
     try:
-        return asyncio.run(_run(service, args.duration))
-    except ServiceError as exc:
+        claim = claim_database(db_path(data, replay=replay is not None), "teleglas run --headless")
+        if claim.note:
+            log.warning("%s", claim.note)
+        try:
+            service = Service(settings, secrets, data_dir=data, replay=replay, speed=args.speed, loop=args.loop,
+                              record=Path(args.record) if args.record else None)
+            service.sinks.append(SignalLog(args.verbose))
+            return asyncio.run(_run(service, args.duration))
+        finally:
+            claim.release()
+    except (ServiceError, RunError) as exc:
         if args.log_file:  # the log says why too; stderr gets the line from the command line
             log.error("%s", exc)
         raise

@@ -2,9 +2,10 @@
 the service, run the app.
 
 Everything that can be wrong before the screen opens (a missing, foreign or damaged recording, an
-unusable data directory, no live feed that can run, a bad setting) raises its one-line error
-before the screen is taken; the command line prints it and exits 2, instead of a traceback under a
-full-screen UI.  Logs go to ``<data dir>/teleglas-tui.log``: the terminal belongs to the UI.
+unusable data directory, no live feed that can run, a bad setting, a database held by another
+teleglas or written by a newer one) raises its one-line error before the screen is taken; the
+command line prints it and exits (2, or 1 for the database), never a traceback under a full-screen
+UI.  Logs go to ``<data dir>/teleglas-tui.log``: the terminal belongs to the UI.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from __future__ import annotations
 import argparse
 import gc
 import logging
+import sys
 from pathlib import Path
 
 from engine.arguments import recording
@@ -19,6 +21,8 @@ from engine.errors import UsageError
 from engine.locations import DEMO_RECORDING, data_dir
 from engine.secrets import load_secrets
 from engine.service import Service
+from engine.store import db_path
+from engine.store.claim import claim_database
 from engine.settings import load_for_command
 from teleglas_tui.app import TeleglasApp
 
@@ -42,9 +46,16 @@ def main(args: argparse.Namespace) -> int:
     service = Service(settings, load_secrets(), data_dir=data, replay=replay, speed=args.speed, loop=loop,
                       hold=True)
     service.check()
-    app = TeleglasApp(service, settings)
-    # Everything alive now (modules, classes, settings) lives as long as the process: kept out
-    # of the garbage collector's full passes, which otherwise walk it all every few seconds.
-    gc.freeze()
-    app.run()
-    return app.return_code or 0
+    claim = claim_database(db_path(data, replay=replay is not None), f"teleglas {args.command or 'monitor'}")
+    if claim.note:  # in the log, and on the terminal once the screen closes
+        logging.warning("%s", claim.note)
+        print(f"teleglas: {claim.note}", file=sys.stderr)
+    try:
+        app = TeleglasApp(service, settings)
+        # Everything alive now (modules, classes, settings) lives as long as the process: kept out
+        # of the garbage collector's full passes, which otherwise walk it all every few seconds.
+        gc.freeze()
+        app.run()
+        return app.return_code or 0
+    finally:
+        claim.release()

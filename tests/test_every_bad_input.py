@@ -6,6 +6,11 @@ the property tests feed it random bytes as a config file and as a recording."""
 from __future__ import annotations
 
 import gzip
+import os
+import sqlite3
+import subprocess
+import sys
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -14,7 +19,10 @@ from hypothesis import HealthCheck, given
 from hypothesis import settings as hsettings
 from hypothesis import strategies as st
 
+from engine.locations import DEMO_RECORDING
 from engine.recording import Record, write_recording
+from engine.store import db_path
+from engine.store.claim import claim_database
 from teleglas_tui.cli import main
 
 T0 = 1_761_125_802_000
@@ -173,8 +181,6 @@ CONFIG_SAYS = {
 def workdir(tmp_path, monkeypatch):
     """A fresh directory as the current one, holding the files the cases name, with no setting,
     secret or data directory inherited from the environment."""
-    import os
-
     for name in list(os.environ):
         if name.startswith(("TELEGLAS", "COINGLASS", "TELEGRAM", "XDG_DATA_HOME")):
             monkeypatch.delenv(name)
@@ -270,3 +276,116 @@ def test_random_bytes_as_recording_never_give_a_traceback(data, wrap, workdir, c
     else:
         assert status == 2
         one_line(err)
+
+
+# ---------------------------------------------------------------------- database states
+# A service (`run --headless`, in its own process: it owns the process's logging) on a database
+# in each state; the recording is the bundled demo, so signals are there to keep or lose.
+
+def _not_a_database(db: Path) -> None:
+    db.write_bytes(b"these are not the pages you are looking for\n" * 200)
+
+
+def _malformed(db: Path) -> None:
+    with sqlite3.connect(db) as conn:
+        conn.execute("CREATE TABLE t (a)")
+        conn.executemany("INSERT INTO t VALUES (?)", [(str(i) * 40,) for i in range(4000)])
+        conn.execute("CREATE INDEX t_a ON t (a)")
+    image = bytearray(db.read_bytes())
+    image[8192:12288] = b"\x55" * 4096  # pages 3 and 4 overwritten: the b-tree no longer adds up
+    db.write_bytes(bytes(image))
+
+
+def _newer(db: Path) -> None:
+    with sqlite3.connect(db) as conn:
+        conn.execute("PRAGMA user_version = 99")
+
+
+def _directory(db: Path) -> None:
+    db.mkdir()
+
+
+@dataclass
+class DbCase:
+    make: Callable[[Path], None] | None
+    status: int
+    says: str
+    held: bool = False  # another teleglas holds the database
+
+
+DATABASE_CASES = {
+    "held by another teleglas": DbCase(None, 1, "is in use by another teleglas (pid {pid}, the test", held=True),
+    "written by a newer teleglas": DbCase(_newer, 1, "was written by a newer teleglas (schema v99; this one reads up to v"),
+    "not a database": DbCase(_not_a_database, 0, "is damaged (file is not a database): set aside as teleglas-replay.db.corrupt-"),
+    "malformed": DbCase(_malformed, 0, "is damaged ("),
+    "a directory in its place": DbCase(_directory, 0, "store: database unavailable"),
+}
+
+
+@pytest.mark.parametrize("name", list(DATABASE_CASES))
+def test_a_database_fault_is_one_line_or_degrades_visibly(name, tmp_path):
+    case = DATABASE_CASES[name]
+    data = tmp_path / "data"
+    data.mkdir()
+    db = db_path(data, replay=True)
+    if case.make is not None:
+        case.make(db)
+    before = db.read_bytes() if db.is_file() else None
+    other = claim_database(db, "the test") if case.held else None
+    try:
+        done = subprocess.run([sys.executable, "-m", "teleglas_tui.cli", "run", "--headless", "--replay",
+                               str(DEMO_RECORDING), "--speed", "0", "--data-dir", str(data)],
+                              cwd=tmp_path, env=_clean_env(), capture_output=True, text=True, timeout=60)
+    finally:
+        if other is not None:
+            other.release()
+    assert "Traceback" not in done.stderr
+    assert done.returncode == case.status, done.stderr
+    says = case.says.format(pid=os.getpid())
+    if case.status:
+        assert done.stderr.startswith(f"teleglas: {db} {says}") and done.stderr.count("\n") == 1
+        if before is not None:
+            assert db.read_bytes() == before  # refused: left exactly as it was
+        return
+    assert says in done.stderr
+    assert "signal new STOP_HUNT LONG FET" in done.stderr  # the signals went on
+    if before is not None:  # set aside byte for byte, and a new database holds this run
+        (aside,) = data.glob("teleglas-replay.db.corrupt-*[0-9]Z")
+        assert aside.read_bytes() == before
+        with sqlite3.connect(db) as conn:
+            assert conn.execute("SELECT COUNT(*) FROM signals").fetchone()[0] > 0
+
+
+def test_doctor_names_who_holds_the_database(tmp_path, monkeypatch, capsys):
+    for feed in ("COINGLASS", "BINANCE", "BYBIT", "OKX"):  # no network: the database is the point
+        monkeypatch.setenv(f"TELEGLAS__FEEDS__{feed}__ENABLED", "false")
+    db = db_path(tmp_path)
+    held = claim_database(db, "teleglas run --headless")
+    try:
+        assert main(["doctor", "--data-dir", str(tmp_path)]) == 0
+    finally:
+        held.release()
+    out = capsys.readouterr().out
+    assert f"in use by pid {os.getpid()}, teleglas run --headless, since " in out
+
+
+def test_doctor_and_export_fail_in_one_line_on_a_damaged_database(tmp_path, capsys):
+    _not_a_database(db_path(tmp_path))
+    assert main(["export", "signals", "--csv", "-", "--data-dir", str(tmp_path)]) == 1
+    assert one_line(capsys.readouterr().err).endswith("teleglas.db: file is not a database")
+    assert main(["doctor", "--data-dir", str(tmp_path)]) == 1
+    assert "FAIL " + str(db_path(tmp_path)) + ": file is not a database" in capsys.readouterr().out
+
+
+def _clean_env() -> dict[str, str]:
+    return {k: v for k, v in os.environ.items() if not k.startswith(("TELEGLAS", "COINGLASS", "TELEGRAM"))}
+
+
+def test_the_monitor_says_who_holds_the_database_before_the_screen_opens(workdir, capsys):
+    held = claim_database(db_path(workdir / "data", replay=True), "teleglas demo")
+    try:
+        assert main(["--replay", "good.jsonl"]) == 1
+    finally:
+        held.release()
+    line = one_line(capsys.readouterr().err)
+    assert f"teleglas-replay.db is in use by another teleglas (pid {os.getpid()}, teleglas demo, since " in line
