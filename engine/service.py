@@ -46,7 +46,7 @@ class ServiceError(RuntimeError):
 
 class Service:
     def __init__(self, settings: Settings, secrets: Secrets, *, data_dir: Path | None,
-                 replay: Path | None = None, speed: float = 1.0, loop: bool = False,
+                 replay: Path | None = None, speed: float = 1.0, loop: bool = False, fast_forward_s: float = 0.0,
                  record: Path | None = None, sinks: list[Sink] | None = None, hold: bool = False) -> None:
         self.settings = settings
         self.secrets = secrets
@@ -54,6 +54,7 @@ class Service:
         self.mode = "REPLAY" if replay is not None else "LIVE"
         self.replay_path = Path(replay) if replay is not None else None
         self.loop = loop
+        self.fast_forward_s = fast_forward_s  # each replay pass plays this much at full speed first (see Replay)
         # A UI holds the service open when the data ends (a replay's last record, every feed
         # down): the picture stays, and coin settings changed afterwards are still saved.
         self.hold = hold
@@ -119,6 +120,7 @@ class Service:
             self.coins.listeners.append(self._coins_changed)
             if self.replay_path is not None:
                 self.replay = Replay(self.replay_path, self._deliver, speed=self._speed, loop=self.loop,
+                                     fast_forward_s=self.fast_forward_s,
                                      on_restart=self._restart, on_end=self._end_of_data)
                 tasks.append(asyncio.create_task(self.replay.run(), name="replay"))
             else:

@@ -1,80 +1,52 @@
-"""Build ``recordings/demo.jsonl.gz`` (what ``teleglas demo`` plays) from ``../shared/realdata``.
+"""Build ``recordings/demo.jsonl.zst`` (what ``teleglas demo`` plays) from ``../shared/realdata``.
 
     python scripts/build_demo_recording.py [--realdata DIR] [--out FILE]
 
-Two real captures from different days, put on one timeline:
-
-- the 21,313 Binance ``btcusdt@trade`` frames, byte-exact, ``src`` binance, ``t`` the capture's own
-  receive time (its ns prefix // 1,000,000);
-- the 474 Binance liquidations, converted by ``scripts/realdata.py`` to CoinGlass
-  ``liquidationOrders`` frames, ``src`` coinglass.
-
-Only the liquidations move: one constant shift puts the first of them ``LEAD_MS`` after the first
-trade (event time), so at ``--speed 1`` the flow pane fills at once and liquidations follow within
-a second; the FETUSDT burst ($123k within 30 s, tier-3 threshold $50k) comes about 90 s in.  The shift
-is applied to each frame's ``time`` and to its ``t``; ``t`` also takes the trade capture's clock
-offset (its receive clock runs behind the exchange's ``T``), so the merged file is in event-time
-order.  The printed summary gives the shift; recordings/README.md repeats it.
+One real episode, unchanged: the 84 minutes of 2025-12-27 14:31-15:55 UTC of
+``windows/binance_usdm_riftfern_2025-12.coinglass-framed.jsonl.gz`` (every Binance USD-M liquidation,
+257 symbols, and the aggTrades over $14,999 from 14:49 on, already framed as CoinGlass messages;
+see that folder's README).  Every line of the episode is kept as it is, ``t`` and ``raw``
+included; nothing is shifted, added or stitched.  The other windows of that file (hours and days
+later) are left out.  Written zstd-compressed at level 19: the smallest file the reader knows.
 """
 
 from __future__ import annotations
 
 import argparse
-import json
-import statistics
 import sys
+import tempfile
+from datetime import UTC, datetime
 from pathlib import Path
+
+import zstandard
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
-sys.path.insert(0, str(REPO / "scripts"))
 
-from realdata import LIQUIDATIONS_CSV, REALDATA, TRADES_GZ, liquidation_frames  # noqa: E402
+from engine.recording import read_header, read_records, write_recording  # noqa: E402
 
-from engine.recording import Record, read_records, write_recording  # noqa: E402
-
-LEAD_MS = 1_000
-OUT = REPO / "recordings" / "demo.jsonl.gz"
-NOTE = ("teleglas demo: real Binance USD-M btcusdt@trade frames (2024-08-08 23:54:16-23:59:59 UTC, "
-        "nkaz001/hftbacktest 5f3ec40b, byte-exact) and 474 real Binance USD-M liquidations "
-        "(2025-10-22 09:36:42-09:43:34 UTC, chiefJurist/Trading-Bot 861e4472) converted to CoinGlass "
-        "liquidationOrders frames; liquidation times shifted by {shift_ms} ms onto the trades' timeline. "
+REALDATA = REPO.parent / "shared" / "realdata"
+SOURCE = Path("windows") / "binance_usdm_riftfern_2025-12.coinglass-framed.jsonl.gz"
+# The episode lies between two gaps of hours: these bounds hold it whole and nothing else.
+EPISODE = (datetime(2025, 12, 27, 14, 0, tzinfo=UTC), datetime(2025, 12, 27, 16, 0, tzinfo=UTC))
+OUT = REPO / "recordings" / "demo.jsonl.zst"
+NOTE = ("teleglas demo: one real episode, 2025-12-27 14:31-15:55 UTC: every Binance USD-M liquidation "
+        "and the aggTrades over $14,999, from riftfern/data-streams@ce9e4d3805c5 binance.csv and "
+        "binance_trades.csv, framed as CoinGlass messages (../shared/realdata/windows); lines unchanged. "
         "See recordings/README.md.")
 
 
-def trade_lines(path: Path) -> list[tuple[int, str]]:
-    """``(receive_ms, frame)`` per captured line; the frame text exactly as captured."""
-    import gzip
-
-    out = []
-    with gzip.open(path, "rt", encoding="utf-8", newline="") as fh:
-        for line in fh:
-            stamp, frame = line.rstrip("\r\n").split(" ", 1)
-            out.append((int(stamp) // 1_000_000, frame))
-    return out
-
-
-def shifted(raw: str, shift_ms: int) -> str:
-    """The same CoinGlass frame with each item's ``time`` moved by ``shift_ms``."""
-    frame = json.loads(raw)
-    for item in frame["data"]:
-        item["time"] += shift_ms
-    return json.dumps(frame, ensure_ascii=False, separators=(",", ":"))
-
-
 def build(realdata: Path, out: Path) -> dict:
-    trades = trade_lines(realdata / TRADES_GZ)
-    liquidations = liquidation_frames(realdata / LIQUIDATIONS_CSV)
-    event_times = [json.loads(frame)["data"]["T"] for _, frame in trades]
-    clock_lag_ms = int(statistics.median(T - t for T, (t, _) in zip(event_times, trades)))
-    shift_ms = event_times[0] + LEAD_MS - liquidations[0][0]
-    records = [Record(t, "binance", "ws", "btcusdt@trade", frame) for t, frame in trades]
-    records += [Record(ts + shift_ms - clock_lag_ms, "coinglass", "ws", "liquidationOrders", shifted(raw, shift_ms))
-                for ts, raw in liquidations]
-    records.sort(key=lambda r: r.t)  # stable: equal times keep trades before liquidations
-    write_recording(out, ["binance", "coinglass"], NOTE.format(shift_ms=shift_ms), records)
-    return {"trades": len(trades), "liquidations": len(liquidations), "shift_ms": shift_ms,
-            "clock_lag_ms": clock_lag_ms, "first_t": records[0].t, "last_t": records[-1].t}
+    source = realdata / SOURCE
+    start, end = (int(moment.timestamp() * 1000) for moment in EPISODE)
+    records = [r for r in read_records(source) if start <= r.t < end]
+    with tempfile.TemporaryDirectory() as tmp:
+        plain = Path(tmp) / "demo.jsonl"
+        write_recording(plain, read_header(source)["sources"], NOTE, records)
+        out.write_bytes(zstandard.ZstdCompressor(level=19).compress(plain.read_bytes()))
+    kinds = {ch.split("@")[0] for ch in (r.ch for r in records)}
+    return {"records": len(records), "channels": sorted(kinds), "first_t": records[0].t, "last_t": records[-1].t,
+            "bytes": out.stat().st_size}
 
 
 def main() -> None:
@@ -82,11 +54,11 @@ def main() -> None:
     parser.add_argument("--realdata", type=Path, default=REALDATA, help="the shared real-data directory")
     parser.add_argument("--out", type=Path, default=OUT, help=f"output recording (default {OUT.relative_to(REPO)})")
     args = parser.parse_args()
-    summary = build(args.realdata, args.out)
-    lines = sum(1 for _ in read_records(args.out))
-    print(f"wrote {args.out}: {lines} records ({summary['trades']} trades, {summary['liquidations']} liquidations), "
-          f"liquidations shifted by {summary['shift_ms']} ms, trade clock lag {summary['clock_lag_ms']} ms, "
-          f"span {(summary['last_t'] - summary['first_t']) / 1000:.1f} s")
+    s = build(args.realdata, args.out)
+    span = (s["last_t"] - s["first_t"]) / 1000
+    first = datetime.fromtimestamp(s["first_t"] / 1000, UTC).strftime("%Y-%m-%d %H:%M:%S")
+    print(f"wrote {args.out}: {s['records']:,} records ({', '.join(s['channels'])}) from {first} UTC "
+          f"over {span:,.1f} s, {s['bytes']:,} bytes")
 
 
 if __name__ == "__main__":

@@ -15,6 +15,7 @@ from collections.abc import Callable, Sequence
 
 from engine.arguments import number
 from engine.errors import RunError, UsageError
+from engine.locations import DEMO_FAST_FORWARD_S, DEMO_SPEED
 from engine.recording import RecordingError
 from engine.secrets import redact
 from engine.settings import SettingsError
@@ -91,8 +92,13 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     demo = sub.add_parser("demo", help="the TUI replaying the bundled real recording (no key, no network)",
-                          description="The TUI replaying recordings/demo.jsonl.gz in a loop. Needs no key and no network.")
-    demo.add_argument("--speed", type=SPEED, default=1.0, help=SPEED_HELP)
+                          description="The TUI replaying the bundled recording (84 real minutes of Binance "
+                                      "liquidations and large trades, 2025-12-27) in a loop. Each pass opens "
+                                      f"{DEMO_FAST_FORWARD_S // 60} minutes in, the minutes before replayed at once. "
+                                      "Needs no key and no network.")
+    demo.add_argument("--speed", type=SPEED, default=DEMO_SPEED,
+                      help=f"replay speed factor (default {DEMO_SPEED:g}; 1 = real time; 0 = as fast as possible; "
+                           f"at most {MAX_SPEED:g})")
     _common(demo, top=False)
 
     run = sub.add_parser("run", help="the service without a UI (for systemd, tmux or scripts)",

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from engine.arguments import recording
 from engine.errors import UsageError
-from engine.locations import DEMO_RECORDING, data_dir
+from engine.locations import DEMO_FAST_FORWARD_S, DEMO_RECORDING, data_dir
 from engine.secrets import load_secrets
 from engine.service import Service
 from engine.store import db_path
@@ -32,9 +32,9 @@ LOG_NAME = "teleglas-tui.log"
 def main(args: argparse.Namespace) -> int:
     settings = load_for_command(args)  # a bad setting: one line and exit 2, from the command line
     if args.command == "demo":
-        replay, loop = DEMO_RECORDING, True
+        replay, loop, fast_forward_s = DEMO_RECORDING, True, DEMO_FAST_FORWARD_S
     else:
-        replay, loop = (recording("--replay", args.replay) if args.replay else None), args.loop
+        replay, loop, fast_forward_s = (recording("--replay", args.replay) if args.replay else None), args.loop, 0.0
     data = data_dir(args.data_dir)
     try:
         data.mkdir(parents=True, exist_ok=True)
@@ -44,7 +44,7 @@ def main(args: argparse.Namespace) -> int:
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
 
     service = Service(settings, load_secrets(), data_dir=data, replay=replay, speed=args.speed, loop=loop,
-                      hold=True)
+                      fast_forward_s=fast_forward_s, hold=True)
     service.check()
     claim = claim_database(db_path(data, replay=replay is not None), f"teleglas {args.command or 'monitor'}")
     if claim.note:  # in the log, and on the terminal once the screen closes

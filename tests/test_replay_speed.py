@@ -1,5 +1,5 @@
-"""Determinism across replay speeds: the demo recording replayed by the service as fast as
-possible and at a finite speed hands out the same signal changes as the backtest engine."""
+"""Replay speeds: the demo recording replayed by the service as fast as possible and at a finite
+speed hands out the same signal changes as the backtest engine; a fast-forward, then pacing."""
 
 from __future__ import annotations
 
@@ -9,9 +9,10 @@ from builders import settings
 from test_service import Capture
 
 from engine.core import Engine
+from engine.feeds.replay import Replay
 from engine.locations import DEMO_RECORDING
 from engine.pipeline import Pipeline
-from engine.recording import read_records
+from engine.recording import Record, read_records, write_recording
 from engine.secrets import Secrets
 from engine.service import Service
 
@@ -38,8 +39,30 @@ async def _replay(speed: float) -> list[tuple]:
 
 
 async def test_any_replay_speed_gives_the_same_signals_as_the_backtest():
-    # The demo spans about 413 s of recorded time; at x2000 that is a fifth of a second of pacing.
+    # The demo spans 5,048 s of recorded time; at x20000 that is a quarter of a second of pacing.
     expected = _backtest_changes()
     assert expected, "the demo recording must produce signals"
     assert await _replay(0) == expected
-    assert await _replay(2000) == expected
+    assert await _replay(20000) == expected
+
+
+async def test_fast_forward_plays_the_first_seconds_at_once_then_paces(tmp_path):
+    """The demo opens minutes into its episode: records up to ``fast_forward_s`` go out without
+    waiting, the rest at ``speed`` (so slow here that the next one would take hours)."""
+    path = tmp_path / "r.jsonl"
+    write_recording(path, ["binance"], "", [Record(t, "binance", "ws", "x", "{}") for t in range(0, 20_000, 1000)])
+    delivered: list[int] = []
+    replay = Replay(path, lambda src, kind, ch, raw, t: delivered.append(t), speed=0.001, fast_forward_s=10)
+    task = asyncio.create_task(replay.run())
+
+    async def eleven_delivered() -> None:
+        while len(delivered) < 11:
+            await asyncio.sleep(0.01)
+
+    try:
+        await asyncio.wait_for(eleven_delivered(), 5)
+        await asyncio.sleep(0.05)
+        assert delivered == list(range(0, 11_000, 1000))  # 0-9 s at once; 10 s starts the paced clock
+    finally:
+        await replay.stop()
+        await asyncio.wait_for(task, 5)

@@ -6,6 +6,8 @@ socket: same pipeline, same adapters, same sinks.  Nothing below this module kno
 Pacing follows the recorded receive times ``t``: at ``speed`` 2 a minute of recording plays in 30
 seconds; ``speed`` 0 plays as fast as possible, yielding to the event loop every few hundred
 records so the UI and the sinks keep running.  The speed may change while playing.
+``fast_forward_s``: each pass plays its first seconds of recording as fast as possible, then at
+``speed`` (the demo opens on a market whose 5-minute windows, tape and charts are already full).
 
 At the end of each pass ``on_end`` is called (the service resolves the outcomes still open: the
 data ended).  ``loop``: at the end the recording starts again, and ``on_restart`` is called first.  The service
@@ -34,12 +36,13 @@ class Replay:
     name = "replay"
 
     def __init__(self, path: Path, deliver: Deliver, *, speed: float = 1.0, loop: bool = False,
-                 on_restart: Callable[[], None] | None = None,
+                 fast_forward_s: float = 0.0, on_restart: Callable[[], None] | None = None,
                  on_end: Callable[[], None] | None = None) -> None:
         self.path = Path(path)
         self.deliver = deliver
         self._speed = speed
         self.loop = loop
+        self.fast_forward_ms = fast_forward_s * 1000
         self.on_restart = on_restart
         self.on_end = on_end
         self.passes = 0  # completed passes through the file
@@ -80,9 +83,12 @@ class Replay:
         deliver = self.deliver
         clock: tuple[float, float, float] | None = None  # (recording ms, monotonic s, speed) in step
         pending = 0
+        paced_from: float | None = None  # recording ms where pacing starts (after the fast-forward)
         for record in read_records(self.path, self.stats):
+            if paced_from is None:
+                paced_from = record.t + self.fast_forward_ms
             while not self._stopped:
-                speed = self._speed
+                speed = self._speed if record.t >= paced_from else 0.0
                 if speed <= 0:
                     clock = None
                     break
