@@ -348,7 +348,7 @@ def test_a_database_fault_is_one_line_or_degrades_visibly(name, tmp_path):
             assert db.read_bytes() == before  # refused: left exactly as it was
         return
     assert says in done.stderr
-    assert "signal new STOP_HUNT LONG FET" in done.stderr  # the signals went on
+    assert "signal new " in done.stderr  # the signals went on
     if before is not None:  # set aside byte for byte, and a new database holds this run
         (aside,) = data.glob("teleglas-replay.db.corrupt-*[0-9]Z")
         assert aside.read_bytes() == before
