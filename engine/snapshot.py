@@ -76,6 +76,8 @@ class FeedState:
     events: int
     rejected: int
     detail: str = ""  # last error, one line, secrets redacted
+    reasons: dict[str, int] = field(default_factory=dict)  # rejection reason -> count
+    refused: list[str] = field(default_factory=list)  # streams the venue refused to subscribe
 
 
 @dataclass(slots=True)

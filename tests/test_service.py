@@ -158,8 +158,7 @@ async def test_with_coinglass_the_venue_feeds_leave_liquidations_to_it(coinglass
 
     def venue(settings, secrets, coins, deliver, *, liquidations):
         asked["liquidations"] = liquidations
-        spec = WsSpec(name="binance", url=lambda: f"{coinglass.ws_url}?cg-api-key={FAKE_CG_KEY}",
-                      subscribe=lambda batch: [])
+        spec = WsSpec(name="binance", url=lambda: f"{coinglass.ws_url}?cg-api-key={FAKE_CG_KEY}")
         return LiveFeed("binance", [WsRunner(spec, settings.feeds.binance, deliver, coins)])
 
     monkeypatch.setitem(FACTORIES, "binance", venue)
@@ -333,7 +332,7 @@ async def test_stopping_closes_every_socket_at_once_not_one_after_another(monkey
 
     def two_sockets(settings, secrets, coins, deliver, *, liquidations):
         s = settings.feeds.binance
-        spec = WsSpec(name="binance", url=lambda: peer.url, subscribe=lambda batch: [])
+        spec = WsSpec(name="binance", url=lambda: peer.url)
         return LiveFeed("binance", [WsRunner(spec, s, deliver, coins), WsRunner(spec, s, deliver, coins)])
 
     monkeypatch.setitem(FACTORIES, "binance", two_sockets)

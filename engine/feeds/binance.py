@@ -22,7 +22,6 @@ per 8 h); ``/fapi/v1/openInterest`` gives OI in contracts of the symbol, × mark
 from __future__ import annotations
 
 import itertools
-import zlib
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
@@ -242,11 +241,6 @@ def socket_count(coins: list[str]) -> int:
     return 1 + (len(coins) + 1) // SHARD_TARGET
 
 
-def in_socket(coin: str, index: int, count: int) -> bool:
-    """A stable spread of coins over ``count`` sockets (a coin never moves between them)."""
-    return zlib.crc32(coin.encode()) % count == index
-
-
 def stream_messages(method: str, streams: list[str]) -> list[str]:
     """``SUBSCRIBE`` / ``UNSUBSCRIBE`` text frames for ``streams``."""
     return [orjson.dumps({"method": method, "params": streams[i : i + PARAMS_PER_MESSAGE], "id": next(_ids)}).decode()
@@ -271,21 +265,23 @@ def live_feed(settings: Settings, secrets: Secrets, coins: list[str], deliver: D
     feed carries liquidations), ``<symbol>@aggTrade`` per watched coin, and the context poller
     (which also names each coin's contract)."""
     from engine.context.poller import RestPoller
-    from engine.feeds.listing import WaitingRunner
+    from engine.feeds.listing import WaitingRunner, in_socket
     from engine.feeds.runner import LiveFeed, WsSpec, channel_field
 
     s = settings.feeds.binance
     listing = BinanceAdapter()
 
     def trade_streams(batch: list[str], index: int, count: int) -> list[str]:
-        return [f"{listing.perpetuals.instrument(c).lower()}@aggTrade" for c in batch if in_socket(c, index, count)]
+        """Only coins the listing named: a guessed name is acknowledged and stays silent."""
+        named = ((c, listing.perpetuals.known(c)) for c in batch if in_socket(c, index, count))
+        return [f"{symbol.lower()}@aggTrade" for c, symbol in named if symbol is not None]
 
     def spec(index: int, count: int) -> WsSpec:
         return WsSpec(
             name="binance",
             url=lambda: f"{s.ws_url.rstrip('/')}/stream",
-            subscribe=lambda batch: stream_messages("SUBSCRIBE", trade_streams(batch, index, count)),
-            unsubscribe=lambda batch: stream_messages("UNSUBSCRIBE", trade_streams(batch, index, count)),
+            streams=lambda batch: trade_streams(batch, index, count),
+            messages=lambda op, streams: stream_messages(op.upper(), streams),
             subscribe_global=tuple(stream_messages("SUBSCRIBE", [LIQUIDATION_STREAM]))
             if liquidations and index == 0 else (),
             channel=channel_field("stream"),
@@ -295,7 +291,14 @@ def live_feed(settings: Settings, secrets: Secrets, coins: list[str], deliver: D
         return bool(listing.perpetuals)
 
     count = socket_count(coins)
-    links: list = [WaitingRunner(listed, spec(i, count), s, deliver, coins) for i in range(count)]
-    links.append(RestPoller.for_feed("binance", settings, lambda batch: context_paths(listing, batch),
-                                     learning(deliver, listing), coins))
+    sockets = [WaitingRunner(listed, spec(i, count), s, deliver, coins) for i in range(count)]
+
+    def learned(path: str) -> None:
+        if path.startswith(PREMIUM_PATH):  # the listing: a coin may be named now, or named anew
+            for socket in sockets:
+                socket.refresh()
+
+    poller = RestPoller.for_feed("binance", settings, lambda batch: context_paths(listing, batch),
+                                 learning(deliver, listing, learned), coins)
+    links: list = [*sockets, poller]
     return LiveFeed("binance", links)

@@ -10,10 +10,17 @@ WebSocket (``{"topic": ..., "ts": ..., "data": [...]}``):
 
 REST ``/v5/market/tickers?category=linear``: ``fundingRate`` (a fraction per
 ``fundingIntervalHour``; kept per 8 h) and ``openInterestValue`` (USD), for every symbol at once.
+The tickers are also the listing; a pre-listing contract (``curPreListingPhase`` set and not
+``Finished``) has no liquidation or trade feed yet, so it is left out.
+
+Multiplier contracts carry the multiplier before or after the coin (``1000PEPEUSDT``,
+``SHIB1000USDT``): both are the coin at 1/1000 of the price (:func:`engine.symbols.canonical`).
 """
 
 from __future__ import annotations
 
+import itertools
+import logging
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
@@ -30,6 +37,8 @@ if TYPE_CHECKING:
     from engine.secrets import Secrets
     from engine.settings import Settings
 
+log = logging.getLogger("teleglas.feeds")
+
 VENUE = "Bybit"
 TICKERS_PATH = "/v5/market/tickers"
 
@@ -41,6 +50,12 @@ _FIELDS_LEGACY = ("side", "price", "size", "updatedTime", "symbol")
 
 def _is_usdt(symbol: object) -> bool:
     return symbol.__class__ is str and symbol.endswith("USDT")  # type: ignore[union-attr]
+
+
+def _trading(row: dict) -> bool:
+    """False for a pre-listing contract: Bybit refuses its topics (``handler not found``)."""
+    phase = row.get("curPreListingPhase")
+    return not phase or phase == "Finished"
 
 
 def _item_reader(sides: dict, fields: tuple, make: type[Liquidation] | type[Trade]) -> ItemReader:
@@ -128,7 +143,7 @@ class BybitAdapter(Adapter):
         if rows.__class__ is not list or ts < 0:
             return [], ["rest bad body"]
         # USDT perpetuals only: dated contracts (BTCUSDT-26DEC25) and USDC ones would double a coin.
-        rows = [r for r in rows if r.__class__ is dict and _is_usdt(r.get("symbol"))]  # type: ignore[union-attr]
+        rows = [r for r in rows if r.__class__ is dict and _is_usdt(r.get("symbol")) and _trading(r)]  # type: ignore[union-attr]
         self.perpetuals.learn(r["symbol"] for r in rows)
         events: list[Event] = []
         rejects: list[str] = []
@@ -153,12 +168,75 @@ class BybitAdapter(Adapter):
 # above, do not load them.
 
 ARGS_PER_MESSAGE = 10  # Bybit refuses longer subscribe lists
+ARGS_CHARS_PER_CONNECTION = 21_000  # Bybit's cap on the args one connection subscribes
+LIQUIDATION_SOCKETS = 2  # every listed symbol's allLiquidation topic, spread to stay far under the cap
 
 
-def topic_messages(op: str, topics: list[str]) -> list[str]:
-    """``subscribe`` / ``unsubscribe`` text frames for ``topics``."""
-    return [orjson.dumps({"op": op, "args": topics[i : i + ARGS_PER_MESSAGE]}).decode()
-            for i in range(0, len(topics), ARGS_PER_MESSAGE)]
+class Topics:
+    """The topics of one kind (``allLiquidation``, ``publicTrade``) over the feed's connections.
+
+    Bybit fails a whole subscribe request when one of its topics is invalid (``handler not
+    found``), so one pre-listing or unknown symbol would silence up to nine neighbours, again after
+    every reconnect.  Each request carries a ``req_id``; when one fails, its topics are asked again
+    one by one, and a topic refused on its own is remembered and never asked again.
+    """
+
+    def __init__(self, kind: str, listing: BybitAdapter) -> None:
+        self.kind = kind
+        self.listing = listing
+        self.refused: set[str] = set()
+        self._asked: dict[str, list[str]] = {}  # req_id -> topics of a subscribe request not yet answered
+        self._ids = itertools.count(1)
+
+    def of(self, coins: list[str]) -> list[str]:
+        """The topics for ``coins`` Bybit lists (all of them until a listing arrived), less the
+        refused ones, within the per-connection character cap."""
+        perpetuals = self.listing.perpetuals
+        topics: list[str] = []
+        chars = 0
+        for coin in coins:
+            if not perpetuals.listed(coin):
+                continue
+            topic = f"{self.kind}.{perpetuals.instrument(coin)}"
+            if topic in self.refused:
+                continue
+            chars += len(topic) + 3  # its quotes and comma in the args array
+            if chars > ARGS_CHARS_PER_CONNECTION:
+                log.warning("bybit: %s topics beyond %d characters on one connection are not subscribed",
+                            self.kind, ARGS_CHARS_PER_CONNECTION)
+                break
+            topics.append(topic)
+        return topics
+
+    def messages(self, op: str, topics: list[str]) -> list[str]:
+        """``subscribe`` / ``unsubscribe`` frames, at most ``ARGS_PER_MESSAGE`` topics each."""
+        frames = []
+        for i in range(0, len(topics), ARGS_PER_MESSAGE):
+            batch = topics[i : i + ARGS_PER_MESSAGE]
+            req_id = f"{self.kind}-{next(self._ids)}"
+            if op == "subscribe":
+                self._asked[req_id] = batch
+            frames.append(orjson.dumps({"req_id": req_id, "op": op, "args": batch}).decode())
+        return frames
+
+    def answer(self, raw: str) -> list[str]:
+        """Frames to send after ``raw``: a failed subscribe request is asked again topic by topic."""
+        if len(raw) > 1000 or '"success"' not in raw:
+            return []  # market data, not an answer
+        reply = json_object(raw)
+        if reply.__class__ is str or reply.get("op") != "subscribe":
+            return []
+        topics = self._asked.pop(reply.get("req_id"), None) if reply.get("req_id").__class__ is str else None
+        if topics is None or reply.get("success") is True:
+            return []
+        if len(topics) == 1:
+            self.refused.add(topics[0])
+            log.info("bybit refused %s: %s", topics[0], str(reply.get("ret_msg"))[:200])
+            return []
+        return [frame for topic in topics for frame in self.messages("subscribe", [topic])]
+
+    def symbols(self) -> list[str]:
+        return sorted(topic.partition(".")[2] for topic in self.refused)
 
 
 def tickers_paths(coins: list[str]) -> list[str]:
@@ -168,25 +246,30 @@ def tickers_paths(coins: list[str]) -> list[str]:
 def live_feed(settings: Settings, secrets: Secrets, coins: list[str], deliver: Deliver, *,
               liquidations: bool) -> LiveFeed:
     """Bybit v5 linear: ``publicTrade.<symbol>`` per watched coin, the tickers poller (context,
-    and the listing that names each coin's contract), and, only when this feed carries
-    liquidations, ``allLiquidation.<symbol>`` for every USDT perpetual listed (Bybit has no
-    all-market liquidation topic) on a second socket."""
+    and the listing that names each coin's contract and says which are pre-listing), and, only
+    when this feed carries liquidations, ``allLiquidation.<symbol>`` for every USDT perpetual
+    listed (Bybit has no all-market liquidation topic), spread over ``LIQUIDATION_SOCKETS`` more
+    sockets.  A topic Bybit refuses costs only itself and shows in the feed state."""
     from engine.context.poller import RestPoller
-    from engine.feeds.listing import ListingRunner, WaitingRunner
+    from engine.feeds.listing import ListingRunner, WaitingRunner, in_socket
     from engine.feeds.runner import LiveFeed, WsSpec, channel_field
 
     s = settings.feeds.bybit
     listing = BybitAdapter()
+    trade_topics = Topics("publicTrade", listing)
+    liquidation_topics = Topics("allLiquidation", listing)
 
-    def spec(topic: str) -> WsSpec:
-        def topics(batch: list[str]) -> list[str]:
-            return [f"{topic}.{listing.perpetuals.instrument(c)}" for c in batch]
+    def refused() -> list[str]:
+        return trade_topics.symbols() + liquidation_topics.symbols()
 
+    def spec(topics: Topics, index: int = 0, count: int = 1) -> WsSpec:
         return WsSpec(
             name="bybit",
             url=lambda: s.ws_url,
-            subscribe=lambda batch: topic_messages("subscribe", topics(batch)),
-            unsubscribe=lambda batch: topic_messages("unsubscribe", topics(batch)),
+            streams=lambda batch: topics.of([c for c in batch if in_socket(c, index, count)]),
+            messages=topics.messages,
+            answer=topics.answer,
+            refused=refused,
             app_ping='{"op":"ping"}',
             channel=channel_field("topic"),
         )
@@ -194,12 +277,14 @@ def live_feed(settings: Settings, secrets: Secrets, coins: list[str], deliver: D
     def listed() -> bool:
         return bool(listing.perpetuals)
 
-    trades = WaitingRunner(listed, spec("publicTrade"), s, deliver, coins)
-    every_symbol = ListingRunner(listed, spec("allLiquidation"), s, deliver, coins) if liquidations else None
+    trades = WaitingRunner(listed, spec(trade_topics), s, deliver, coins)
+    every_symbol = [ListingRunner(listed, spec(liquidation_topics, i, LIQUIDATION_SOCKETS), s, deliver, coins)
+                    for i in range(LIQUIDATION_SOCKETS)] if liquidations else []
 
     def learned(path: str) -> None:
-        if every_symbol is not None:
-            every_symbol.cover(listing.perpetuals.coins())
+        trades.refresh()  # a watched coin Bybit does not list is dropped, a new listing added
+        for socket in every_symbol:
+            socket.cover(listing.perpetuals.coins())
 
     poller = RestPoller.for_feed("bybit", settings, tickers_paths, learning(deliver, listing, learned), coins)
-    return LiveFeed("bybit", [link for link in (trades, every_symbol, poller) if link is not None])
+    return LiveFeed("bybit", [trades, *every_symbol, poller])

@@ -235,8 +235,8 @@ def live_feed(settings: Settings, secrets: Secrets, coins: list[str], deliver: D
     spec = WsSpec(
         name="coinglass",
         url=lambda: f"{s.ws_url}?cg-api-key={key}",
-        subscribe=lambda batch: _channel_message("subscribe", trade_channels(batch, s.exchanges, s.min_trade_usd)),
-        unsubscribe=lambda batch: _channel_message("unsubscribe", trade_channels(batch, s.exchanges, s.min_trade_usd)),
+        streams=lambda batch: trade_channels(batch, s.exchanges, s.min_trade_usd),
+        messages=_channel_message,
         subscribe_global=tuple(_channel_message("subscribe", ["liquidationOrders"])) if liquidations else (),
         app_ping="ping",
         channel=channel_field("channel"),

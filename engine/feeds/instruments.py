@@ -59,6 +59,12 @@ class PerpetualMap:
         known = self._by_coin.get(coin)
         return known[1] if known is not None else self._default(coin)
 
+    def known(self, coin: str) -> str | None:
+        """The coin's contract as the venue's listing names it, None until a listing showed it
+        (a guessed name can be acknowledged and never send: Binance ``pepeusdt@aggTrade``)."""
+        known = self._by_coin.get(coin)
+        return known[1] if known is not None else None
+
     def is_primary(self, name: str) -> bool:
         coin, _ = canonical(name)
         return self.instrument(coin) == name

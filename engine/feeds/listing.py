@@ -14,6 +14,7 @@ listing the feed learns instead of the watched coins, and changes to the watch l
 from __future__ import annotations
 
 import time
+import zlib
 from collections.abc import Callable
 from typing import Any
 
@@ -21,6 +22,11 @@ from engine.feeds.runner import WsRunner
 
 LISTING_WAIT_S = 10.0
 _POLL_S = 0.05
+
+
+def in_socket(coin: str, index: int, count: int) -> bool:
+    """A stable spread of coins over ``count`` sockets (a coin never moves between them)."""
+    return zlib.crc32(coin.encode()) % count == index
 
 
 class WaitingRunner(WsRunner):

@@ -266,14 +266,14 @@ def live_feed(settings: Settings, secrets: Secrets, coins: list[str], deliver: D
     s = settings.feeds.okx
     listing = OkxAdapter()
 
-    def trades(batch: list[str]) -> list[dict]:
-        return [{"channel": "trades", "instId": listing.perpetuals.instrument(c)} for c in batch]
+    def trades(inst_ids: list[str]) -> list[dict]:
+        return [{"channel": "trades", "instId": inst_id} for inst_id in inst_ids]
 
     spec = WsSpec(
         name="okx",
         url=lambda: s.ws_url,
-        subscribe=lambda batch: channel_messages("subscribe", trades(batch)),
-        unsubscribe=lambda batch: channel_messages("unsubscribe", trades(batch)),
+        streams=lambda batch: [listing.perpetuals.instrument(c) for c in batch],
+        messages=lambda op, inst_ids: channel_messages(op, trades(inst_ids)),
         subscribe_global=tuple(channel_messages("subscribe", [{"channel": "liquidation-orders", "instType": "SWAP"}]))
         if liquidations else (),
         app_ping="ping",

@@ -128,4 +128,5 @@ class Replay:
             events=counters.events,
             rejected=counters.rejected,
             detail=f"{self.path.name}{loop}{skipped}",
+            reasons=dict(counters.reasons),
         )

@@ -15,13 +15,19 @@ API for a venue module (``engine/feeds/<venue>.py``)::
         spec = WsSpec(
             name="bybit",                          # recording ``src`` = adapter name in the pipeline
             url=lambda: s.ws_url,                  # called on every connect; may carry a secret
-            subscribe=lambda coins: [...],         # text frames for these coins' streams
+            streams=lambda coins: [...],           # the venue's stream names for these coins
+            messages=lambda op, streams: [...],    # "subscribe"/"unsubscribe" text frames for them
             subscribe_global=(...,),               # sent once per connection (all-market streams)
-            unsubscribe=None,                      # optional: frames for coins no longer watched
             app_ping='{"op":"ping"}',              # None: protocol pings every ping_interval_s
             channel=channel_field("topic"),        # a frame's recording ``ch``, cheaply
         )
         return LiveFeed("bybit", [WsRunner(spec, s, deliver, coins)])
+
+Subscriptions are kept as stream names: a change of the watched coins, or of the venue's names
+for them (:meth:`WsRunner.refresh`, when a listing arrives), subscribes the names that are new and
+unsubscribes the ones that are gone.  ``answer(raw)`` (optional) sees every received frame and
+gives frames to send back (Bybit retries a refused subscribe request topic by topic); ``refused()``
+names the streams the venue refused, for the feed state.
 
 ``deliver(src, kind, ch, raw, t)`` is the service's frame path: record the raw text, run it
 through ``Pipeline.feed``, fan the signals out.  The runner calls it synchronously for every
@@ -51,7 +57,7 @@ import logging
 import random
 import re
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 
 from websockets.asyncio.client import ClientConnection, connect
@@ -87,13 +93,23 @@ def channel_field(key: str) -> Callable[[str], str]:
     return channel
 
 
+def _no_streams(coins: list[str]) -> list[str]:
+    return []
+
+
+def _no_messages(op: str, streams: list[str]) -> list[str]:
+    return []
+
+
 @dataclass(frozen=True)
 class WsSpec:
     name: str
     url: Callable[[], str]
-    subscribe: Callable[[list[str]], list[str]]
+    streams: Callable[[list[str]], list[str]] = _no_streams
+    messages: Callable[[str, list[str]], list[str]] = _no_messages
     subscribe_global: Sequence[str] = ()
-    unsubscribe: Callable[[list[str]], list[str]] | None = None
+    answer: Callable[[str], list[str]] | None = None
+    refused: Callable[[], Collection[str]] = tuple
     app_ping: str | None = None
     ping_idle_only: bool = False
     channel: Callable[[str], str] = lambda raw: ""
@@ -170,6 +186,7 @@ class WsRunner(Link):
         self.settings = settings
         self.deliver = deliver
         self.coins = list(coins)
+        self.streams: list[str] = []  # what this connection subscribed, by the venue's names
         self.connections = 0
         self._ws: ClientConnection | None = None
         self._opened = 0.0
@@ -198,14 +215,25 @@ class WsRunner(Link):
             await ws.close()
 
     def set_coins(self, coins: list[str]) -> None:
-        added = [c for c in coins if c not in self.coins]
-        gone = [c for c in self.coins if c not in coins]
         self.coins = list(coins)
+        self.refresh()
+
+    def refresh(self) -> None:
+        """Bring the connection's subscriptions to what the watched coins need now: stream names
+        that are new are subscribed, names no longer needed unsubscribed (the venue's name for a
+        coin can change when its listing arrives: ``pepeusdt`` becomes ``1000pepeusdt``)."""
         ws = self._ws
         if ws is None:
             return  # the next connection subscribes the new list
-        frames = (self.spec.subscribe(added) if added else []) + (
-            self.spec.unsubscribe(gone) if gone and self.spec.unsubscribe else [])
+        want = self.spec.streams(self.coins)
+        added = [name for name in want if name not in self.streams]
+        gone = [name for name in self.streams if name not in want]
+        self.streams = want
+        frames = (self.spec.messages("subscribe", added) if added else []) + (
+            self.spec.messages("unsubscribe", gone) if gone else [])
+        self._later(ws, frames)
+
+    def _later(self, ws: ClientConnection, frames: list[str]) -> None:
         if frames:
             task = asyncio.get_running_loop().create_task(self._send(ws, frames))
             self._sends.add(task)
@@ -234,7 +262,8 @@ class WsRunner(Link):
                 self._opened = time.monotonic()
                 self.connections += 1
                 self.status = "live"
-                await self._send(ws, [*spec.subscribe_global, *spec.subscribe(self.coins)])
+                self.streams = spec.streams(self.coins)
+                await self._send(ws, [*spec.subscribe_global, *spec.messages("subscribe", self.streams)])
                 keeper = asyncio.get_running_loop().create_task(self._keep(ws))
                 try:
                     await self._receive(ws)
@@ -261,13 +290,15 @@ class WsRunner(Link):
         return delivered and time.monotonic() - self._opened >= s.backoff_max_s
 
     async def _receive(self, ws: ClientConnection) -> None:
-        name, deliver, channel = self.spec.name, self.deliver, self.spec.channel
+        name, deliver, channel, answer = self.spec.name, self.deliver, self.spec.channel, self.spec.answer
         async for raw in ws:
             if raw.__class__ is bytes:
                 raw = raw.decode("utf-8", "replace")  # type: ignore[union-attr]
             self.last_rx = time.monotonic()
             self.status = "live"
             deliver(name, "ws", channel(raw), raw, time.time_ns() // 1_000_000)  # type: ignore[arg-type]
+            if answer is not None:
+                self._later(ws, answer(raw))  # type: ignore[arg-type]
 
     async def _keep(self, ws: ClientConnection) -> None:
         """Application pings, the no-message watchdog, the connection age limit."""
@@ -352,6 +383,8 @@ class LiveFeed:
             events=counters.events,
             rejected=counters.rejected,
             detail=detail,
+            reasons=dict(counters.reasons),
+            refused=sorted({name for link in sockets if isinstance(link, WsRunner) for name in link.spec.refused()}),
         )
 
 

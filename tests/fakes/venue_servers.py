@@ -4,9 +4,11 @@ we poll, speaking the real protocols.
 - Binance: combined streams on ``/market/stream``, ``SUBSCRIBE``/``UNSUBSCRIBE`` answered
   ``{"result": null, "id": n}``, at most 200 streams per connection, protocol pings from the
   server (the client's pongs are counted), incoming messages per second counted.
-- Bybit: ``/v5/public/linear``, ``{"op": "subscribe", "args": [...]}`` answered with
-  ``success``/``ret_msg`` (more than 10 args refused), ``{"op": "ping"}`` answered with
-  ``ret_msg: "pong"``.
+- Bybit: ``/v5/public/linear``, ``{"op": "subscribe", "args": [...], "req_id": ...}`` answered with
+  ``success``/``ret_msg`` and the request's ``req_id``; like the real one it refuses the *whole*
+  request when one topic has no handler (a symbol it does not list, or a pre-listing one:
+  ``error:handler not found,topic:...``), refuses more than 10 args a request and more than
+  21,000 characters of args a connection; ``{"op": "ping"}`` is answered with ``ret_msg: "pong"``.
 - OKX: ``/ws/v5/public``, ``{"op": "subscribe", "args": [{...}]}`` answered per arg with
   ``{"event": "subscribe", ...}``, text ``ping`` answered ``pong``; like OKX, it closes a
   connection on which the client sent nothing for ``idle_close_s`` (30 s there; off unless set).
@@ -166,10 +168,14 @@ class FakeBybit(FakeVenue):
     feed = "bybit"
     ws_path = "/v5/public/linear"
     MAX_ARGS = 10
+    MAX_ARGS_CHARS = 21_000
+    PRE_LISTING = {"curPreListingPhase": "ContinuousTrading", "preOpenPrice": "0.05", "preQty": "120000"}
 
     def __init__(self) -> None:
         super().__init__()
         self.pings = 0
+        self.refusals = 0
+        self.without_feed: set[str] = set()
         self.tickers = [  # shape of GET /v5/market/tickers?category=linear
             {"symbol": "BTCUSDT", "lastPrice": "61800.00", "markPrice": "61801.00", "openInterest": "55000",
              "openInterestValue": "3399055000.00", "fundingRate": "0.0001", "fundingIntervalHour": "8",
@@ -180,15 +186,29 @@ class FakeBybit(FakeVenue):
              "fundingIntervalHour": "8"},
         ]
 
+    def has_handler(self, topic: str) -> bool:
+        """A topic Bybit serves: a listed symbol that is not pre-listing (nor one of
+        ``without_feed``: the tickers list contracts that have no stream)."""
+        symbol = topic.partition(".")[2]
+        return symbol not in self.without_feed and any(
+            t["symbol"] == symbol and t.get("curPreListingPhase", "") in ("", "Finished") for t in self.tickers)
+
     async def on_text(self, ws: ServerConnection, text: str) -> None:
         body = json.loads(text)
         op, args = body.get("op"), body.get("args", [])
-        reply = {"success": True, "ret_msg": "", "conn_id": f"c{self.connections}", "op": op}
+        reply = {"success": True, "ret_msg": "", "conn_id": f"c{self.connections}", "req_id": body.get("req_id", ""),
+                 "op": op}
+        invalid = [topic for topic in args if not self.has_handler(topic)]
         if op == "ping":
             self.pings += 1
             reply["ret_msg"] = "pong"
         elif len(args) > self.MAX_ARGS:
             reply.update(success=False, ret_msg=f"args size >{self.MAX_ARGS}")
+        elif op == "subscribe" and invalid:  # one bad topic fails the whole request
+            self.refusals += 1
+            reply.update(success=False, ret_msg=f"error:handler not found,topic:{invalid[0]}")
+        elif op == "subscribe" and sum(len(t) + 3 for t in self.streams[ws] | set(args)) > self.MAX_ARGS_CHARS:
+            reply.update(success=False, ret_msg=f"error:args length exceeds {self.MAX_ARGS_CHARS}")
         elif op == "subscribe":
             self.streams[ws].update(args)
         elif op == "unsubscribe":
@@ -197,6 +217,10 @@ class FakeBybit(FakeVenue):
 
     def stream_of(self, frame: dict) -> str | None:
         return frame["topic"]
+
+    def received_topics(self) -> set[str]:
+        """Every topic a client ever asked for, granted or not."""
+        return {topic for raw in self.received if '"args"' in raw for topic in json.loads(raw)["args"]}
 
     def endpoints(self) -> dict:
         return {"/v5/market/tickers": self._tickers}

@@ -41,6 +41,7 @@ class SignalLog:
 async def test_recording_of_the_free_venues_replays_to_the_same_signals(binance, bybit, okx, tmp_path):
     settings = fast_settings(binance=binance, bybit=bybit, okx=okx)
     settings.watchlist.coins = ["BTC", "LTC"]
+    bybit.tickers.append({"symbol": "LTCUSDT", "openInterestValue": "90000000", "fundingRate": "0.0001"})
     recording = tmp_path / "venues.jsonl.gz"
     live_log = SignalLog()
     live = Service(settings, Secrets(), data_dir=tmp_path, record=recording, sinks=[live_log])
@@ -56,8 +57,8 @@ async def test_recording_of_the_free_venues_replays_to_the_same_signals(binance,
         await fake.push(raw)
     counters = live.pipeline.counters
     # Pushed events plus context: Binance funding of its 3 symbols and BTC's OI (LTC is not listed
-    # there), Bybit's 3 tickers, OKX's BTC OI and funding.
-    await wait_for(lambda: counters["binance"].events >= 474 + 4 and counters["bybit"].events >= 2 + 3
+    # there), Bybit's 4 tickers, OKX's BTC OI and funding.
+    await wait_for(lambda: counters["binance"].events >= 474 + 4 and counters["bybit"].events >= 2 + 4
                    and counters["okx"].events >= 1 + 2)
     await live.stop()
     await running

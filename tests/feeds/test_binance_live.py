@@ -8,8 +8,8 @@ import math
 import pytest
 
 from engine.model import BUY, LONG, SHORT, Context, Liquidation, Trade
-from fakes.realdata import binance_force_order_frames, example
-from fakes.venue_servers import FakeBinance, running, start_feed, wait_for
+from fakes.realdata import binance_force_order_frames, example, live_frame
+from fakes.venue_servers import TS, FakeBinance, running, start_feed, wait_for
 
 
 def all_market_force_order() -> str:
@@ -57,7 +57,14 @@ async def test_pongs_keep_a_quiet_connection_alive(binance):
         assert feed.state().last_message_age_s < 0.3
 
 
+def list_on(binance, *coins: str) -> None:
+    """Add ``coins`` to the fake's listing (``/fapi/v1/premiumIndex``)."""
+    binance.premium += [{"symbol": f"{c}USDT", "markPrice": "1.5", "lastFundingRate": "0.0001", "time": TS}
+                        for c in coins]
+
+
 async def test_reconnect_resubscribes_everything_including_coins_added_at_run_time(binance):
+    list_on(binance, "SOL")
     feed, got = start_feed(binance, ["BTC", "ETH"])
     async with running(feed):
         await wait_for(lambda: binance.subscribed() == {"!forceOrder@arr", "btcusdt@aggTrade", "ethusdt@aggTrade"})
@@ -86,6 +93,7 @@ async def test_malformed_frames_are_counted_and_the_feed_goes_on(binance):
 
 async def test_many_coins_spread_over_sockets_of_at_most_200_streams_at_a_polite_rate(binance):
     coins = [f"C{i}X" for i in range(320)]
+    list_on(binance, *coins)
     feed, _ = start_feed(binance, coins)
     async with running(feed):
         await wait_for(lambda: len(binance.all_subscribed()) == 321)
@@ -98,3 +106,35 @@ async def test_with_coinglass_liquidations_binance_sends_trades_only(binance):
     feed, _ = start_feed(binance, ["BTC"], liquidations=False)
     async with running(feed):
         await wait_for(lambda: binance.subscribed() == {"btcusdt@aggTrade"})
+
+
+async def test_a_coin_is_subscribed_only_under_the_name_the_listing_gives_even_when_the_listing_is_late(binance):
+    """``pepeusdt@aggTrade`` is acknowledged and never sends: a watched coin waits for the listing,
+    and a listing that arrives later subscribes it under the venue's name."""
+    pepe = next(row for row in binance.premium if row["symbol"] == "1000PEPEUSDT")
+    binance.premium.remove(pepe)
+    feed, got = start_feed(binance, ["BTC", "PEPE"])
+    async with running(feed):
+        await wait_for(lambda: binance.subscribed() == {"!forceOrder@arr", "btcusdt@aggTrade"})
+        binance.premium.append(pepe)
+        feed.set_coins(["BTC", "PEPE", "ETH"])  # a new coin: the poller fetches the listing again now
+        await wait_for(lambda: binance.subscribed() == {"!forceOrder@arr", "btcusdt@aggTrade", "ethusdt@aggTrade",
+                                                        "1000pepeusdt@aggTrade"})
+        trade = json.loads(live_frame("binance", "aggTrade 2026"))
+        trade["stream"], trade["data"]["s"] = "1000pepeusdt@aggTrade", "1000PEPEUSDT"
+        trade["data"]["p"] = "0.0112"
+        await binance.push(json.dumps(trade))
+        await wait_for(lambda: got.of(Trade))
+    assert not any("pepeusdt@aggTrade" in raw and "1000pepeusdt" not in raw for raw in binance.received)
+    assert got.of(Trade)[0].coin == "PEPE"
+
+
+async def test_current_format_liquidations_arrive(binance):
+    """The 2026 frame (``ps`` and ``st`` in ``o``) gives a liquidation: the default no-key mode."""
+    feed, got = start_feed(binance, ["BTC"])
+    async with running(feed):
+        await wait_for(lambda: "!forceOrder@arr" in binance.subscribed())
+        await binance.push(live_frame("binance", "forceOrder 2026"))
+        await wait_for(lambda: got.of(Liquidation))
+    assert got.of(Liquidation)[0].usd == pytest.approx(82651.90 * 0.190)
+    assert got.pipeline.counters["binance"].rejected == 0

@@ -23,8 +23,8 @@ def spec_for(server: FakeCoinGlass, key: str = FAKE_CG_KEY, **overrides) -> WsSp
     values = dict(
         name="coinglass",
         url=lambda: f"{server.ws_url}?cg-api-key={key}",
-        subscribe=lambda coins: [json.dumps({"method": "subscribe", "channels": [f"trades@{c}" for c in coins]})]
-        if coins else [],
+        streams=lambda coins: [f"trades@{c}" for c in coins],
+        messages=lambda op, streams: [json.dumps({"method": op, "channels": streams})] if streams else [],
         subscribe_global=(json.dumps({"method": "subscribe", "channels": ["liquidationOrders"]}),),
         app_ping="ping",
         channel=channel_field("channel"),
@@ -144,8 +144,7 @@ async def test_a_refused_key_stops_the_feed_with_one_line_and_no_secret(coinglas
 
 async def test_unreachable_host_backs_off_and_keeps_trying_with_the_url_redacted():
     frames = Frames()
-    spec = WsSpec(name="coinglass", url=lambda: "ws://127.0.0.1:9/ws-api?cg-api-key=SECRET123",
-                  subscribe=lambda coins: [])
+    spec = WsSpec(name="coinglass", url=lambda: "ws://127.0.0.1:9/ws-api?cg-api-key=SECRET123")
     runner = WsRunner(spec, fast_settings(), frames, [])
     feed, task = await start(runner)
     await wait_for(lambda: runner.reconnects >= 3)
@@ -168,7 +167,7 @@ class HangsUpAfterOneMessage(LoopbackVenue):
 
 async def test_a_venue_that_hangs_up_after_one_message_is_retried_ever_more_slowly():
     async with HangsUpAfterOneMessage() as venue:
-        spec = WsSpec(name="coinglass", url=lambda: venue.ws_url, subscribe=lambda coins: [])
+        spec = WsSpec(name="coinglass", url=lambda: venue.ws_url)
         runner = WsRunner(spec, fast_settings(backoff_initial_s=0.01, backoff_max_s=1.0), Frames(), [])
         feed, task = await start(runner)
         await wait_for(lambda: runner.reconnects >= 4)
