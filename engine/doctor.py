@@ -19,7 +19,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from engine.alerts.telegram import BotApi, TelegramError
-from engine.locations import config_path, data_dir
+from engine.locations import DEFAULT_CONFIG, config_path, data_dir
 from engine.secrets import Secrets, load_secrets
 from engine.settings import FeedSettings, Settings, SettingsError, load_settings
 from engine.store import connect, db_path
@@ -58,7 +58,8 @@ async def run_checks(config: str | None, data: str | None) -> list[Check]:
     path = config_path(config)
     try:
         settings: Settings | None = load_settings(path)
-        checks = [Check("config", OK, str(path) if path else "built-in defaults (no config file)")]
+        checks = [Check("config", OK, str(path) if path else
+                        f"built-in defaults (no config file; every setting with its comment: {DEFAULT_CONFIG})")]
     except SettingsError as exc:
         settings = None
         checks = [Check("config", FAIL, secrets.redact(str(exc)))]
