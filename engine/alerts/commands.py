@@ -107,7 +107,8 @@ class Commands:
         lines.append(f"Alerts today {ob.alerts_today()} · queued {ob.queued()} · stale {ob.stale} · "
                      f"failed {ob.failed}")
         lines.append(f"Database {escape(snap.database.state)}" + (f" · queue {snap.database.queue}"
-                                                                  if snap.database.queue else ""))
+                                                                  if snap.database.queue else "")
+                     + (" · alerts still go out, saved when it answers" if snap.database.state == "degraded" else ""))
         errors = [f"{f.name}: {f.detail}" for f in snap.feeds if f.detail]
         errors += [f"{name}: {s.detail}" for name, s in (("database", snap.database), ("telegram", snap.telegram))
                    if s.state != "ok" and s.detail]

@@ -3,15 +3,19 @@
 ``plan`` runs on the event path (sync): for a signal without a message it asks the alert
 policy, and creates one entry per configured chat; for a signal that has one it re-renders the
 text, and a changed text becomes an edit.  The returned rows are written by the store in the
-same transaction as the signal row.  One worker per chat delivers: ``sendMessage`` for a pending
-entry, ``editMessageText`` when the chat shows an older revision.  Each delivery is written back
-(status, Telegram's ``message_id``), so after a crash a pending row is sent on restart and a sent
-one is not sent again.
+same transaction as the signal row, and the entries wait until :meth:`release`: the store calls
+it once that transaction is committed (write-ahead, so a crash at any instant after a send began
+finds the alert in the database).  One worker per chat delivers: ``sendMessage`` for a pending
+entry, ``editMessageText`` when the chat shows an older revision.  Each answer is written back
+(status, Telegram's ``message_id``) and committed at once, so after a crash a pending row is sent
+on restart and an acknowledged one is not sent again.  A send whose answer never came (killed
+while in flight) is sent again: delivery is at least once.
 
-Delivery does not wait for the database: a full disk must not silence the trader's alerts (the
-row then reaches the database already marked sent).  Rate limits are honoured per chat, 429
-``retry_after`` blocks the chat, 5xx/timeouts/network errors back off exponentially; an alert
-older than ``telegram.max_alert_age_s`` is marked stale instead of being sent late.
+When the database cannot be written (disk full, locked, gone) the store releases the entries
+anyway: a full disk must not silence the trader's alerts; the rows reach the database, already
+marked sent, when it recovers.  Rate limits are honoured per chat, 429 ``retry_after`` blocks the
+chat, 5xx/timeouts/network errors back off exponentially; an alert older than
+``telegram.max_alert_age_s`` is marked stale instead of being sent late.
 """
 
 from __future__ import annotations
@@ -110,6 +114,7 @@ class Outbox:
         self._entries: dict[tuple[str, str], OutboxEntry] = {}
         self._retired: dict[str, None] = {}
         self._queues = {chat: _ChatQueue() for chat in self.chats}
+        self._held: set[tuple[str, str]] = set()  # planned, waiting for their commit (release)
         self._edited_ms: dict[tuple[str, str], int] = {}
         self._later: set[asyncio.Task] = set()  # edits waiting for edit_interval_s
         self._workers: list[asyncio.Task] = []
@@ -140,7 +145,7 @@ class Outbox:
                 continue
             entry.text, entry.revision, entry.priority = text, signal.revision, signal.priority
             rows.append(entry.row())
-            self._queues[chat].push(signal.id)
+            self._held.add((signal.id, chat))
         return rows
 
     def _create(self, signal: Signal) -> list[dict[str, Any]]:
@@ -157,8 +162,15 @@ class Outbox:
             entry = OutboxEntry(signal.id, chat, signal.coin, signal.priority, text, signal.revision, now)
             self._entries[(signal.id, chat)] = entry
             rows.append(entry.row())
-            self._queues[chat].push(signal.id)
+            self._held.add((signal.id, chat))
         return rows
+
+    def release(self, keys: Iterable[tuple[str, str]]) -> None:
+        """Planned rows (``(signal_id, chat_id)``) are committed, or cannot be: deliver them."""
+        for key in keys:
+            if key in self._held:
+                self._held.discard(key)
+                self._queues[key[1]].push(key[0])
 
     def _retire(self, now: int) -> None:
         old = [key for key, e in self._entries.items()
@@ -199,7 +211,7 @@ class Outbox:
         self._workers = []
 
     def queued(self) -> int:
-        return sum(len(q) for q in self._queues.values())
+        return sum(len(q) for q in self._queues.values()) + len(self._held)
 
     async def _work(self, chat: str) -> None:
         queue = self._queues[chat]

@@ -68,6 +68,7 @@ class TelegramSink:
                                     self._clock, self._sleep)
         if self.store is not None:
             self.store.outbox_planner = self.outbox.plan
+            self.store.store.outbox_written = self.outbox.release
             if self.store.store.connected.is_set():
                 await self._resume_from_store(policy)
             else:
@@ -98,7 +99,7 @@ class TelegramSink:
             return  # with a database, the store sink plans each signal inside its transaction
         for signal in signals:
             try:
-                self.outbox.plan(signal)
+                self.outbox.release(_keys(self.outbox.plan(signal)))
             except Exception:  # a sink never breaks the event path
                 log.exception("telegram: could not plan an alert for %s", signal.id)
 
@@ -112,6 +113,8 @@ class TelegramSink:
         notes = [f"{n} {what}" for n, what in ((ob.stale, "stale"), (ob.failed, "failed")) if n]
         if self.poller is not None and self.poller.foreign:
             notes.append(f"{self.poller.foreign} messages from other chats ignored")
+        if self.store is not None and self.store.store.degraded_reason:
+            notes.append("alerts go out unsaved until the database is writable again")
         error = ob.error or (self.poller.error if self.poller else "")
         state = "degraded" if error else "ok"
         return SinkState(state, ob.queued(), ob.last_ms, "; ".join([error, *notes] if error else notes))
@@ -122,3 +125,7 @@ class TelegramSink:
         if self.outbox is not None:
             await self.outbox.stop()
         await self.api.close()
+
+
+def _keys(rows: list[dict]) -> list[tuple[str, str]]:
+    return [(row["signal_id"], row["chat_id"]) for row in rows]

@@ -2,7 +2,8 @@
 
 Callers queue rows synchronously (``put_*``, never blocking the event path); the writer commits
 everything queued in ONE transaction every ``storage.batch_interval_s`` (sooner when
-``storage.batch_rows`` rows wait).  Rows with a key (signals, outbox, coins, state) are whole rows
+``storage.batch_rows`` rows wait, and at once when Telegram outbox rows wait: an alert is sent only
+after its row is committed, see ``outbox_written``).  Rows with a key (signals, outbox, coins, state) are whole rows
 kept by key, newest wins, so a signal revised ten times between commits is written once and a
 signal and its outbox rows queued together always share a transaction.
 
@@ -104,6 +105,10 @@ class Store:
         self._task: asyncio.Task | None = None
         self._closing = False
         self.connected = asyncio.Event()
+        # Told the (signal_id, chat_id) keys of new outbox rows once their commit is done, or at
+        # once when it cannot be (the alerts go out anyway; the rows wait in memory).
+        self.outbox_written: Callable[[Iterable[tuple[str, str]]], None] | None = None
+        self._unwritten: list[tuple[str, str]] = []  # planned outbox rows not yet committed
         self.degraded_reason = ""
         self.overflow = 0  # raw events refused while the queue was full
         self.bad_rows = 0  # rows that could not be encoded (never expected; counted, not raised)
@@ -123,10 +128,10 @@ class Store:
                    dumps(data))
         except (KeyError, TypeError) as exc:
             self._bad(f"signal row: {exc!r}")
+            self._put_planned(outbox)  # the alerts still go, and are still kept
             return
         self._pending.signals[row[0]] = row
-        for item in outbox:
-            self.put_outbox(item)
+        self._put_planned(outbox)
         self._nudge()
 
     def put_outbox(self, row: dict[str, Any]) -> None:
@@ -136,7 +141,25 @@ class Store:
             self._bad(f"outbox row: missing {exc}")
             return
         self._pending.outbox[(row["signal_id"], row["chat_id"])] = values
-        self._nudge()
+        if not self.degraded_reason:
+            self._wake.set()  # a planned alert waits for this commit, a delivery's answer must not be lost
+
+    def _put_planned(self, rows: Iterable[dict[str, Any]]) -> None:
+        """Outbox rows of a new signal revision: released to Telegram once committed."""
+        keys = []
+        for row in rows:
+            self.put_outbox(row)
+            keys.append((row["signal_id"], row["chat_id"]))
+        if not keys:
+            return
+        if self._db is None or self.degraded_reason:
+            self._announce(keys)  # no commit to wait for: send now, store when it recovers
+        else:
+            self._unwritten += keys
+
+    def _announce(self, keys: list[tuple[str, str]]) -> None:
+        if keys and self.outbox_written is not None:
+            self.outbox_written(keys)
 
     def put_coin(self, coin: str, watched: bool, alerts: bool, muted_until_ms: int | None) -> None:
         self._pending.coins[coin] = (coin, int(watched), int(alerts), muted_until_ms)
@@ -206,25 +229,40 @@ class Store:
             yield
 
     async def flush(self) -> bool:
-        """Commit everything queued now; False when the database is unavailable (kept queued)."""
+        """Commit everything queued now; False when the database is unavailable (kept queued).
+        Planned outbox rows are announced right after the commit, or after it failed."""
         async with self._lock:
-            if not await self._connect():
-                return False
-            batch, self._pending = self._pending, _Batch()
+            planned, self._unwritten = self._unwritten, []
             try:
-                if batch:
-                    await self._write(batch)
-                    batch = _Batch()  # committed: a failing retention must not queue it again
-                await self._retention()
-            except sqlite3.Error as exc:
-                self._pending = batch.under(self._pending)
-                self._trim()
-                self._degrade(exc)
-                return False
-            if self.degraded_reason:
+                ok = await self._commit()
+            finally:
+                self._announce(planned)
+            if ok:
+                ok = await self._guarded(self._retention())
+            if ok and self.degraded_reason:
                 log.warning("store: database writable again (%s)", self.path)
-            self.degraded_reason = ""
+                self.degraded_reason = ""
+            return ok
+
+    async def _commit(self) -> bool:
+        if not await self._connect():
+            return False
+        batch, self._pending = self._pending, _Batch()
+        if not batch:
             return True
+        ok = await self._guarded(self._write(batch))
+        if not ok:
+            self._pending = batch.under(self._pending)
+            self._trim()
+        return ok
+
+    async def _guarded(self, work: Awaitable[None]) -> bool:
+        try:
+            await work
+        except sqlite3.Error as exc:
+            self._degrade(exc)
+            return False
+        return True
 
     async def _connect(self) -> bool:
         if self._db is not None:

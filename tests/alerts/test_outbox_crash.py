@@ -4,13 +4,11 @@ loses none of them and sends none twice once it starts again."""
 from __future__ import annotations
 
 import signal
-import socket
-import sqlite3
 import subprocess
 import sys
 from pathlib import Path
 
-from fakes.telegram_kit import CHAT, GROUP, TOKEN, secrets, telegram_settings, until
+from fakes.telegram_kit import CHAT, GROUP, TOKEN, free_port, query, secrets, telegram_settings, until
 
 from engine.alerts.sink import TelegramSink
 from engine.service import Service
@@ -46,17 +44,6 @@ async def main():
 
 asyncio.run(main())
 """
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def query(path, sql):
-    with sqlite3.connect(path) as db:
-        return db.execute(sql).fetchall()
 
 
 def crash_child(data_dir: Path, url: str) -> None:

@@ -100,3 +100,23 @@ async def test_a_signal_the_alert_cannot_render_is_still_stored(telegram, bot, t
     assert ["ETHUSDT" in m.text for m in telegram.sent()] == [True]
     sink.store.on_signals([sample(STOP_HUNT, LONG, "BTC", 96_500.0)])  # BTC's cooldown was not used up
     await until(lambda: len(telegram.sent()) == 2)
+
+
+async def test_a_locked_database_delays_no_alert_shows_in_status_and_catches_up(telegram, bot, tmp_path):
+    db = tmp_path / "teleglas.db"
+    svc, sink = await bot(db=db)
+    other = sqlite3.connect(db, isolation_level=None)  # another process holding the write lock
+    other.execute("BEGIN EXCLUSIVE")
+    try:
+        sink.store.on_signals([sample(STOP_HUNT, LONG, "BTC")])
+        await until(lambda: len(telegram.sent()) == 1 and sink.outbox.sent == 1)
+        assert sink.store.state().state == "degraded" and "locked" in sink.store.state().detail
+        assert "unsaved" in sink.state().detail
+        status = sink.poller.commands.status([])
+        assert "Database degraded" in status and "alerts still go out" in status
+    finally:
+        other.execute("ROLLBACK")
+        other.close()
+    await until(lambda: sink.store.state().state == "ok" and sink.store.state().queue == 0)
+    (message,) = telegram.sent()
+    assert query(db, "SELECT status, message_id FROM outbox") == [("sent", message.message_id)]

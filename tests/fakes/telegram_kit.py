@@ -5,6 +5,8 @@ pointing at the fake Bot API, and polling for a condition."""
 from __future__ import annotations
 
 import asyncio
+import socket
+import sqlite3
 
 from builders import settings
 
@@ -47,3 +49,15 @@ def telegram_settings(url: str, **telegram):
 
 def secrets(*chats: str) -> Secrets:
     return Secrets(telegram_bot_token=TOKEN, telegram_chat_ids=chats or (CHAT,))
+
+
+def free_port() -> int:
+    """A port nothing listens on yet (for a Bot API that starts after its client)."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def query(path, sql: str) -> list[tuple]:
+    with sqlite3.connect(path) as db:
+        return db.execute(sql).fetchall()

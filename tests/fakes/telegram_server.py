@@ -4,13 +4,15 @@ It checks the token in the path like the real API (a wrong one gets 404, as Tele
 malformed token), answers in the real envelope (``{"ok": true, "result": ...}`` or ``{"ok": false,
 "error_code": ..., "description": ...}``), holds ``getUpdates`` open up to its ``timeout`` (long
 polling), and records every request it received, in order.  It misbehaves on demand: the next
-call of a method can answer 429 with ``retry_after``, a 5xx, arrive too late (slow), or succeed
-late (the request held a while, then handled).
+call of a method can answer 429 with ``retry_after``, a 5xx, arrive too late (slow), succeed
+late (the request held a while, then handled), or hang (handled at once, so the message is on
+the phone, but the answer held back: what a client killed mid-request never reads).
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import time
 from dataclasses import dataclass, field
@@ -29,9 +31,10 @@ class Call:
 @dataclass
 class Fault:
     status: int = 500  # 429, 5xx, 0 for "slow" (an answer after `delay` s, nothing delivered),
-    # or 200 for "late" (delivered, answered after `delay` s)
+    # 200 for "late" (delivered, answered after `delay` s)
     retry_after: float = 1
     delay: float = 0.0
+    hang: bool = False  # with 200: delivered at once, the answer held `delay` s
 
 
 @dataclass
@@ -52,6 +55,7 @@ class FakeTelegram:
         self.bad_token_calls = 0
         self._updates: list[dict[str, Any]] = []
         self._new_update = asyncio.Event()
+        self._stopping = asyncio.Event()  # ends held requests at once (a killed client never reads them)
         self._next_message_id = 100
         self._next_update_id = 1_000
         self._runner: web.AppRunner | None = None
@@ -68,12 +72,14 @@ class FakeTelegram:
 
     async def stop(self) -> None:
         self._new_update.set()
+        self._stopping.set()
         if self._runner is not None:
             await self._runner.cleanup()
 
     # test controls ---------------------------------------------------------------------
-    def fail_next(self, method: str, status: int = 500, retry_after: float = 1, delay: float = 0.0) -> None:
-        self.faults.setdefault(method, []).append(Fault(status, retry_after, delay))
+    def fail_next(self, method: str, status: int = 500, retry_after: float = 1, delay: float = 0.0,
+                  hang: bool = False) -> None:
+        self.faults.setdefault(method, []).append(Fault(status, retry_after, delay, hang))
 
     def user_message(self, chat_id: int | str, text: str, date: int | None = None) -> None:
         """A message someone sends to the bot (what getUpdates will return); ``date`` in unix
@@ -108,11 +114,11 @@ class FakeTelegram:
         self.calls.append(call)
         faults = self.faults.get(method)
         fault = faults.pop(0) if faults else None
-        if fault is not None and fault.status == 200:
-            await asyncio.sleep(fault.delay)
-        elif fault is not None:
+        if fault is not None and fault.status == 200 and not fault.hang:
+            await self._hold(fault.delay)
+        elif fault is not None and not fault.hang:
             if fault.status == 0:
-                await asyncio.sleep(fault.delay)  # the client has given up by now
+                await self._hold(fault.delay)  # the client has given up by now
                 call.status = 504
                 return _error(504, "Gateway Timeout")  # and nothing was delivered
             call.status = fault.status
@@ -126,7 +132,13 @@ class FakeTelegram:
             return _error(404, "Not Found: method not found")
         response = await handler(payload)
         call.status = response.status
+        if fault is not None and fault.hang:
+            await self._hold(fault.delay)
         return response
+
+    async def _hold(self, seconds: float) -> None:
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._stopping.wait(), seconds)
 
     async def _getMe(self, payload: dict[str, Any]) -> web.Response:  # noqa: N802 - Bot API name
         return _ok({"id": 7001, "is_bot": True, "first_name": "teleglas", "username": "teleglas_test_bot"})
