@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pytest
 from builders import settings
-from fakes.telegram_kit import CHAT, GROUP, TOKEN, query, secrets, until
+from fakes.telegram_kit import CHAT, GROUP, query, secrets, until
 from fakes.telegram_server import FakeTelegram
 
 from engine.alerts.sink import TelegramSink
@@ -123,14 +123,6 @@ def hold_every_send(telegram: FakeTelegram, **fault) -> None:
 
 
 EVERY_ALERT = {(chat, coin) for chat in CHATS for coin in COINS}
-
-
-@pytest.fixture
-async def telegram():
-    fake = FakeTelegram(TOKEN)
-    await fake.start()
-    yield fake
-    await fake.stop()
 
 
 async def test_killed_with_sends_in_flight_and_none_delivered_each_alert_goes_out_once(telegram, tmp_path):
