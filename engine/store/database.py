@@ -54,7 +54,14 @@ async def connect(path: Path, busy_timeout_s: float = 5.0) -> aiosqlite.Connecti
     WAL lets the TUI, ``export`` and ``doctor`` read while the service writes; FULL sync costs
     one fsync per batch and keeps committed alerts through a power cut."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    db = await aiosqlite.connect(path, isolation_level=None)
+    opening = aiosqlite.connect(path, isolation_level=None)
+    try:
+        db = await opening
+    except BaseException:
+        # After a failed open aiosqlite stops its worker thread without waiting for it; a thread
+        # that reports to a loop already closed (a shutdown right after) prints a traceback.
+        await asyncio.to_thread(opening._thread.join, 1.0)
+        raise
     try:
         await db.execute(f"PRAGMA busy_timeout = {int(busy_timeout_s * 1000)}")
         await db.execute("PRAGMA journal_mode = WAL")
