@@ -38,14 +38,12 @@ class BacktestResult:
     seconds: float
     pipeline: Pipeline
     read: ReadStats
+    engine: Engine
     signals: dict[str, Signal] = field(default_factory=dict)  # emitted, by id, in emission order
+    # Shared by every engine of a sweep: what the data held, whatever the settings.
     liquidations_by_minute: dict[int, list[float]] = field(default_factory=dict)  # minute -> [long, short]
     minutes: set[int] = field(default_factory=set)  # minutes that hold events: the covered time
     tape: quality.PriceTape = field(default_factory=quality.PriceTape)  # every price, for the baseline
-
-    @property
-    def engine(self) -> Engine:
-        return self.pipeline.engine
 
     def quality(self) -> quality.QualityReport:
         return quality.build_report(self.signals.values(), len(self.minutes), self.tape)
@@ -90,11 +88,26 @@ class BacktestResult:
 
 def run_backtest(files: list[Path], settings: Settings, progress: IO[str] | None = None) -> BacktestResult:
     """Replay ``files`` in order through one engine as fast as possible."""
-    pipeline = Pipeline(Engine(settings))
+    return run_engines(files, [settings], progress)[0]
+
+
+def run_engines(files: list[Path], settings: list[Settings], progress: IO[str] | None = None) -> list[BacktestResult]:
+    """Replay ``files`` once through one engine per entry of ``settings`` (a sweep): each message is
+    read and decoded once, and every engine sees the same events in the same order.  The feed
+    filters (``feeds.*``) are the first entry's."""
+    engines = [Engine(s) for s in settings]
+    pipeline = Pipeline(engines[0])
     read = ReadStats()
-    result = BacktestResult([str(f) for f in files], 0.0, pipeline, read)
-    pipeline.event_listeners.append(lambda events: _observe(events, result))
-    signals = result.signals
+    first = BacktestResult([str(f) for f in files], 0.0, pipeline, read, engines[0])
+    results = [first] + [
+        BacktestResult(first.files, 0.0, pipeline, read, engine, liquidations_by_minute=first.liquidations_by_minute,
+                       minutes=first.minutes, tape=first.tape)
+        for engine in engines[1:]
+    ]
+    pipeline.event_listeners.append(lambda events: _observe(events, first))
+    if len(results) > 1:
+        pipeline.event_listeners.append(lambda events: _feed_others(events, results[1:]))
+    signals = first.signals
     feed = pipeline.feed
     started = time.perf_counter()
     for path in files:
@@ -102,13 +115,26 @@ def run_backtest(files: list[Path], settings: Settings, progress: IO[str] | None
             for signal in feed(record.src, record.kind, record.ch, record.raw, record.t):
                 signals.setdefault(signal.id, signal)
             if progress is not None and n % PROGRESS_EVERY == 0:
-                _draw_progress(progress, path, read, pipeline.engine.events, time.perf_counter() - started)
-    pipeline.engine.end_of_data()  # the data ended: open outcomes resolve with what was seen
-    result.seconds = time.perf_counter() - started
+                _draw_progress(progress, path, read, first.engine.events, time.perf_counter() - started)
+    for result in results:
+        for signal in result.engine.end_of_data():  # the data ended: open outcomes resolve with what was seen
+            result.signals.setdefault(signal.id, signal)
+    seconds = time.perf_counter() - started
+    for result in results:
+        result.seconds = seconds
     if progress is not None:
         progress.write("\r\x1b[2K")
         progress.flush()
-    return result
+    return results
+
+
+def _feed_others(events: list, results: list[BacktestResult]) -> None:
+    for result in results:
+        process = result.engine.process
+        signals = result.signals
+        for event in events:
+            for signal in process(event):
+                signals.setdefault(signal.id, signal)
 
 
 def _observe(events: list, result: BacktestResult) -> None:
@@ -184,6 +210,8 @@ def main(args: argparse.Namespace) -> int:
     if args.signals_out:
         output_file("--signals-out", args.signals_out)
     show = args.progress == "on" or (args.progress == "auto" and sys.stderr.isatty())
+    if args.set:
+        return _sweep(args, files, settings, sys.stderr if show else None)
     result = run_backtest(files, settings, sys.stderr if show else None)
     summary = result.summary()
     if args.signals_out:
@@ -204,3 +232,25 @@ def write_signals(path: Path, signals) -> None:
     with open(path, "wb") as out:
         for signal in signals:
             out.write(orjson.dumps(signal.as_dict(), option=orjson.OPT_SORT_KEYS) + b"\n")
+
+
+def _sweep(args: argparse.Namespace, files: list[Path], settings: Settings, progress: IO[str] | None) -> int:
+    from engine import sweep
+
+    if args.signals_out:
+        print("teleglas: --signals-out writes one run's signals; it cannot be combined with --set", file=sys.stderr)
+        return 2
+    combos = sweep.parse_sets(args.set, settings)
+    results = run_engines(files, [s for _, s in combos], progress)
+    rows = [sweep.headline(overrides, result.quality(), result.engine.gate.drops.get("hourly cap", 0))
+            for (overrides, _), result in zip(combos, results)]
+    first = results[0]
+    if args.json:
+        out = {"files": first.files, "events": first.engine.events, "combinations": len(rows),
+               "seconds": round(first.seconds, 4), "sweep": rows}
+        sys.stdout.write(orjson.dumps(out).decode() + "\n")
+        return 0
+    print(f"sweep of {', '.join(first.files)}: {len(rows)} combinations over {first.engine.events:,} events "
+          f"in {first.seconds:.2f} s (one read and decode)")
+    print(sweep.format_rows(rows))
+    return 0

@@ -8,6 +8,7 @@ with one line naming the key and what is wrong.
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 import math
 import os
@@ -441,6 +442,22 @@ def _check_consistency(s: Settings) -> None:
         raise SettingsError(f"config: outcomes.win_fraction must be in (0, 1], got {s.outcomes.win_fraction}")
     if s.volume_spike.window_s >= s.order_flow.window_s:
         raise SettingsError("config: volume_spike.window_s must be shorter than order_flow.window_s")
+
+
+def with_overrides(settings: Settings, overrides: dict[str, Any]) -> Settings:
+    """A copy of ``settings`` with ``{"section.key": value}`` applied and checked like a config file
+    (the ``backtest --set`` sweeps)."""
+    tree: dict[str, Any] = {}
+    for path, value in overrides.items():
+        *sections, key = path.split(".")
+        node = tree
+        for name in sections:
+            node = node.setdefault(name, {})
+        node[key] = value
+    changed = copy.deepcopy(settings)
+    _apply(changed, tree, "")
+    _check_consistency(changed)
+    return changed
 
 
 def as_dict(settings: Settings) -> dict[str, Any]:

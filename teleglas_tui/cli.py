@@ -123,6 +123,9 @@ def build_parser() -> argparse.ArgumentParser:
     bt.add_argument("--report", action="store_true",
                     help="also print the signal-quality report: hit rates with 95%% intervals against a "
                          "random-time baseline, outcomes, calibration, and charts")
+    bt.add_argument("--set", action="append", metavar="SECTION.KEY=V1,V2", default=[],
+                    help="sweep: run every combination of these values (repeatable) through its own engine "
+                         "over one decode of the files; prints one row of headline figures per combination")
     bt.add_argument("--signals-out", metavar="FILE", help="write one JSON object per signal (JSON Lines)")
     bt.add_argument("--progress", choices=("auto", "on", "off"), default="auto",
                     help="progress bar on stderr (auto: when stderr is a terminal)")
