@@ -152,8 +152,8 @@ class TelegramSettings:
     group_per_minute: int = 20
     poll_timeout_s: int = 25
     request_timeout_s: float = 10.0
-    # Retries after 5xx and timeouts double from retry_base_s up to retry_max_s; an alert is
-    # retried until it is max_alert_age_s old, an edit gives up after max_edit_attempts.
+    # Retries after 5xx and timeouts double from retry_base_s up to retry_max_s (with jitter); an
+    # alert is retried until it is max_alert_age_s old, an edit gives up after max_edit_attempts.
     retry_base_s: float = 1.0
     retry_max_s: float = 60.0
     max_edit_attempts: int = 8

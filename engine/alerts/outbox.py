@@ -31,9 +31,8 @@ from engine.tasks import cancel_all
 from engine.alerts.message import render
 from engine.alerts.policy import AlertPolicy
 from engine.alerts.ratelimit import ChatLimiter
-from engine.alerts.telegram import (
-    RATE_LIMITED, TRANSIENT, UNAUTHORIZED, BotApi, TelegramError, backoff,
-)
+from engine.alerts.telegram import RATE_LIMITED, TRANSIENT, UNAUTHORIZED, BotApi, TelegramError
+from engine.backoff import jittered
 from engine.model import Signal
 from engine.settings import TelegramSettings
 
@@ -265,7 +264,7 @@ class Outbox:
                 if exc.kind == TRANSIENT:
                     edit_failures += editing
                     if not editing or edit_failures < self.s.max_edit_attempts:
-                        await self._sleep(backoff(self.s.retry_base_s, self.s.retry_max_s, entry.attempts))
+                        await self._sleep(jittered(self.s.retry_base_s, self.s.retry_max_s, entry.attempts - 1))
                         continue
                 self._give_up(entry, exc, editing, revision)
                 return

@@ -15,7 +15,8 @@ from collections.abc import Awaitable, Callable
 
 from engine.alerts.commands import Commands
 from engine.alerts.ratelimit import ChatLimiter
-from engine.alerts.telegram import RATE_LIMITED, UNAUTHORIZED, BotApi, TelegramError, backoff
+from engine.alerts.telegram import RATE_LIMITED, UNAUTHORIZED, BotApi, TelegramError
+from engine.backoff import Backoff
 from engine.settings import TelegramSettings
 
 log = logging.getLogger(__name__)
@@ -40,7 +41,7 @@ class CommandPoller:
         self.error = ""
 
     async def run(self) -> None:
-        failures = 0
+        backoff = Backoff(self.s.retry_base_s, self.s.retry_max_s)
         while True:
             try:
                 updates = await self.api.get_updates(self.offset, self.s.poll_timeout_s)
@@ -49,12 +50,10 @@ class CommandPoller:
                 if exc.kind == UNAUTHORIZED:
                     log.error("telegram: %s; commands are off until restart", exc)
                     return
-                failures += 1
-                wait = exc.retry_after if exc.kind == RATE_LIMITED else backoff(
-                    self.s.retry_base_s, self.s.retry_max_s, failures)
+                wait = exc.retry_after if exc.kind == RATE_LIMITED else backoff.next()
                 await self._sleep(wait or self.s.retry_base_s)
                 continue
-            failures = 0
+            backoff.reset()
             self.error = ""
             for update in updates:
                 await self._take(update)

@@ -106,10 +106,5 @@ def _error(method: str, status: int, body: dict[str, Any], redact: Callable[[str
     return TelegramError(method, REJECTED, description)
 
 
-def backoff(base_s: float, max_s: float, attempt: int) -> float:
-    """Exponential backoff: ``base_s``, 2×, 4×, … capped at ``max_s`` (attempt counts from 1)."""
-    return min(max_s, base_s * 2 ** max(0, attempt - 1))
-
-
-__all__ = ["BotApi", "TelegramError", "backoff", "RATE_LIMITED", "TRANSIENT", "UNAUTHORIZED",
+__all__ = ["BotApi", "TelegramError", "RATE_LIMITED", "TRANSIENT", "UNAUTHORIZED",
            "REJECTED"]

@@ -23,7 +23,8 @@ from typing import TYPE_CHECKING, Any
 import aiohttp
 
 from engine.feeds.errors import describe
-from engine.feeds.runner import Backoff, Deliver, Link
+from engine.backoff import Backoff
+from engine.feeds.runner import Deliver, Link
 from engine.secrets import redact as redact_text
 
 if TYPE_CHECKING:

@@ -54,7 +54,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import random
 import re
 import time
 from collections.abc import Callable, Collection, Sequence
@@ -63,6 +62,7 @@ from dataclasses import dataclass
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import InvalidStatus, WebSocketException
 
+from engine.backoff import Backoff
 from engine.feeds.errors import describe
 from engine.feeds.adapter import FeedCounters
 from engine.secrets import redact as redact_text
@@ -114,24 +114,6 @@ class WsSpec:
     ping_idle_only: bool = False
     channel: Callable[[str], str] = lambda raw: ""
     auth_error: str = ""  # the one line shown when the venue refuses our credentials
-
-
-class Backoff:
-    """Reconnect delays: initial, 2x, 4x ... capped at maximum, each scaled by a random 50-100 %
-    so many clients cut off together do not come back in lockstep."""
-
-    def __init__(self, initial: float, maximum: float) -> None:
-        self.initial = initial
-        self.maximum = maximum
-        self.attempt = 0
-
-    def next(self) -> float:
-        base = min(self.maximum, self.initial * 2 ** min(self.attempt, 30))
-        self.attempt += 1
-        return base * (0.5 + 0.5 * random.random())
-
-    def reset(self) -> None:
-        self.attempt = 0
 
 
 class Link:
@@ -388,4 +370,4 @@ class LiveFeed:
         )
 
 
-__all__ = ["Backoff", "Deliver", "Link", "LiveFeed", "WsRunner", "WsSpec", "channel_field"]
+__all__ = ["Deliver", "Link", "LiveFeed", "WsRunner", "WsSpec", "channel_field"]

@@ -9,7 +9,8 @@ from fakes.coinglass_server import FAKE_CG_KEY
 from fakes.coinglass_server import FakeCoinGlass, liquidation_frame, wait_for
 from fakes.loopback import LoopbackVenue
 
-from engine.feeds.runner import Backoff, LiveFeed, WsRunner, WsSpec, channel_field
+from engine.backoff import Backoff
+from engine.feeds.runner import LiveFeed, WsRunner, WsSpec, channel_field
 from engine.settings import FeedSettings
 
 
