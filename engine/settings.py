@@ -218,7 +218,10 @@ class WatchlistSettings:
 
 @dataclass
 class StorageSettings:
-    retention_days: float = 7.0
+    retention_days: float = 7.0  # liquidations, context snapshots, finished outbox rows
+    signal_retention_days: float = 365.0
+    max_event_rows: int = 1_000_000  # per table (liquidations, context): bounds the file whatever the rate
+    max_signals: int = 100_000
     batch_interval_s: float = 0.5
     batch_rows: int = 500  # commit sooner when this many rows wait
     max_pending_events: int = 200_000  # liquidations + context held in memory while the DB is down

@@ -122,6 +122,7 @@ class Store:
         self.commits = 0
         self.last_commit_ms: int | None = None
         self._last_retention = 0.0
+        self._written_since_retention = 0  # rows inserted or revised since retention last ran
 
     # ------------------------------------------------------------------ queueing (sync)
 
@@ -303,6 +304,7 @@ class Store:
             raise
         self.commits += 1
         self.last_commit_ms = int(self._clock() * 1000)
+        self._written_since_retention += len(batch)
 
     async def _rollback(self) -> None:
         db = self._db
@@ -312,19 +314,29 @@ class Store:
 
     async def _retention(self) -> None:
         """Drop liquidations and context older than ``storage.retention_days`` before the newest
-        row (event time, so a replayed old recording is not wiped at once), and finished
-        outbox rows older than that by wall clock.  Hourly: deletes are cheap but not free."""
+        row (event time, so a replayed old recording is not wiped at once), signals older than
+        ``storage.signal_retention_days``, and finished outbox rows older than ``retention_days``
+        by wall clock.  Then the row caps, oldest first: ``storage.max_event_rows`` per event
+        table and ``storage.max_signals`` bound the file when event time cannot (a looping replay
+        repeats the same times; a flood outruns the days).  Hourly, or sooner once a tenth of a
+        cap was written since: deletes are cheap but not free."""
         now = self._clock()
-        if now - self._last_retention < self.s.retention_interval_s:
+        if (now - self._last_retention < self.s.retention_interval_s
+                and self._written_since_retention < self.s.max_event_rows // 10):
             return
         db = self._db
         assert db is not None
         keep_ms = int(self.s.retention_days * 86_400_000)
         await db.execute("BEGIN IMMEDIATE")
         try:
-            for table in ("liquidations", "context"):
+            for table, days, cap in (("liquidations", self.s.retention_days, self.s.max_event_rows),
+                                     ("context", self.s.retention_days, self.s.max_event_rows),
+                                     ("signals", self.s.signal_retention_days, self.s.max_signals)):
                 await db.execute(f"DELETE FROM {table} WHERE ts < (SELECT MAX(ts) FROM {table}) - ?",
-                                 (keep_ms,))
+                                 (int(days * 86_400_000),))
+                # rowids grow with each insert (an upsert keeps its row's): the oldest go first
+                await db.execute(f"DELETE FROM {table} WHERE rowid <= (SELECT MAX(rowid) FROM {table}) - ?",
+                                 (cap,))
             await db.execute("DELETE FROM outbox WHERE status != 'pending' AND created_ms < ?",
                              (int(now * 1000) - keep_ms,))
             await db.execute("COMMIT")
@@ -332,6 +344,7 @@ class Store:
             await self._rollback()
             raise
         self._last_retention = now
+        self._written_since_retention = 0
 
     def _trim(self) -> None:
         """Keep the raw-event queue bounded after a failed batch came back (oldest kept)."""
