@@ -1,8 +1,10 @@
 """Numbers as a trader reads them, shared by Telegram messages and the TUI.
 
 Prices keep the precision their scale needs (``96,200`` · ``2.4375`` · ``0.00001182``): five
-significant digits from 1 upward, four below 1, thousands separated.  USD amounts are compact
-(``$4.20M``), percentages signed where a direction matters.
+significant digits from 1 upward, four below 1, thousands separated, never in exponent notation;
+``price`` is the one price format of the Telegram messages and every pane.  USD amounts are
+compact (``$4.20M``), percentages signed where a direction matters.  Nothing reads as a negative
+zero (``-$0``, ``-0.00%``): a value that rounds to zero is shown unsigned.
 """
 
 from __future__ import annotations
@@ -11,23 +13,43 @@ import math
 import time
 
 
-def price(value: float | None) -> str:
-    """A price at the precision its scale needs; ``-`` when unknown."""
+def price(value: float | None, width: int | None = None) -> str:
+    """A price at the precision its scale needs; ``-`` when unknown.  With ``width``, fewer
+    significant digits (at least two) until it fits, so BONK reads ``0.0000150`` in a 9-cell
+    column and ``0.00001500`` elsewhere: never ``1.50e-05``, never a cut number."""
     if value is None or not math.isfinite(value):
         return "-"
     if value == 0:
         return "0"
     magnitude = math.floor(math.log10(abs(value)))
     significant = 5 if magnitude >= 0 else 4
-    decimals = max(0, significant - 1 - magnitude)
-    return f"{value:,.{decimals}f}"
+    for digits in range(significant, 1, -1):
+        text = f"{value:,.{max(0, digits - 1 - magnitude)}f}"
+        if width is None or len(text) <= width:
+            return text
+    return _zeros_counted(value, significant, width) if magnitude < -3 else text
+
+
+_SUBSCRIPTS = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
+
+
+def _zeros_counted(value: float, significant: int, width: int) -> str:
+    """A tiny price with its run of zeros counted, as DEX screens write it: ``0.0₇2957`` for
+    0.00000002957 (seven zeros after the point)."""
+    zeros = -math.floor(math.log10(abs(value))) - 1
+    head = f"{'-' if value < 0 else ''}0.0{str(zeros).translate(_SUBSCRIPTS)}"
+    for digits in range(significant, 1, -1):
+        text = head + f"{abs(value) * 10 ** (zeros + digits):.0f}"
+        if len(text) <= width:
+            return text
+    return text
 
 
 def usd(value: float | None) -> str:
     """Compact USD: ``$950``, ``$12.3k``, ``$4.20M``, ``$1.35B``."""
     if value is None or not math.isfinite(value):
         return "-"
-    sign = "-" if value < 0 else ""
+    sign = "-" if value < 0 and abs(value) >= 0.5 else ""
     value = abs(value)
     if value >= 1e9:
         return f"{sign}${value / 1e9:.2f}B"
@@ -44,7 +66,10 @@ def pct(fraction: float | None, decimals: int = 2, signed: bool = True) -> str:
     """A fraction as a percentage: ``0.0125`` → ``+1.25%``."""
     if fraction is None or not math.isfinite(fraction):
         return "-"
-    return f"{fraction * 100:{'+' if signed else ''}.{decimals}f}%"
+    percent = round(fraction * 100, decimals)
+    if percent == 0:
+        return f"{0:.{decimals}f}%"
+    return f"{percent:{'+' if signed else ''}.{decimals}f}%"
 
 
 def funding(rate: float | None) -> str:

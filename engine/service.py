@@ -175,6 +175,15 @@ class Service:
             coins=self.coins.settings(),
         )
 
+    def listed_coins(self) -> set[str]:
+        """Every coin a venue's listing named or the market showed: what a user may add."""
+        listed = set(self.coins.known())
+        for adapter in self.pipeline.adapters.values():
+            perpetuals = getattr(adapter, "perpetuals", None)
+            if perpetuals is not None:
+                listed.update(perpetuals.coins())
+        return listed
+
     def coin_detail(self, coin: str) -> CoinDetail:
         return self.engine.coin_detail(coin)
 

@@ -20,6 +20,7 @@ from typing import ClassVar
 
 from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
+from textual.notifications import Notification, Notify
 from textual.screen import Screen
 
 from engine import format as fmt
@@ -33,16 +34,35 @@ from teleglas_tui.flow_table import FlowTable
 from teleglas_tui.hangup import detach_terminal
 from teleglas_tui.help_screen import HelpScreen
 from teleglas_tui.liquidation_tape import LiquidationTape
-from teleglas_tui.messages import CoinAction, CoinChosen
+from teleglas_tui.messages import CoinAction, CoinChosen, SignalChosen
 from teleglas_tui.monitor_screen import MonitorScreen
+from teleglas_tui.signal_detail_screen import SignalDetailScreen
+from teleglas_tui.signal_feed import SignalFeed
 from teleglas_tui.statistics_screen import StatisticsScreen
 from teleglas_tui.themes import apply_themes
 
 _STOP_TIMEOUT_S = 15.0  # a stuck sink must not keep a closed terminal's process alive
+MAX_TOASTS = 3
+# Keys Textual handles itself, listed in the help with the others.
+MOVING = (
+    Binding("tab", "", "next pane (shift+Tab: previous)", key_display="Tab"),
+    Binding("up,down", "", "move the cursor (PgUp, PgDn, Home, End too)", key_display="↑ ↓"),
+    Binding("escape", "", "back, or close a prompt or a window", key_display="Esc"),
+    Binding("ctrl+p", "", "command palette: every key by name", key_display="ctrl+p"),
+)
+
+
+def _subject(notification: Notification) -> tuple[str, str]:
+    return notification.severity, notification.title or notification.message.split(" ", 1)[0]
 
 
 class TeleglasApp(App):
     TITLE = "teleglas"
+    # Textual's compact footer leaves a cell right of the docked palette key where the keys that
+    # do not fit show through ("^p palettea" at 80 columns): the key takes that cell itself.
+    CSS = """
+    Footer.-compact FooterKey.-command-palette { margin-right: 0; padding-right: 1; }
+    """
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("s", "statistics", "Stats"),
         Binding("t", "cycle_theme", "Theme"),
@@ -64,7 +84,7 @@ class TeleglasApp(App):
     # -- lifecycle ----------------------------------------------------------------------------
 
     def on_mount(self) -> None:
-        self.push_screen(MonitorScreen(self.read_snapshot, self.wall_ms, self.settings))
+        self.push_screen(MonitorScreen(self.read_snapshot, self.wall_ms, self.settings, self.service.listed_coins))
         self.run_worker(self._run_service(), name="service", exit_on_error=False)
         for notice in self._theme_notices:
             self.notify(notice, title="theme", severity="warning", timeout=15)
@@ -169,6 +189,20 @@ class TeleglasApp(App):
 
         self.push_screen(CoinDetailScreen(coin, fetch, self.settings.ui.refresh_hz))
 
+    def on_notify(self, event: Notify) -> None:
+        """Toasts coalesce: a new one replaces those on the same subject (its title, else its
+        first word: ``theme``, a coin, ``alerts``), and at most ``MAX_TOASTS`` stand at once, so
+        a hundred presses of ``t`` leave one toast, not a wall of them."""
+        new = event.notification
+        for old in list(self._notifications):
+            if _subject(old) == _subject(new):
+                self._unnotify(old, refresh=False)
+        for old in list(self._notifications)[: max(0, len(self._notifications) - MAX_TOASTS + 1)]:
+            self._unnotify(old, refresh=False)
+
+    def on_signal_chosen(self, message: SignalChosen) -> None:
+        self.push_screen(SignalDetailScreen(message.signal))
+
     def _refresh_monitor(self) -> None:
         if isinstance(self.screen, MonitorScreen):
             self.screen.refresh_panes()
@@ -196,19 +230,27 @@ class TeleglasApp(App):
 
     def action_help(self) -> None:
         self.push_screen(HelpScreen([
-            ("Everywhere", self.BINDINGS),
-            ("Flow table (Tab moves between panes)", FlowTable.BINDINGS),
+            ("Everywhere", [*self.BINDINGS, *MOVING]),
+            ("Flow table", FlowTable.BINDINGS),
+            ("Signals", SignalFeed.BINDINGS),
             ("Tape", LiquidationTape.BINDINGS),
-            ("Detail and statistics screens", CoinDetailScreen.BINDINGS),
+            ("Signal detail", SignalDetailScreen.BINDINGS),
+            ("Coin detail and statistics screens", CoinDetailScreen.BINDINGS),
         ]))
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         """The command palette offers every key the teleglas panes declare where it was opened
-        (not the cursor keys they inherit from Textual's widgets), plus Textual's own commands."""
-        yield from super().get_system_commands(screen)
+        (not the cursor keys they inherit), each once, then those of Textual's own commands that
+        teleglas has no key for (its theme picker is left out: ``t`` cycles teleglas's themes)."""
+        titles = set()
         for key, active in screen.active_bindings.items():
             binding = active.binding
             declared = {b.action for b in getattr(type(active.node), "BINDINGS", ()) if isinstance(b, Binding)}
-            if binding.action in declared and binding.description and active.enabled:
+            if (binding.action in declared and binding.description and active.enabled and binding.show
+                    and binding.description not in titles):
+                titles.add(binding.description)
                 yield SystemCommand(binding.description, f"key {binding.key_display or key}",
                                     partial(self.run_action, binding.action, active.node))
+        for command in super().get_system_commands(screen):
+            if command.title not in titles and command.title != "Theme":
+                yield command

@@ -9,6 +9,13 @@ from rich.cells import cell_len, set_cell_size
 from engine import format as fmt
 from teleglas_tui.palette import Span
 
+FULL, COMPACT, TINY = "full", "compact", "tiny"  # how much of a row a pane's width holds
+
+
+def width_class(width: int, full: int, compact: int) -> str:
+    """``full`` rows need ``full`` cells, ``compact`` ones ``compact``; narrower is ``tiny``."""
+    return FULL if width >= full else COMPACT if width >= compact else TINY
+
 
 def right(text: str, width: int, role: str = "") -> tuple[Span, ...]:
     return ((" " * (width - cell_len(text)) + text if cell_len(text) < width else text, role),)
@@ -17,15 +24,6 @@ def right(text: str, width: int, role: str = "") -> tuple[Span, ...]:
 def left(text: str, width: int, role: str = "") -> Span:
     """Cut or pad to ``width`` terminal cells (coin names may be wide characters)."""
     return (set_cell_size(text, width), role)
-
-
-def price(value: float | None, width: int) -> str:
-    """The shared price format, or three significant digits when it would not fit: a cut
-    number would be a wrong number."""
-    text = fmt.price(value)
-    if len(text) <= width or value is None:
-        return text
-    return f"{value:.2e}"
 
 
 def usd(value: float, width: int) -> str:

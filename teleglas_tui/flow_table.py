@@ -2,41 +2,48 @@
 alert state; the keyboard home of coin management.
 
 ``flow_rows`` (pure) turns the engine's ``CoinFlow`` list and the coin settings into rows of
-cells; ``FlowTable`` keeps a DataTable in step with them by updating only the cells that changed
-and re-sorting in place, so a refresh at 4-10 Hz stays cheap and the cursor stays on its coin.
+cells; ``layout`` picks the columns that fit the pane's width (narrower panes give up the trend,
+OI change, the buy bar, funding, then short liquidations, in that order) and ``table_row`` lines
+the cells up.  ``FlowTable`` draws the rows as a ``LineView``: a row that did not change is not
+drawn again, so a refresh at 4-10 Hz stays cheap; the cursor stays on its coin as rows re-sort.
 Watched coins stand first; the most active other coins fill the table up to ``ui.flow_max_rows``.
 """
 
 from __future__ import annotations
 
+import re
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 from typing import ClassVar
 
+from rich.cells import cell_len, set_cell_size
 from textual.binding import Binding, BindingType
 from textual.events import Resize
-from textual.widgets import DataTable
 
 from engine import format as fmt
 from engine.snapshot import CoinFlow, CoinSetting
+from engine.symbols import canonical
 from teleglas_tui.choice_screen import ChoiceScreen
-from teleglas_tui.columns import price, right, usd
+from teleglas_tui.columns import right, usd
+from teleglas_tui.line_view import LineView
 from teleglas_tui.messages import CoinAction, CoinChosen
-from teleglas_tui.palette import Span, palette
+from teleglas_tui.palette import Row, Span
 from teleglas_tui.prompt_screen import PromptScreen
 from teleglas_tui.text_bars import ratio_bar, spark
 
 Cell = tuple[Span, ...]
+_COIN_TEXT = re.compile(r"[A-Z0-9._/-]{1,20}")
 SORTS = ("activity", "delta", "coin")
 MUTE_CHOICES = (("15 minutes", 900), ("1 hour", 3600), ("4 hours", 14_400), ("24 hours", 86_400),
                 ("Unmute", 0))
-# key, header, width; the trend column goes first when the pane is narrow.
+# key, header, width (cells).  "buy" is the narrow form of "ratio" (the share without its bar).
 COLUMNS = (
     ("coin", "Coin", 7),
-    ("price", "Price", 9),
+    ("price", "Price", 10),
     ("ratio", "Buy% 5m", 10),
-    ("large", "Lg B/S", 7),
+    ("buy", "Buy%", 4),
+    ("large", "Lg B/S", 9),
     ("delta", "Δ 5m", 7),
     ("liq_long", "LiqL 1m", 7),
     ("liq_short", "LiqS 1m", 7),
@@ -45,7 +52,54 @@ COLUMNS = (
     ("trend", "Δ/min", 8),
     ("alerts", "Alerts", 8),
 )
-NARROW_DROPS = ("trend",)
+GAP = 1  # blank cells before each column
+# What a narrower pane gives up first, one step at a time (the README lists them).
+NARROWING = (("trend",), ("oi",), ("ratio", "buy"), ("funding",), ("liq_short",))
+LEFT_ALIGNED = {"coin", "ratio", "trend", "alerts"}
+
+
+def layout(width: int) -> tuple[str, ...]:
+    """The columns that fit in ``width`` cells: all of them (the bar form of the buy share), then
+    one narrowing step after another; the coin, price, delta and alert state always stay."""
+    keys = [key for key, _, _ in COLUMNS if key != "buy"]
+    for step in NARROWING:
+        if _width(keys) <= width:
+            break
+        if len(step) == 2:
+            keys = [step[1] if k == step[0] else k for k in keys]
+        else:
+            keys.remove(step[0])
+    return tuple(keys)
+
+
+def _width(keys: Sequence[str]) -> int:
+    widths = {key: width for key, _, width in COLUMNS}
+    return sum(widths[k] + GAP for k in keys)
+
+
+def table_row(cells: Sequence[Cell], keys: Sequence[str]) -> Row:
+    """The cells of ``keys`` side by side, each padded (or cut) to its column."""
+    index = {key: (i, width) for i, (key, _, width) in enumerate(COLUMNS)}
+    spans: list[Span] = []
+    for key in keys:
+        i, width = index[key]
+        spans.append((" " * GAP, ""))
+        spans += fit(cells[i], width, key in LEFT_ALIGNED)
+    return tuple(spans)
+
+
+def header_row(keys: Sequence[str]) -> Row:
+    labels = {key: label for key, label, _ in COLUMNS}
+    return table_row([((labels[k], "dim"),) for k, _, _ in COLUMNS], keys)
+
+
+def fit(cell: Cell, width: int, left_aligned: bool) -> list[Span]:
+    size = sum(cell_len(text) for text, _ in cell)
+    if size > width:  # never expected: cells are built for their width
+        text = set_cell_size("".join(t for t, _ in cell), width)
+        return [(text, cell[0][1] if cell else "")]
+    pad = (" " * (width - size), "")
+    return [*cell, pad] if left_aligned else [pad, *cell]
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,6 +125,23 @@ def _counts(buys: int, sells: int, width: int) -> str:
     return text
 
 
+def coin_answer(text: str, listed: Collection[str]) -> tuple[str | None, str]:
+    """The coin a user typed (``btc usdt``, ``BTC-USDT-SWAP`` and ``1000pepe`` name BTC and PEPE),
+    or why it is refused: not a coin name, or a coin no venue lists and the market has not shown
+    (unless no listing arrived yet).  Empty text is no answer."""
+    typed = "".join(text.split()).upper()
+    if not typed:
+        return None, ""
+    if not _COIN_TEXT.fullmatch(typed):
+        return None, "letters and digits only, at most 20"
+    coin = canonical(typed)[0]
+    if not coin:
+        return None, f"{typed} names no coin"
+    if listed and coin not in listed:
+        return None, f"{coin}: no venue lists it and the market has not shown it"
+    return coin, ""
+
+
 def alert_cell(setting: CoinSetting | None, now_wall_ms: int) -> Cell:
     if setting is None or not setting.alerts:
         return (("off", "dim"),)
@@ -87,13 +158,14 @@ def flow_cells(coin: str, flow: CoinFlow | None, setting: CoinSetting | None, no
         blank = tuple(right("-", width, "dim") for _, _, width in COLUMNS[1:-1])
         return (name, *blank, alert_cell(setting, now_wall_ms))
     ratio = "" if flow.buy_ratio is None else f"{flow.buy_ratio * 100:3.0f}%"
-    large = _counts(flow.large_buys, flow.large_sells, 7)
+    large = _counts(flow.large_buys, flow.large_sells, 9)
     funding_role = "warn" if flow.funding is not None and abs(flow.funding) >= funding_extreme else ""
     return (
         name,
-        right(price(flow.price, 9) if flow.price > 0 else "-", 9, "" if flow.price > 0 else "dim"),
+        right(fmt.price(flow.price, 10) if flow.price > 0 else "-", 10, "" if flow.price > 0 else "dim"),
         (*ratio_bar(flow.buy_ratio, 6), (ratio, "")),
-        right(large, 7, "buy" if flow.large_buys > flow.large_sells else
+        right(ratio or "-", 4, "" if ratio else "dim"),
+        right(large, 9, "buy" if flow.large_buys > flow.large_sells else
                "sell" if flow.large_sells > flow.large_buys else "dim"),
         _delta(flow.delta_usd, 7),
         right(usd(flow.liq_long_1m, 7) if flow.liq_long_1m else "·", 7, "long" if flow.liq_long_1m else "dim"),
@@ -133,19 +205,18 @@ def flow_rows(flows: Sequence[CoinFlow], settings: Mapping[str, CoinSetting], *,
             for c in chosen]
 
 
-class FlowTable(DataTable):
+class FlowTable(LineView):
     DEFAULT_CSS = """
     FlowTable {
         height: 1fr;
         border: round $panel-lighten-2;
         border-title-color: $text-muted;
-        background: $surface;
-        scrollbar-size-vertical: 1;
-        &:focus { border: round $accent; }
+        &:focus { border: round $accent; background-tint: $foreground 0%; }
     }
     """
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("enter", "select_cursor", "Detail"),
+        *LineView.CURSOR_BINDINGS,
+        Binding("enter", "choose", "Detail"),
         Binding("a", "add_coin", "Add"),
         Binding("d", "remove_coin", "Remove"),
         Binding("space", "toggle_alerts", "Alerts"),
@@ -154,30 +225,23 @@ class FlowTable(DataTable):
         Binding("slash", "filter", "Filter", key_display="/"),
     ]
 
-    def __init__(self, *, limit: int = 40, funding_extreme: float = 0.001, id: str | None = None) -> None:
-        super().__init__(id=id, cursor_type="row", zebra_stripes=False, cell_padding=1)
-        # DataTable keeps up to 10,000 rendered cells and 1,000 rendered rows for tables of any
-        # size; ours shows at most ``limit`` rows, redrawn several times a second, so stale
-        # entries pile up to ~100k objects that every full garbage collection walks (pauses of
-        # ~150 ms, felt as key lag).  Keep what a screenful needs.
-        rows = 3 * limit + 50
-        self._cell_render_cache.maxsize = rows * 16
-        self._row_render_cache.maxsize = self._row_renderable_cache.maxsize = self._line_cache.maxsize = rows
+    def __init__(self, *, limit: int = 40, funding_extreme: float = 0.001,
+                 listed: Callable[[], Collection[str]] = set, id: str | None = None) -> None:
+        super().__init__(limit + 1000, cursor=True, id=id)  # watched coins may outnumber the limit
         self.limit = limit
         self.funding_extreme = funding_extreme
         self.sort_by = SORTS[0]
         self.text_filter = ""
         self.settings: dict[str, CoinSetting] = {}
+        self.coins: list[str] = []  # the rows' coins, top first
+        self.listed = listed  # every coin a venue lists or the market showed
         self._flows: Sequence[CoinFlow] = ()
         self._now = 0
-        self._cells: dict[str, tuple[Cell, ...]] = {}
-        self._order: list[str] = []
-        self._columns: tuple[str, ...] = ()
+        self._columns: tuple[str, ...] = layout(10_000)
 
     def on_mount(self) -> None:
-        self.watch(self.app, "theme", self._repaint_all, init=False)
-        self._set_columns(narrow=False)
         self._title()
+        self.set_header(header_row(self._columns))
 
     # -- data -----------------------------------------------------------------------------
 
@@ -190,63 +254,30 @@ class FlowTable(DataTable):
     def _redraw(self) -> None:
         rows = flow_rows(self._flows, self.settings, sort=self.sort_by, text_filter=self.text_filter,
                          limit=self.limit, now_wall_ms=self._now, funding_extreme=self.funding_extreme)
-        self._sync(rows)
-
-    def _sync(self, rows: list[FlowRow]) -> None:
         selected = self.selected_coin
-        wanted = {r.coin for r in rows}
-        for coin in [c for c in self._cells if c not in wanted]:
-            self.remove_row(coin)
-            del self._cells[coin]
-        style = palette(self.app)
-        keep = [i for i, (key, _, _) in enumerate(COLUMNS) if key in self._columns]
-        for row in rows:
-            old = self._cells.get(row.coin)
-            if old is None:
-                self.add_row(*(style.text(row.cells[i]) for i in keep), key=row.coin)
-            elif old != row.cells:
-                for i in keep:
-                    if old[i] != row.cells[i]:
-                        self.update_cell(row.coin, COLUMNS[i][0], style.text(row.cells[i]))
-            self._cells[row.coin] = row.cells
-        order = [r.coin for r in rows]
-        if order != self._order:
-            at_top = self.cursor_row == 0
-            rank = {coin: i for i, coin in enumerate(order)}
-            self.sort("coin", key=lambda cell: rank[cell.plain])
-            self._order = order
-            if selected in rank and not at_top:  # the top row follows the ranking, any other its coin
-                self.move_cursor(row=rank[selected], animate=False)
-
-    def _set_columns(self, narrow: bool) -> None:
-        columns = tuple(key for key, _, _ in COLUMNS if not (narrow and key in NARROW_DROPS))
-        if columns == self._columns:
-            return
-        self.clear(columns=True)
-        for key, label, width in COLUMNS:
-            if key in columns:
-                self.add_column(label, key=key, width=width)
-        self._columns = columns
-        self._cells.clear()
-        self._order = []
-        self._redraw()
-
-    def _repaint_all(self) -> None:
-        """Cells hold colours of the old theme: draw every one again."""
-        self._cells.clear()
-        self.clear()
-        self._order = []
-        self._redraw()
+        at_top = self.cursor_row == 0
+        self.coins = [r.coin for r in rows]
+        self.replace([table_row(r.cells, self._columns) for r in rows])
+        if selected in self.coins and not at_top:  # the top row follows the ranking, any other its coin
+            index = self.coins.index(selected)
+            if index != self.cursor_row:
+                self.move_cursor(index)
 
     def on_resize(self, event: Resize) -> None:
-        full = sum(width + 2 for _, _, width in COLUMNS) + 3  # cell padding, border, scrollbar
-        self._set_columns(narrow=event.size.width < full)
+        columns = layout(self.scrollable_content_region.width - 1)  # the scrollbar may come
+        if columns != self._columns:
+            self._columns = columns
+            self.set_header(header_row(columns))
+            self.rows.clear()
+            self._redraw()
 
     @property
     def selected_coin(self) -> str | None:
-        if not self.row_count:
-            return None
-        return self.coordinate_to_cell_key(self.cursor_coordinate).row_key.value
+        return self.coins[self.cursor_row] if self.cursor_row < len(self.coins) else None
+
+    @property
+    def row_count(self) -> int:
+        return len(self.coins)
 
     def _title(self) -> None:
         title = f"Flow 5m · sort {self.sort_by}"
@@ -256,19 +287,19 @@ class FlowTable(DataTable):
 
     # -- actions ----------------------------------------------------------------------------
 
-    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
-        event.stop()
-        if event.row_key.value:
-            self.post_message(CoinChosen(event.row_key.value))
+    def action_choose(self) -> None:
+        coin = self.selected_coin
+        if coin:
+            self.post_message(CoinChosen(coin))
 
     def action_add_coin(self) -> None:
         def add(answer: str | None) -> None:
-            coin = (answer or "").strip().upper()
-            if coin:
-                self.post_message(CoinAction("add", coin))
+            if answer:
+                self.post_message(CoinAction("add", answer))
 
+        listed = self.listed()
         self.app.push_screen(PromptScreen("Add a coin to the watchlist (Tab completes)", placeholder="e.g. SOL",
-                                          suggestions=sorted(self.settings)), add)
+                                          suggestions=sorted(listed), check=lambda t: coin_answer(t, listed)), add)
 
     def action_remove_coin(self) -> None:
         coin = self.selected_coin

@@ -32,7 +32,7 @@ def key_rows(sections: Sequence[tuple[str, Sequence[Binding]]]) -> list[Row]:
     for title, bindings in sections:
         rows.append(((title, "bold"),))
         for binding in bindings:
-            if binding.description:
+            if binding.description and binding.show:
                 key = binding.key_display or binding.key
                 rows.append((left(f"  {key}", 12, "accent"), (binding.description, "")))
         rows.append(())

@@ -18,7 +18,7 @@ from engine import format as fmt
 from engine.model import LONG, Liquidation, Trade
 from engine.snapshot import EngineSnapshot
 from engine.tiers import Tiers
-from teleglas_tui.columns import hms, left, price
+from teleglas_tui.columns import FULL, TINY, hms, left, width_class
 from teleglas_tui.line_view import LineView
 from teleglas_tui.palette import Row
 
@@ -26,6 +26,7 @@ MIN_USD_STEPS = (0.0, 10_000.0, 50_000.0, 100_000.0, 250_000.0, 1_000_000.0)
 BOLD_FACTOR = 10
 HUGE_FACTOR = 50
 FULL_WIDTH = 47  # cells of a full row; narrower panes drop the venue
+COMPACT_WIDTH = 43
 
 
 def emphasis(usd: float, large_order_usd: float) -> str:
@@ -36,23 +37,27 @@ def emphasis(usd: float, large_order_usd: float) -> str:
     return ""
 
 
-def tape_row(item: Liquidation | Trade, tiers: Tiers, compact: bool = False) -> Row:
-    """One row; ``compact`` (a narrow pane) leaves out the venue."""
+def tape_row(item: Liquidation | Trade, tiers: Tiers, fit: str = FULL) -> Row:
+    """One row; ``fit`` is the pane's width class: ``compact`` leaves out the venue, ``tiny`` (80
+    columns) also shortens the coin and the liquidation labels (``L liq``, ``S liq``)."""
+    tiny = fit == TINY
     if isinstance(item, Liquidation):
-        label, role = ("LONG liq", "long") if item.side == LONG else ("SHORT liq", "short")
+        long = item.side == LONG
+        label = ("L liq" if long else "S liq") if tiny else ("LONG liq" if long else "SHORT liq")
+        role = "long" if long else "short"
     else:
         label, role = item.side.upper(), item.side
     weight = emphasis(item.usd, tiers.of(tiers.tier(item.coin)).large_order_usd)
-    venue = () if compact else (left(item.venue[:3].upper(), 3, "dim"), (" ", ""))
+    venue = (left(item.venue[:3].upper(), 3, "dim"), (" ", "")) if fit == FULL else ()
     return (
         (hms(item.ts), "dim"),
         (" ", ""),
         *venue,
-        left(item.coin, 6, "bold"),
+        left(item.coin, 5 if tiny else 6, "bold"),
         (" ", ""),
-        left(label, 9, role),
+        left(label, 5 if tiny else 9, role),
         (fmt.usd(item.usd).rjust(7), f"{role} {weight}" if weight else role),
-        (price(item.price, 10).rjust(11), ""),
+        (fmt.price(item.price, 9 if tiny else 10).rjust(10 if tiny else 11), ""),
     )
 
 
@@ -81,7 +86,7 @@ class LiquidationTape(LineView):
         self.min_usd = min_usd
         self.liquidations_only = False
         self.paused = False
-        self.compact = False
+        self.fit = FULL
         self._seq = 0
         self._tape: list[Liquidation | Trade] = []
         self._tape_seq = 0
@@ -98,16 +103,16 @@ class LiquidationTape(LineView):
                 self._waiting = new
                 self._title()
             return
-        compact = self.scrollable_content_region.width < FULL_WIDTH
-        if compact != self.compact or new < 0:  # resized across the threshold, or a new engine
-            self.compact = compact
+        fit = width_class(self.scrollable_content_region.width, FULL_WIDTH, COMPACT_WIDTH)
+        if fit != self.fit or new < 0:  # resized across a threshold, or a new engine
+            self.fit = fit
             self._rebuild()
         elif new:
             self._append(snap.tape[-new:] if new < len(snap.tape) else snap.tape)
             self._seq = snap.tape_seq
 
     def _append(self, items: Iterable[Liquidation | Trade]) -> None:
-        self.push(tape_row(i, self.tiers, self.compact) for i in items
+        self.push(tape_row(i, self.tiers, self.fit) for i in items
                   if keep(i, self.min_usd, self.liquidations_only))
 
     def _rebuild(self) -> None:
@@ -117,11 +122,11 @@ class LiquidationTape(LineView):
 
     def _title(self) -> None:
         what = "liquidations" if self.liquidations_only else "liquidations + large trades"
-        title = f"Tape · {what}"
+        # PAUSED leads: a narrow pane cuts the end of its title
+        title = f"PAUSED +{self._waiting} · " if self.paused else ""
+        title += f"Tape · {what}"
         if self.min_usd:
             title += f" ≥ {fmt.usd(self.min_usd)}"
-        if self.paused:
-            title += f" · PAUSED (+{self._waiting})"
         self.border_title = title
 
     def action_toggle_pause(self) -> None:

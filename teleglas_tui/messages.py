@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from textual.message import Message
 
+from engine.model import Signal
+
 
 class CoinAction(Message):
     """The user changed a coin's setting: ``add``, ``remove``, ``alerts`` (``on`` says which
@@ -27,3 +29,11 @@ class CoinChosen(Message):
     def __init__(self, coin: str) -> None:
         super().__init__()
         self.coin = coin
+
+
+class SignalChosen(Message):
+    """The user asked for a signal's detail (levels, triggering numbers, outcome, copyable text)."""
+
+    def __init__(self, signal: Signal) -> None:
+        super().__init__()
+        self.signal = signal

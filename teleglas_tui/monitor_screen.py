@@ -2,54 +2,65 @@
 snapshot per tick.
 
 One timer at ``ui.refresh_hz`` pulls the snapshot and hands each pane its part; nothing is
-drawn per market event.  The timer stops while another screen (detail, statistics) covers this
-one.  Wide terminals get the tape as a full-height column; narrow ones put the flow table on top
-and the tape beside the signal feed.
+drawn per market event.  The panes keep moving under a prompt, the help or the command palette
+(they cover part of the screen), and rest while another full screen (detail, statistics) covers
+this one.  Wide terminals get the tape as a full-height column; narrower ones put the flow table
+on top and the tape beside the signal feed (at 80 columns, half and half).
+
+The terminal bell (``ui.bell``) rings once for each URGENT signal of a watched coin whose alerts
+are on and not muted: the signals a trader asked to be woken for.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection, Mapping, Sequence
 from typing import ClassVar
 
 from textual.app import ComposeResult
 from textual.containers import Grid
-from textual.screen import Screen
+from textual.screen import ModalScreen, Screen
 from textual.timer import Timer
 from textual.widgets import Footer
 
+from engine.model import Signal
 from engine.settings import Settings
-from engine.snapshot import ServiceSnapshot
+from engine.snapshot import CoinSetting, ServiceSnapshot
 from engine.tiers import Tiers
 from teleglas_tui.flow_table import FlowTable
 from teleglas_tui.header_status import HeaderStatus
 from teleglas_tui.liquidation_tape import LiquidationTape
-from teleglas_tui.signal_feed import SignalFeed
+from teleglas_tui.signal_feed import SignalFeed, alert_state
+
+BELL_LOOKBACK = 50  # newest signals looked at per refresh: more cannot arrive between two
 
 
 class MonitorScreen(Screen):
-    HORIZONTAL_BREAKPOINTS: ClassVar[list[tuple[int, str]]] = [(0, "-narrow"), (150, "-wide")]
+    HORIZONTAL_BREAKPOINTS: ClassVar[list[tuple[int, str]]] = [(0, "-tiny"), (100, "-narrow"), (150, "-wide")]
     DEFAULT_CSS = """
     MonitorScreen #panes { layout: grid; grid-size: 2 2; }
     MonitorScreen.-wide #panes { grid-columns: 1fr 50; grid-rows: 3fr 2fr; }
     MonitorScreen.-wide #tape { row-span: 2; }
     MonitorScreen.-narrow #panes { grid-columns: 48 1fr; grid-rows: 1fr 1fr; }
-    MonitorScreen.-narrow #flow { column-span: 2; }
+    MonitorScreen.-tiny #panes { grid-columns: 1fr 1fr; grid-rows: 1fr 1fr; }
+    MonitorScreen.-narrow #flow, MonitorScreen.-tiny #flow { column-span: 2; }
     """
 
     def __init__(self, source: Callable[[], ServiceSnapshot], wall_ms: Callable[[], int],
-                 settings: Settings) -> None:
+                 settings: Settings, listed: Callable[[], Collection[str]] = set) -> None:
         super().__init__()
         self._source = source
+        self._listed = listed
         self._wall_ms = wall_ms
         self._settings = settings
         self._timer: Timer | None = None
+        self._rung: set[str] = set()  # signals the bell rang for
 
     def compose(self) -> ComposeResult:
         ui = self._settings.ui
         yield HeaderStatus(id="header")
         with Grid(id="panes"):
-            yield FlowTable(limit=ui.flow_max_rows, funding_extreme=self._settings.funding.extreme, id="flow")
+            yield FlowTable(limit=ui.flow_max_rows, funding_extreme=self._settings.funding.extreme,
+                            listed=self._listed, id="flow")
             yield LiquidationTape(Tiers(self._settings.tiers), max_lines=ui.tape_max_lines,
                                   min_usd=ui.tape_min_usd, id="tape")
             yield SignalFeed(ui.feed_max_lines, id="signals")
@@ -57,16 +68,15 @@ class MonitorScreen(Screen):
 
     def on_mount(self) -> None:
         self.refresh_panes()
-        self._timer = self.set_interval(1 / self._settings.ui.refresh_hz, self.refresh_panes)
-
-    def on_screen_suspend(self) -> None:
-        if self._timer is not None:
-            self._timer.pause()
+        self._timer = self.set_interval(1 / self._settings.ui.refresh_hz, self._tick)
 
     def on_screen_resume(self) -> None:
-        if self._timer is not None:
+        self.refresh_panes()
+
+    def _tick(self) -> None:
+        stack = self.app.screen_stack
+        if self in stack and all(isinstance(s, ModalScreen) for s in stack[stack.index(self) + 1:]):
             self.refresh_panes()
-            self._timer.resume()
 
     def refresh_panes(self) -> None:
         snap = self._source()
@@ -76,3 +86,13 @@ class MonitorScreen(Screen):
         self.query_one(FlowTable).show(snap.engine.coins, snap.coins, now)
         self.query_one(LiquidationTape).show(snap.engine)
         self.query_one(SignalFeed).show(snap.engine.signals, settings, snap.paused, now)
+        if self._settings.ui.bell:
+            self._ring_for(snap.engine.signals, settings, now)
+
+    def _ring_for(self, signals: Sequence[Signal], settings: Mapping[str, CoinSetting], now_wall_ms: int) -> None:
+        urgent = [s.id for s in signals[-BELL_LOOKBACK:] if s.priority == "URGENT" and s.id not in self._rung
+                  and (setting := settings.get(s.coin)) is not None and setting.watched
+                  and alert_state(s, setting, False, now_wall_ms)[0] == "alert"]
+        if urgent:
+            self._rung.update(urgent)
+            self.app.bell()

@@ -9,12 +9,16 @@ happens to the signal on Telegram now: ``blocked`` by the context filter, ``mute
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from typing import ClassVar
+
+from textual.binding import Binding, BindingType
 
 from engine.model import FAVORABLE, LONG, PENDING, SHORT, UNFAVORABLE, UNKNOWN, Signal
 from engine.snapshot import CoinSetting
-from teleglas_tui.columns import hms, left
+from teleglas_tui.columns import FULL, TINY, hms, left, width_class
 from teleglas_tui.line_view import LineView
-from teleglas_tui.palette import Row
+from teleglas_tui.messages import SignalChosen
+from teleglas_tui.palette import Row, Span
 
 TYPE_LABELS = {
     "STOP_HUNT": "STOP HUNT",
@@ -29,6 +33,7 @@ CONTEXT_LABELS = {FAVORABLE: ("FAV", "buy"), UNFAVORABLE: ("UNF", "sell")}
 OUTCOME_ROLES = {"WIN": "win", "LOSS": "loss", "FLAT": "flat", PENDING: "dim", UNKNOWN: "dim"}
 PRIORITY_ROLES = {"URGENT": "accent bold", "WATCH": "bold", "INFO": ""}
 FULL_WIDTH = 56  # cells of a full row
+COMPACT_WIDTH = 50
 
 
 def alert_state(signal: Signal, setting: CoinSetting | None, paused: bool, now_wall_ms: int) -> tuple[str, str]:
@@ -44,8 +49,10 @@ def alert_state(signal: Signal, setting: CoinSetting | None, paused: bool, now_w
 
 
 def signal_row(signal: Signal, setting: CoinSetting | None, paused: bool, now_wall_ms: int,
-               compact: bool = False) -> Row:
-    """One row; ``compact`` (a narrow pane) shows minutes only and four-letter outcomes."""
+               fit: str = FULL) -> Row:
+    """One row.  ``fit`` is the pane's width class: ``compact`` shows minutes only and four-letter
+    outcomes, ``tiny`` (80 columns) also leaves out the context and the alert state, never the
+    confidence and the outcome."""
     label = TYPE_LABELS.get(signal.type, signal.type) + ("+" if signal.merged else "")
     if signal.direction == LONG:
         direction = ("LONG", "buy bold")
@@ -56,26 +63,30 @@ def signal_row(signal: Signal, setting: CoinSetting | None, paused: bool, now_wa
     context = CONTEXT_LABELS.get(signal.context.assessment, ("NEU", "dim"))
     state = alert_state(signal, setting, paused, now_wall_ms)
     result = signal.outcome.result if signal.direction else "-"
-    return (
-        (hms(signal.ts)[:5] if compact else hms(signal.ts), "dim"),
+    short = fit != FULL
+    row: list[Span] = [
+        (hms(signal.ts)[:5] if short else hms(signal.ts), "dim"),
         (" ", ""),
-        left(signal.coin, 6, "bold"),
+        left(signal.coin, 5 if fit == TINY else 6, "bold"),
         (" ", ""),
         left(label, 10, ""),
-        left(direction[0], 6, direction[1]),
+        (" ", ""),
+        left(direction[0], 5, direction[1]),
+        (" ", ""),
         (f"{signal.confidence:3.0f}", PRIORITY_ROLES.get(signal.priority, "")),
         (" ", ""),
-        left(context[0], 4, context[1]),
-        left(state[0], 8, state[1]),
-        (result[:4] if compact else result, OUTCOME_ROLES.get(result, "dim")),
-    )
+    ]
+    if fit != TINY:
+        row += [left(context[0], 3, context[1]), (" ", ""), left(state[0], 7, state[1]), (" ", "")]
+    row.append((result[:4] if short else result, OUTCOME_ROLES.get(result, "dim")))
+    return tuple(row)
 
 
 def feed_rows(signals: Sequence[Signal], settings: Mapping[str, CoinSetting], paused: bool,
-              now_wall_ms: int, limit: int, compact: bool = False) -> list[Row]:
+              now_wall_ms: int, limit: int, fit: str = FULL) -> list[Row]:
     """The newest ``limit`` signals, newest first."""
     newest = signals[-limit:] if limit else ()
-    return [signal_row(s, settings.get(s.coin), paused, now_wall_ms, compact) for s in reversed(newest)]
+    return [signal_row(s, settings.get(s.coin), paused, now_wall_ms, fit) for s in reversed(newest)]
 
 
 class SignalFeed(LineView):
@@ -86,12 +97,35 @@ class SignalFeed(LineView):
         &:focus { border: round $accent; }
     }
     """
+    BINDINGS: ClassVar[list[BindingType]] = [
+        *LineView.CURSOR_BINDINGS,
+        Binding("enter", "choose", "Signal detail"),
+    ]
+
+    def __init__(self, max_lines: int, *, id: str | None = None) -> None:
+        super().__init__(max_lines, cursor=True, id=id)
+        self.shown: list[Signal] = []  # the rows' signals, newest first
 
     def on_mount(self) -> None:
         self.border_title = "Signals"
 
     def show(self, signals: Sequence[Signal], settings: Mapping[str, CoinSetting], paused: bool,
              now_wall_ms: int) -> None:
-        compact = self.scrollable_content_region.width < FULL_WIDTH
-        self.replace(feed_rows(signals, settings, paused, now_wall_ms, self.rows.maxlen or 0, compact))
+        selected = self.selected
+        fit = width_class(self.scrollable_content_region.width, FULL_WIDTH, COMPACT_WIDTH)
+        limit = self.rows.maxlen or 0
+        self.replace(feed_rows(signals, settings, paused, now_wall_ms, limit, fit))
+        self.shown = list(reversed(signals[-limit:])) if limit else []
+        if selected is not None and self.cursor_row and selected in self.shown:  # stay on it as rows arrive
+            index = self.shown.index(selected)
+            if index != self.cursor_row:
+                self.move_cursor(index)
         self.border_title = f"Signals · {len(signals)}"
+
+    @property
+    def selected(self) -> Signal | None:
+        return self.shown[self.cursor_row] if self.cursor_row < len(self.shown) else None
+
+    def action_choose(self) -> None:
+        if self.selected is not None:
+            self.post_message(SignalChosen(self.selected))

@@ -18,18 +18,18 @@ SIZE = (160, 48)
 async def test_add_toggle_mute_and_remove_persist_across_a_restart(tmp_path):
     first = make_app(tmp_path, sinks=None, speed=1.0)  # the service (and its store) runs throughout
     async with first.run_test(size=SIZE) as pilot:
-        await pilot.pause(0.2)
+        await until(pilot, lambda: "IDOL" in first.service.listed_coins())  # a coin may be added once seen
         table = first.screen.query_one(FlowTable)
         coins = first.service.coins
-        await pilot.press("a", *"snx", "enter")
+        await pilot.press("a", *"idol", "enter")
         toggled, muted, removed = "BTC", "ETH", "SOL"
-        table.move_cursor(row=table.get_row_index(toggled))
+        table.move_cursor(row=table.coins.index(toggled))
         await pilot.press("space")
-        table.move_cursor(row=table.get_row_index(muted))
+        table.move_cursor(row=table.coins.index(muted))
         await pilot.press("m", *["down"] * 2, "enter")  # 4 hours
-        table.move_cursor(row=table.get_row_index(removed))
+        table.move_cursor(row=table.coins.index(removed))
         await pilot.press("d")
-        expected = {c: coins.setting(c) for c in ("SNX", toggled, muted, removed)}
+        expected = {c: coins.setting(c) for c in ("IDOL", toggled, muted, removed)}
         assert len(set(expected)) == 4
         await pilot.press("q")
         await until(pilot, lambda: not first.is_running)
@@ -37,9 +37,9 @@ async def test_add_toggle_mute_and_remove_persist_across_a_restart(tmp_path):
     second = make_app(tmp_path, sinks=None, speed=1.0)
     async with second.run_test(size=SIZE) as pilot:
         coins = second.service.coins
-        await until(pilot, lambda: coins.setting("SNX").watched)
+        await until(pilot, lambda: coins.setting("IDOL").watched)
         assert {c: coins.setting(c) for c in expected} == expected
-        assert expected[toggled].alerts is False and expected["SNX"].watched
+        assert expected[toggled].alerts is False and expected["IDOL"].watched
         assert expected[muted].muted_until_ms and not expected[removed].watched
         await pilot.press("q")
 

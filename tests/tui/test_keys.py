@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 
 from textual.command import CommandPalette
+from textual.widgets import Input, Label
 from tui_harness import FrozenApp, ProbeSink, make_app, replayed, until
 
 from engine import format as fmt
@@ -57,7 +58,7 @@ class TestFlowTableKeys:
             table = app.screen.query_one(FlowTable)
             await pilot.press("slash", *"fet", "enter")
             assert table.text_filter == "FET"
-            assert [table.coordinate_to_cell_key((r, 0)).row_key.value for r in range(table.row_count)] == ["FET"]
+            assert table.coins == ["FET"]
             await pilot.press("slash", *["backspace"] * 3, "enter")
             assert table.text_filter == "" and table.row_count > 1
 
@@ -78,16 +79,39 @@ class TestFlowTableKeys:
             await pilot.press("a", *"ada", "escape")
             assert app.service.coins.watched() == before and isinstance(app.screen, MonitorScreen)
 
-    async def test_adding_text_that_names_no_coin_adds_nothing(self):
-        """"-" or "PERP" reduce to no coin at all: added, it became a nameless row that enter,
-        space, m and d could not act on, saved and subscribed for good."""
+    async def test_tab_completes_as_the_prompt_says(self):
+        """`pe`, Tab, Enter added a coin called PE: Tab now takes the suggestion shown."""
+        app = make_app()
+        async with app.run_test(size=SIZE) as pilot:
+            await replayed(pilot)
+            await pilot.press("a", "s", "n", "tab", "enter")
+            assert app.service.coins.setting("SNX").watched and isinstance(app.screen, MonitorScreen)
+
+    async def test_a_coin_typed_as_an_instrument_adds_the_coin_once(self):
+        app = make_app()
+        async with app.run_test(size=SIZE) as pilot:
+            await replayed(pilot)
+            await pilot.press("a", *"btc usdt", "enter")
+            await pilot.pause()
+            assert isinstance(app.screen, MonitorScreen) and "BTC USDT" not in app.service.coins.known()
+            assert app.screen.query_one(FlowTable).coins.count("BTC") == 1
+
+    async def test_text_that_names_no_listed_coin_is_refused_and_the_prompt_says_why(self):
+        """"-", "PERP", emoji, 200 x X and a coin no venue lists and the market never showed:
+        the prompt stays open with the reason, Escape leaves, nothing is added."""
         app = make_app()
         async with app.run_test(size=SIZE) as pilot:
             await replayed(pilot)
             before = app.service.coins.settings()
-            for text in ("-", "perp"):
-                await pilot.press("a", *text, "enter")
-            await pilot.pause()
+            for typed, reason in (("-", "names no coin"), ("perp", "names no coin"),
+                                  ("🚀🚀moon", "letters and digits"), ("x" * 200, "letters and digits"),
+                                  ("zzzq", "no venue lists it")):
+                await pilot.press("a")
+                prompt = app.screen
+                prompt.query_one(Input).value = typed
+                await pilot.press("enter")
+                assert app.screen is prompt and reason in str(prompt.query_one(Label).render())
+                await pilot.press("escape")
             assert app.service.coins.settings() == before and "" not in app.screen.query_one(FlowTable).settings
 
     async def test_d_removes_the_selected_coin_from_the_watchlist(self):

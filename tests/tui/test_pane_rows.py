@@ -91,9 +91,11 @@ class TestFlowRows:
         delta = row.cells[[k for k, _, _ in COLUMNS].index("delta")]
         assert text(delta).strip() == "-$3.84M" and roles(delta) == {"sell"}
 
-    def test_a_price_too_long_for_its_cell_is_shortened_not_cut(self):
+    def test_a_price_too_long_for_its_cell_counts_its_zeros_not_cut(self):
         (row,) = flow_rows([flow("BOB", price=0.00000002957)], {})
-        assert text(row.cells[1]).strip() == "2.96e-08"
+        assert text(row.cells[1]).strip() == "0.0₇2957"
+        (row,) = flow_rows([flow("BONK", price=0.000015)], {})
+        assert text(row.cells[1]).strip() == "0.00001500"  # as the tape and Telegram write it
 
     def test_alert_state_reads_on_off_or_the_mute_time_left(self):
         assert text(alert_cell(CoinSetting("BTC", True, True, None), NOW)) == "on"
@@ -117,11 +119,12 @@ class TestFlowRows:
 
     def test_large_trade_counts_too_long_for_their_cell_are_shown_in_thousands_not_cut(self):
         """A busy BTC hour of the real demo counts over a thousand large trades each way in 5
-        minutes; the cell is 7 wide, and "1298/13" (1298/1352 cut) would be a wrong number."""
+        minutes; "1298/13" (1298/1352 cut) would be a wrong number, "1k/1k" hides the ratio."""
         width = {k: w for k, _, w in COLUMNS}["large"]
         index = [k for k, _, _ in COLUMNS].index("large")
-        for (buys, sells), shown in [((12, 7), "12/7"), ((1298, 13), "1298/13"), ((1298, 1352), "1k/1k"),
-                                     ((12_345, 678), "12k/678"), ((999, 1050), "999/1k")]:
+        for (buys, sells), shown in [((12, 7), "12/7"), ((1298, 13), "1298/13"), ((1298, 1352), "1298/1352"),
+                                     ((12_345, 678), "12345/678"), ((12_345, 10_678), "12k/11k"),
+                                     ((123_456, 100_678), "123k/101k")]:
             busy = CoinFlow("BTC", 1, 61_660.0, 0.0, 0.0, 0.5, buys, sells, 0.0, 1, 0.0, 0.0, None, None,
                             1.0, [], T)
             (row,) = flow_rows([busy], {})
@@ -148,9 +151,11 @@ class TestTapeRows:
         row = tape_row(Liquidation(T, "Binance", "BTC", SHORT, 61_000, 25_000.0), self.tiers)
         assert "short" in roles(row) and "short bold" not in roles(row)  # tier 1: bold from $100k
 
-    def test_compact_rows_leave_out_the_venue(self):
+    def test_compact_rows_leave_out_the_venue_and_tiny_ones_fit_80_columns(self):
         liq = Liquidation(T, "Binance", "ETH", LONG, 3846.5, 59_200.0)
-        assert "BIN" not in text(tape_row(liq, self.tiers, compact=True))
+        assert "BIN" not in text(tape_row(liq, self.tiers, "compact"))
+        tiny = text(tape_row(Liquidation(T, "Binance", "MELANIA", SHORT, 0.000015, 59_200.0), self.tiers, "tiny"))
+        assert tiny == "09:38:12 MELAN S liq $59.2k 0.0000150" and len(tiny) <= 37
 
     def test_filters_minimum_size_and_liquidations_only(self):
         liq = Liquidation(T, "Binance", "ETH", LONG, 1.0, 5_000.0)
@@ -169,7 +174,7 @@ class TestSignalRows:
 
     def test_row_shows_type_direction_confidence_context_and_outcome(self):
         row = signal_row(signal(assessment=FAVORABLE, result="WIN"), CoinSetting("BTC", True, True, None), False, NOW)
-        assert text(row) == "09:38:12 BTC    STOP HUNT LONG   81 FAV alert   WIN"
+        assert text(row) == "09:38:12 BTC    STOP HUNT  LONG   81 FAV alert   WIN"
         assert {"buy bold", "win"} <= roles(row)
 
     def test_signals_without_direction_have_no_outcome(self):
@@ -184,10 +189,20 @@ class TestSignalRows:
         assert alert_state(signal(), on, True, NOW)[0] == "paused"
         assert alert_state(signal(), on, False, NOW)[0] == "alert"
 
+    def test_type_and_direction_never_run_together(self):
+        """`VOL SPIKE+-`, `WHALE ACC+LONG`: a merged signal's label filled its cell."""
+        merged = signal(type_="WHALE_ACCUMULATION")
+        merged.merged = ["STOP_HUNT"]
+        assert "WHALE ACC+ LONG" in text(signal_row(merged, None, False, NOW))
+
     def test_compact_rows_fit_a_narrow_pane(self):
         row = signal_row(signal(assessment=UNFAVORABLE, result="PENDING", direction=SHORT), None, False, NOW,
-                         compact=True)
-        assert text(row) == "09:38 BTC    STOP HUNT SHORT  81 UNF off     PEND"
+                         "compact")
+        assert text(row) == "09:38 BTC    STOP HUNT  SHORT  81 UNF off     PEND"
+
+    def test_tiny_rows_keep_confidence_and_outcome_at_80_columns(self):
+        row = text(signal_row(signal(result="WIN"), None, False, NOW, "tiny"))
+        assert row == "09:38 BTC   STOP HUNT  LONG   81 WIN" and len(row) <= 37
 
 
 def service_snapshot(**changes) -> ServiceSnapshot:

@@ -60,7 +60,7 @@ class TestDetailScreen:
         async def open_btc(pilot):
             await replayed(pilot)
             table = pilot.app.screen.query_one(FlowTable)
-            table.move_cursor(row=table.get_row_index("BTC"))
+            table.move_cursor(row=table.coins.index("BTC"))
             await pilot.press("enter")
             await pilot.pause()
 
