@@ -269,7 +269,7 @@ _CHOICES = {
 }
 # Settings that may be zero or negative; every other number must be > 0.
 _SIGNED = {"context.oi_weak"}
-_ZERO_OK = {"min_trade_usd", "ping_interval_s", "tape_min_usd", "cascade_usd", "absorption_usd",
+_ZERO_OK = {"min_trade_usd", "ping_interval_s", "tape_min_usd", "absorption_usd",
             "large_order_usd", "min_cascade_fraction", "bonus_max", "default_stop_pct",
             "dedup_band"}
 # Upper bounds: past them a value is a slip of the keyboard, and it would overflow later (a
@@ -280,6 +280,7 @@ _FRACTIONS = {"buy_ratio_long", "buy_ratio_short", "min_share", "min_cascade_fra
 _POINTS = {"min_confidence", "urgent_confidence", "watch_confidence", "dedup_band", "bonus_max"}  # of 100
 _MAX_BY_SUFFIX = (("_days", 3650.0), ("_s", 366 * 86_400.0), ("_usd", 1e13), ("_hz", 30.0))
 _MAX_COUNT = 1_000_000_000
+_MIN_TIME_S = 0.001
 _MAX_FACTOR = 1000.0  # stop_buffer, reward_risk, volume_spike.ratio
 _URL_SCHEMES = {"ws_url": ("ws", "wss"), "rest_url": ("http", "https"), "api_url": ("http", "https")}
 _MAX_CONFIG_BYTES = 1_000_000
@@ -316,6 +317,8 @@ def _check_number(path: str, name: str, hint: Any, value: Any) -> float | int:
     if value < low or (value == 0 == low and name not in _ZERO_OK):
         floor = "greater than 0" if low == 0 and name not in _ZERO_OK else f"at least {low:g}"
         raise SettingsError(f"config: {path} must be {floor}, got {given}")
+    if name.endswith("_s") and 0 < value < _MIN_TIME_S:  # it would be 0 once in milliseconds
+        raise SettingsError(f"config: {path} must be at least {_MIN_TIME_S:g} (seconds), got {given}")
     if value > high:
         raise SettingsError(f"config: {path} must be at most {high:g}, got {given}")
     if hint is int:

@@ -30,7 +30,7 @@ def parse_sets(specs: list[str], base: Settings) -> list[tuple[dict[str, Any], S
             raise SettingsError(f"--set {spec!r}: expected section.key=value[,value...]")
         if path.startswith("feeds."):
             raise SettingsError(f"--set {path}: feed settings filter before the engine; run them separately")
-        parsed = [yaml.safe_load(v.strip()) for v in values.split(",") if v.strip()]
+        parsed = [_value(path, v.strip()) for v in values.split(",") if v.strip()]
         for value in parsed:
             if isinstance(value, (list, dict)) or value is None:
                 raise SettingsError(f"--set {path}: {value!r} is not a single value")
@@ -43,6 +43,13 @@ def parse_sets(specs: list[str], base: Settings) -> list[tuple[dict[str, Any], S
         overrides = {path: value for (path, _), value in zip(axes, combo)}
         out.append((overrides, with_overrides(base, overrides)))
     return out
+
+
+def _value(path: str, text: str) -> Any:
+    try:
+        return yaml.safe_load(text)
+    except yaml.YAMLError:
+        raise SettingsError(f"--set {path}: {text!r} is not a value (a number, true/false or text)") from None
 
 
 def headline(overrides: dict[str, Any], report: QualityReport, hourly_cap_drops: int) -> dict[str, Any]:

@@ -5,6 +5,7 @@ the property tests feed it random bytes as a config file and as a recording."""
 
 from __future__ import annotations
 
+import dataclasses
 import gzip
 import os
 import sqlite3
@@ -13,6 +14,7 @@ import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import get_type_hints
 
 import pytest
 from hypothesis import HealthCheck, given
@@ -21,6 +23,7 @@ from hypothesis import strategies as st
 
 from engine.locations import DEMO_RECORDING
 from engine.recording import Record, write_recording
+from engine.settings import Settings
 from engine.store import db_path
 from engine.store.claim import claim_database
 from teleglas_tui.cli import main
@@ -84,6 +87,15 @@ CASES: dict[str, Case] = {
     "backtest --signals-out in a missing dir": Case(["backtest", "good.jsonl", "--signals-out", "no/s.jsonl"], 2,
                                                     "--signals-out: the directory no does not exist"),
     "backtest --progress maybe": Case(["backtest", "good.jsonl", "--progress", "maybe"], 2, "invalid choice: 'maybe'"),
+    "backtest --set not YAML": Case(["backtest", "good.jsonl", "--set", "gate.min_confidence=70,[1"], 2,
+                                    "--set gate.min_confidence: '[1' is not a value"),
+    "backtest --set nan": Case(["backtest", "good.jsonl", "--set", "gate.min_confidence=nan"], 2,
+                               "config: gate.min_confidence must be a number, got 'nan'"),
+    "backtest --set without =": Case(["backtest", "good.jsonl", "--set", "gate.min_confidence"], 2,
+                                     "expected section.key=value"),
+    "backtest --set unknown": Case(["backtest", "good.jsonl", "--set", "gate.nope=1"], 2, "unknown setting gate.nope"),
+    "backtest --set huge": Case(["backtest", "good.jsonl", "--set", "storage.retention_days=1e308"], 2,
+                                "storage.retention_days must be at most 3650"),
     "export without what": Case(["export"], 2, "the following arguments are required: what, --csv"),
     "export trades": Case(["export", "trades", "--csv", "-"], 2, "invalid choice: 'trades'"),
     "export --csv a directory": Case(["export", "signals", "--csv", "adir"], 2, "--csv: adir is a directory"),
@@ -114,6 +126,8 @@ CASES: dict[str, Case] = {
     "config api_url text": _config("telegram:\n  api_url: telegram please\n"),
     "config ws_url bad port": _config("feeds:\n  okx:\n    ws_url: wss://ws.okx.com:99999/ws\n"),
     "config ws_url empty": _config("feeds:\n  coinglass:\n    ws_url: ''\n"),
+    "config time under a millisecond": _config("stop_hunt:\n  window_s: 0.0000001\n"),
+    "config cascade of 0": _config("tiers:\n  tier1:\n    cascade_usd: 0\n"),
     "config whole number": _config("order_flow:\n  min_trades: 2.5\n"),
     "config ratios inverted": _config("order_flow:\n  buy_ratio_long: 0.3\n  buy_ratio_short: 0.6\n"),
     "config coin as number": _config("watchlist:\n  coins: [BTC, 1]\n"),
@@ -167,6 +181,8 @@ CONFIG_SAYS = {
     "config api_url text": "config: telegram.api_url must be a http/https URL",
     "config ws_url bad port": "config: feeds.okx.ws_url must be a ws/wss URL",
     "config ws_url empty": "config: feeds.coinglass.ws_url must be a ws/wss URL like wss://host[:port]/path, got ''",
+    "config time under a millisecond": "config: stop_hunt.window_s must be at least 0.001 (seconds), got 1e-07",
+    "config cascade of 0": "config: tiers.tier1.cascade_usd must be greater than 0, got 0",
     "config whole number": "config: order_flow.min_trades must be a whole number, got 2.5",
     "config ratios inverted": "config: order_flow.buy_ratio_short must be below order_flow.buy_ratio_long",
     "config coin as number": "config: watchlist.coins[1] must be text, got 1",
@@ -389,3 +405,45 @@ def test_the_monitor_says_who_holds_the_database_before_the_screen_opens(workdir
         held.release()
     line = one_line(capsys.readouterr().err)
     assert f"teleglas-replay.db is in use by another teleglas (pid {os.getpid()}, teleglas demo, since " in line
+
+
+# ---------------------------------------------------------------------- the edges of the ranges
+
+def _edge_environment(edge: str) -> dict[str, str]:
+    """Every number at the end of its accepted range (consistency rules respected)."""
+    from engine import settings as rules
+
+    env: dict[str, str] = {}
+
+    def walk(obj, prefix: str) -> None:
+        for name, hint in get_type_hints(type(obj)).items():
+            value, path = getattr(obj, name), prefix + name
+            if dataclasses.is_dataclass(value):
+                walk(value, path + ".")
+            elif hint in (int, float):
+                low, high = rules._limits(path, name, hint)
+                if edge == "high":
+                    chosen = high
+                elif low < 0 or name in rules._ZERO_OK:
+                    chosen = low
+                else:
+                    chosen = 1 if hint is int else (rules._MIN_TIME_S if name.endswith("_s") else 1e-9)
+                env[f"TELEGLAS__{path.upper().replace('.', '__')}"] = repr(chosen)
+
+    walk(Settings(), "")
+    flow_s = max(float(env["TELEGLAS__ORDER_FLOW__WINDOW_S"]), 2 * rules._MIN_TIME_S)
+    env.update(TELEGLAS__GATE__MIN_CONFIDENCE="99" if edge == "high" else env["TELEGLAS__GATE__MIN_CONFIDENCE"],
+               TELEGLAS__ORDER_FLOW__BUY_RATIO_LONG="0.99", TELEGLAS__ORDER_FLOW__BUY_RATIO_SHORT="0.01",
+               TELEGLAS__FUNDING__REARM_FRACTION="0.5",
+               TELEGLAS__ORDER_FLOW__WINDOW_S=str(flow_s), TELEGLAS__VOLUME_SPIKE__WINDOW_S=str(flow_s / 2))
+    return env
+
+
+@pytest.mark.parametrize("edge", ["low", "high"])
+def test_every_setting_at_the_edge_of_its_range_runs(edge, workdir, monkeypatch, capsys):
+    """What validation accepts, the engine survives: the demo through the backtest with every
+    number at its smallest, then at its largest accepted value."""
+    for key, value in _edge_environment(edge).items():
+        monkeypatch.setenv(key, value)
+    assert main(["backtest", str(DEMO_RECORDING), "--json", "--progress", "off"]) == 0, capsys.readouterr().err
+    assert '"events"' in capsys.readouterr().out
