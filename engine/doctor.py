@@ -2,8 +2,9 @@
 
 Checks: the configuration loads; which secrets are set (named, never shown; only a chat id that
 cannot be one is quoted, it grants nothing); the database opens,
-migrates and takes a write lock; Telegram answers ``getMe`` with the token; each enabled feed's
-WebSocket and REST hosts accept a TCP connection.  Each line says ``ok``, ``FAIL`` or ``skip`` and
+migrates and takes a write lock; Telegram answers ``getMe`` with the token; what the service
+learned about the chats (a group that became a supergroup, a chat refusing the bot); each enabled
+feed's WebSocket and REST hosts accept a TCP connection.  Each line says ``ok``, ``FAIL`` or ``skip`` and
 why; the exit code is 2 when the configuration does not load (as for every command), else 1 when
 any check failed.
 """
@@ -18,12 +19,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from engine import format as fmt
+from engine.alerts.chats import STATE_KEY as CHATS_KEY
+from engine.alerts.chats import Chats
 from engine.alerts.telegram import BotApi, TelegramError
 from engine.locations import DEFAULT_CONFIG, config_path, data_dir
 from engine.secrets import Secrets, load_secrets
 from engine.settings import FeedSettings, Settings, SettingsError, load_settings
 from engine.store import connect, db_path
-from engine.store.queries import summary
+from engine.store.queries import saved_state, summary
 from engine.store.claim import holder
 from engine.store.schema import SchemaTooNew
 
@@ -69,6 +73,7 @@ async def run_checks(config: str | None, data: str | None) -> list[Check]:
     if settings is None:
         return [*checks, Check("telegram", SKIP, "config invalid"), Check("feeds", SKIP, "config invalid")]
     checks.append(await telegram_check(settings, secrets))
+    checks += await chat_checks(db_path(data_dir(data)), busy, secrets)
     checks += await asyncio.gather(*(feed_check(name, feed, secrets) for name, feed in _feeds(settings)))
     return checks
 
@@ -127,6 +132,37 @@ async def telegram_check(settings: Settings, secrets: Secrets) -> Check:
     finally:
         await api.close()
     return Check("telegram", OK, f"getMe: @{me.get('username', '?')}")
+
+
+async def chat_checks(path: Path, busy_timeout_s: float, secrets: Secrets) -> list[Check]:
+    """What the running (or last) service learned about the chats: a group that became a
+    supergroup, a chat that refuses the bot.  Nothing when all is well or nothing is known."""
+    if not secrets.telegram_chat_ids or not path.is_file():
+        return []
+    try:
+        db = await connect(path, busy_timeout_s)
+    except (sqlite3.Error, OSError, SchemaTooNew):
+        return []  # the database line says why
+    try:
+        saved, _ = await saved_state(db, (CHATS_KEY,))
+    except sqlite3.Error:
+        return []
+    finally:
+        await db.close()
+    book = Chats(secrets.telegram_chat_ids)
+    book.load(saved.get(CHATS_KEY))
+    checks = [Check(f"telegram chat {old}", OK, f"became supergroup {new} (alerts follow it); set "
+                    f"TELEGRAM_CHAT_ID to {new}") for old, new in book.moved.items()]
+    unreachable = (saved.get(CHATS_KEY) or {}).get("unreachable") or {}
+    for chat in book.configured:
+        gone = unreachable.get(chat)
+        if isinstance(gone, dict):
+            since = gone.get("since_ms")
+            when = f" (since {fmt.utc_time(since)})" if isinstance(since, int) else ""
+            checks.append(Check(f"telegram chat {chat}", FAIL,
+                                f"refuses the bot: {secrets.redact(str(gone.get('reason')))}{when}; its alerts "
+                                "stop until it writes to the bot or teleglas restarts"))
+    return checks
 
 
 def _feeds(settings: Settings) -> list[tuple[str, FeedSettings]]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import socket
 import sqlite3
 
@@ -119,3 +120,22 @@ async def test_chat_ids_separated_by_spaces_instead_of_commas_fail_with_the_fix(
     assert code == 1
     assert lines["secret TELEGRAM_CHAT_ID"] == ("FAIL not a chat id: '42 -1001500' (a number, negative for a "
                                                 "group, or @channel; several are separated by commas)")
+
+
+async def test_chats_the_service_found_moved_or_refusing_are_named_with_the_fix(tmp_path, capsys, monkeypatch,
+                                                                                  telegram):
+    monkeypatch.setenv("TELEGRAM_BOT_TOKEN", TOKEN)
+    monkeypatch.setenv("TELEGRAM_CHAT_ID", "42,-1001500")
+    args = ("--config", config(tmp_path, telegram.url, int(telegram.url.rsplit(":", 1)[1])), "--data-dir", str(tmp_path))
+    await doctor(capsys, *args)  # creates the database
+    chats = {"moved": {"-1001500": "-1009876543210"},
+             "unreachable": {"42": {"reason": "Forbidden: bot was blocked by the user", "since_ms": 1_761_125_892_000}}}
+    with sqlite3.connect(db_path(tmp_path)) as db:
+        db.execute("INSERT INTO state (key, value, updated_ms) VALUES ('telegram_chats', ?, 0)", (json.dumps(chats),))
+    code, lines = await doctor(capsys, *args)
+    assert code == 1
+    assert lines["telegram chat 42"] == ("FAIL refuses the bot: Forbidden: bot was blocked by the user (since "
+                                         "2025-10-22 09:38:12 UTC); its alerts stop until it writes to the bot or "
+                                         "teleglas restarts")
+    assert lines["telegram chat -1001500"] == ("ok   became supergroup -1009876543210 (alerts follow it); set "
+                                               "TELEGRAM_CHAT_ID to -1009876543210")

@@ -14,8 +14,11 @@ while in flight) is sent again: delivery is at least once.
 When the database cannot be written (disk full, locked, gone) the store releases the entries
 anyway: a full disk must not silence the trader's alerts; the rows reach the database, already
 marked sent, when it recovers.  Rate limits are honoured per chat, 429 ``retry_after`` blocks the
-chat, 5xx/timeouts/network errors back off exponentially; an alert older than
-``telegram.max_alert_age_s`` is marked stale instead of being sent late.
+chat, 5xx/timeouts/connection resets back off exponentially (with jitter); an alert older than
+``telegram.max_alert_age_s`` is marked stale instead of being sent late.  A group that became a
+supergroup is followed to its new id (the chat is told once); a chat that refuses the bot (blocked,
+kicked, not found) has its alerts marked failed without trying, until it is reachable again
+(``chats.py``); the other chats never wait for it.
 """
 
 from __future__ import annotations
@@ -28,10 +31,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from engine.tasks import cancel_all
+from engine.alerts.chats import Chats
 from engine.alerts.message import render
 from engine.alerts.policy import AlertPolicy
 from engine.alerts.ratelimit import ChatLimiter
-from engine.alerts.telegram import RATE_LIMITED, TRANSIENT, UNAUTHORIZED, BotApi, TelegramError
+from engine.alerts.telegram import (
+    MIGRATED, RATE_LIMITED, TRANSIENT, UNAUTHORIZED, UNREACHABLE, BotApi, TelegramError,
+)
 from engine.backoff import jittered
 from engine.model import Signal
 from engine.settings import TelegramSettings
@@ -45,6 +51,8 @@ PENDING, SENT, STALE, FAILED = "pending", "sent", "stale", "failed"
 RETIRE_MS = 3 * 3_600_000
 STOP_GRACE_S = 3.0
 RETIRED_KEPT = 10_000
+MOVED_NOTICE = ("ℹ️ This group became a supergroup; teleglas now sends its alerts here (chat id {new}). "
+                "Set TELEGRAM_CHAT_ID to {new} where teleglas is configured.")
 
 
 @dataclass
@@ -99,17 +107,18 @@ class _ChatQueue:
 
 
 class Outbox:
-    def __init__(self, settings: TelegramSettings, chats: Iterable[str], api: BotApi, policy: AlertPolicy,
+    def __init__(self, settings: TelegramSettings, chats: Chats, api: BotApi, policy: AlertPolicy,
                  clock: Callable[[], float], sleep: Callable[[float], Awaitable[None]],
                  persist: Callable[[dict[str, Any]], None] | None = None) -> None:
         self.s = settings
-        self.chats = tuple(dict.fromkeys(chats))  # one worker per chat, even if it is listed twice
+        self.book = chats
+        self.chats = chats.configured  # one worker per chat, even if it is listed twice
         self.api = api
         self.policy = policy
         self.persist = persist  # writes a changed row back to the store
         self._clock = clock
         self._sleep = sleep
-        self.limiter = ChatLimiter(settings.per_chat_interval_s, settings.group_per_minute, clock, sleep)
+        self.limiter = ChatLimiter(settings.per_chat_interval_s, settings.group_per_minute, sleep)
         self._entries: dict[tuple[str, str], OutboxEntry] = {}
         self._retired: dict[str, None] = {}
         self._queues = {chat: _ChatQueue() for chat in self.chats}
@@ -238,19 +247,24 @@ class Outbox:
                 return
             if entry.needs_edit and self._edit_later(entry):
                 return
-            await self.limiter.wait(entry.chat_id)
+            gone = self.book.unreachable.get(entry.chat_id)
+            if gone is not None:
+                self._give_up(entry, TelegramError("sendMessage", UNREACHABLE, gone["reason"]), entry.needs_edit,
+                              entry.revision)
+                return
+            target = self.book.target(entry.chat_id)
+            await self.limiter.wait(target)
             if entry.needs_send and self._too_old(entry):
                 continue  # the wait (a 429's retry_after, a full group minute) outlived the alert
             revision, text, editing = entry.revision, entry.text, entry.needs_edit
             entry.attempts += 1
             try:
                 if editing:
-                    await self.api.edit_message_text(entry.chat_id, entry.message_id, text)
+                    await self.api.edit_message_text(target, entry.message_id, text)
                     self.edits += 1
                     self._edited_ms[(entry.signal_id, entry.chat_id)] = self._now_ms()
                 else:
-                    entry.message_id = await self.api.send_message(entry.chat_id, text,
-                                                                   silent=entry.priority == "INFO")
+                    entry.message_id = await self.api.send_message(target, text, silent=entry.priority == "INFO")
                     self._delivered(entry)
             except TelegramError as exc:
                 if editing and "not modified" in exc.description:
@@ -259,8 +273,13 @@ class Outbox:
                     continue
                 self.error = str(exc)
                 if exc.kind == RATE_LIMITED:
-                    self.limiter.block(entry.chat_id, exc.retry_after or 1.0, self._clock())
+                    self.limiter.block(target, exc.retry_after or 1.0)
                     continue
+                if exc.kind == MIGRATED and exc.migrate_to and exc.migrate_to != target:
+                    await self._follow(entry.chat_id, exc.migrate_to)
+                    continue
+                if exc.kind == UNREACHABLE:
+                    self._unreachable(entry.chat_id, exc)
                 if exc.kind == TRANSIENT:
                     edit_failures += editing
                     if not editing or edit_failures < self.s.max_edit_attempts:
@@ -270,7 +289,25 @@ class Outbox:
                 return
             entry.sent_revision = revision
             self.error = ""
+            self.book.heard(entry.chat_id)
             self._write(entry)
+
+    async def _follow(self, chat: str, new_id: str) -> None:
+        """The group is a supergroup now: send there from now on, and say so there once."""
+        log.warning("telegram: chat %s became supergroup %s; alerts follow it (set TELEGRAM_CHAT_ID to %s)",
+                    chat, new_id, new_id)
+        self.book.move(chat, new_id)
+        await self.limiter.wait(new_id)
+        try:
+            await self.api.send_message(new_id, MOVED_NOTICE.format(new=new_id), silent=True)
+        except TelegramError as exc:  # the alert itself matters more: it goes on
+            log.warning("telegram: could not tell chat %s it moved: %s", new_id, exc)
+
+    def _unreachable(self, chat: str, exc: TelegramError) -> None:
+        if chat not in self.book.unreachable:
+            log.error("telegram: chat %s refuses the bot (%s); its alerts stop until it writes to the bot "
+                      "or teleglas restarts, the other chats go on", chat, exc.description)
+        self.book.lose(chat, exc.description, self._now_ms())
 
     def _delivered(self, entry: OutboxEntry) -> None:
         now = self._now_ms()
@@ -310,7 +347,8 @@ class Outbox:
         """A growing episode edits its message at most every ``telegram.edit_interval_s``."""
         key = (entry.signal_id, entry.chat_id)
         last = self._edited_ms.get(key, entry.sent_ms or 0)
-        wait = (last + self.s.edit_interval_s * 1000 - self._now_ms()) / 1000
+        # at most the interval: a wall clock stepped back must not hold the edit for the step
+        wait = min(self.s.edit_interval_s, (last + self.s.edit_interval_s * 1000 - self._now_ms()) / 1000)
         if wait <= 0:
             return False
         task = asyncio.create_task(self._push_later(entry.chat_id, entry.signal_id, wait))

@@ -13,6 +13,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Awaitable, Callable
 
+from engine.alerts.chats import Chats
 from engine.alerts.commands import Commands
 from engine.alerts.ratelimit import ChatLimiter
 from engine.alerts.telegram import RATE_LIMITED, UNAUTHORIZED, BotApi, TelegramError
@@ -23,12 +24,12 @@ log = logging.getLogger(__name__)
 
 
 class CommandPoller:
-    def __init__(self, settings: TelegramSettings, api: BotApi, chats: tuple[str, ...], commands: Commands,
+    def __init__(self, settings: TelegramSettings, api: BotApi, chats: Chats, commands: Commands,
                  limiter: ChatLimiter, clock: Callable[[], float],
                  sleep: Callable[[float], Awaitable[None]]) -> None:
         self.s = settings
         self.api = api
-        self.chats = set(chats)
+        self.chats = chats
         self.commands = commands
         self.limiter = limiter
         self._clock = clock
@@ -64,13 +65,20 @@ class CommandPoller:
             self.offset = max(self.offset or 0, update_id + 1)
         message = update.get("message") or {}
         chat = str((message.get("chat") or {}).get("id", ""))
+        ours = self.chats.named(chat)
+        moved = message.get("migrate_to_chat_id")
+        if ours is not None and moved is not None:  # the group's last word before it became a supergroup
+            log.warning("telegram: chat %s became supergroup %s; alerts follow it (set TELEGRAM_CHAT_ID to %s)",
+                        ours, moved, moved)
+            self.chats.move(ours, str(moved))
         text = message.get("text")
         if not chat or not isinstance(text, str):
             return
-        if chat not in self.chats:
+        if ours is None:
             self.foreign += 1
             log.info("telegram: ignored a message from chat %s (not configured)", chat)
             return
+        self.chats.heard(ours)  # whoever writes to the bot has not blocked it
         sent = message.get("date")
         if isinstance(sent, int) and self._clock() - sent > self.s.max_alert_age_s:
             self.expired += 1
@@ -94,7 +102,7 @@ class CommandPoller:
             self.error = str(exc)
             log.warning("telegram: reply to %s not sent: %s", chat, exc)
             if exc.kind == RATE_LIMITED:  # the flood wait holds for the chat's alerts as well
-                self.limiter.block(chat, exc.retry_after or 1.0, self._clock())
+                self.limiter.block(chat, exc.retry_after or 1.0)
 
     async def _username(self) -> str | None:
         """Our username, to tell ``/pause@teleglas_bot`` from another bot's ``/pause@x_bot`` in a

@@ -3,11 +3,13 @@ group (negative chat id), at most ``telegram.group_per_minute`` per minute.  A 4
 the chat for its ``retry_after``.
 
 Slots are reserved before sleeping, so concurrent senders to one chat (alerts and command
-replies) queue behind each other instead of bursting together.
+replies) queue behind each other instead of bursting together.  Time is monotonic: the wall clock
+stepping back (NTP, a VM resumed) must not hold a chat for the length of the step.
 """
 
 from __future__ import annotations
 
+import time
 from collections import deque
 from collections.abc import Awaitable, Callable
 
@@ -20,10 +22,10 @@ def is_group(chat_id: str) -> bool:
 
 class ChatLimiter:
     def __init__(self, per_chat_interval_s: float, group_per_minute: int,
-                 clock: Callable[[], float], sleep: Callable[[float], Awaitable[None]]) -> None:
+                 sleep: Callable[[float], Awaitable[None]], ticks: Callable[[], float] = time.monotonic) -> None:
         self.interval = per_chat_interval_s
         self.group_per_minute = group_per_minute
-        self._clock = clock
+        self._ticks = ticks
         self._sleep = sleep
         self._next: dict[str, float] = {}
         self._group_slots: dict[str, deque[float]] = {}
@@ -39,11 +41,12 @@ class ChatLimiter:
         self._next[chat_id] = slot + self.interval
         return slot - now
 
-    def block(self, chat_id: str, seconds: float, now: float) -> None:
+    def block(self, chat_id: str, seconds: float) -> None:
         """Telegram said 429: nothing goes to this chat for ``seconds``."""
+        now = self._ticks()
         self._next[chat_id] = max(self._next.get(chat_id, now), now + seconds)
 
     async def wait(self, chat_id: str) -> None:
-        delay = self.reserve(chat_id, self._clock())
+        delay = self.reserve(chat_id, self._ticks())
         if delay > 0:
             await self._sleep(delay)

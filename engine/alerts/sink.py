@@ -15,6 +15,8 @@ from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING
 
 from engine.tasks import cancel_all
+from engine.alerts.chats import STATE_KEY as CHATS_KEY
+from engine.alerts.chats import Chats
 from engine.alerts.commands import Commands
 from engine.alerts.outbox import Outbox
 from engine.alerts.poller import CommandPoller
@@ -52,6 +54,7 @@ class TelegramSink:
         self._sleep = sleep
         t = settings.telegram
         self.api = BotApi(t.api_url, secrets.telegram_bot_token, t.request_timeout_s, secrets.redact)
+        self.chats = Chats(secrets.telegram_chat_ids)
         self.outbox: Outbox | None = None
         self.poller: CommandPoller | None = None
         self._tasks: list[asyncio.Task] = []
@@ -61,7 +64,9 @@ class TelegramSink:
         self._started_ms = int(self._clock() * 1000)
         policy = AlertPolicy(self.settings.alerts, controls.coins, lambda: controls.paused)
         persist = self.store.store.put_outbox if self.store is not None else None
-        chats = self.secrets.telegram_chat_ids
+        chats = self.chats
+        if self.store is not None:
+            chats.listeners.append(self._save_chats)
         self.outbox = Outbox(self.settings.telegram, chats, self.api, policy, self._clock, self._sleep, persist)
         commands = Commands(self.settings, controls, self.outbox, self.store, self._clock)
         self.poller = CommandPoller(self.settings.telegram, self.api, chats, commands, self.outbox.limiter,
@@ -76,6 +81,10 @@ class TelegramSink:
         self.outbox.start()
         self._tasks.append(asyncio.create_task(self.poller.run(), name="telegram-commands"))
 
+    def _save_chats(self) -> None:
+        if self.store is not None:
+            self.store.store.put_state(CHATS_KEY, self.chats.export())
+
     async def _resume_when_connected(self, policy: AlertPolicy) -> None:
         assert self.store is not None
         await self.store.store.connected.wait()
@@ -86,6 +95,8 @@ class TelegramSink:
         assert self.store is not None and self.outbox is not None
         db = self.store.store
         now = int(self._clock() * 1000)
+        saved, _ = await db.read(queries.saved_state, (CHATS_KEY,)) or ({}, [])
+        self.chats.load(saved.get(CHATS_KEY))
         taken = self.outbox.load(await db.read(queries.outbox_work) or [])
         # This run's alerts are in the caps already (a database that answered late has them too).
         policy.restore(await db.read(queries.alerts_planned, now - HOUR_MS, self._started_ms) or [])
@@ -115,8 +126,9 @@ class TelegramSink:
             notes.append(f"{self.poller.foreign} messages from other chats ignored")
         if self.store is not None and self.store.store.degraded_reason:
             notes.append("alerts go out unsaved until the database is writable again")
+        notes += self.chats.notes()
         error = ob.error or (self.poller.error if self.poller else "")
-        state = "degraded" if error else "ok"
+        state = "degraded" if error or self.chats.unreachable else "ok"
         return SinkState(state, ob.queued(), ob.last_ms, "; ".join([error, *notes] if error else notes))
 
     async def stop(self) -> None:

@@ -1,9 +1,11 @@
 """A small Telegram Bot API client over plain aiohttp.
 
 Every failure becomes a :class:`TelegramError` whose ``kind`` tells the caller what to do:
-``rate_limited`` (wait ``retry_after``), ``transient`` (5xx, timeout, network: retry with backoff),
-``unauthorized`` (the token is wrong: retrying will not help) or ``rejected`` (any other 4xx, e.g.
-a chat the bot may not write to).  The token is part of every URL, so no URL and no exception
+``rate_limited`` (wait ``retry_after``), ``transient`` (5xx, timeout, connection reset or refused:
+retry with backoff), ``unauthorized`` (the token is wrong: retrying will not help), ``migrated`` (a
+group became a supergroup: the same chat is now ``migrate_to``), ``unreachable`` (403: the bot was
+blocked or kicked; 400 chat not found: nothing to this chat can succeed until someone acts) or
+``rejected`` (any other 4xx: this request is wrong).  The token is part of every URL, so no URL and no exception
 text leaves this module without passing through ``redact``.
 """
 
@@ -15,16 +17,19 @@ from typing import Any
 import aiohttp
 
 RATE_LIMITED, TRANSIENT, UNAUTHORIZED, REJECTED = "rate_limited", "transient", "unauthorized", "rejected"
+MIGRATED, UNREACHABLE = "migrated", "unreachable"
 MAX_TEXT = 4096  # Telegram's limit for one message
 
 
 class TelegramError(Exception):
-    def __init__(self, method: str, kind: str, description: str, retry_after: float | None = None) -> None:
+    def __init__(self, method: str, kind: str, description: str, retry_after: float | None = None,
+                 migrate_to: str | None = None) -> None:
         super().__init__(f"{method}: {description}")
         self.method = method
         self.kind = kind
         self.description = description
         self.retry_after = retry_after
+        self.migrate_to = migrate_to
 
 
 class BotApi:
@@ -55,7 +60,7 @@ class BotApi:
                     body = None
         except TimeoutError:
             raise TelegramError(method, TRANSIENT, "timeout") from None
-        except aiohttp.ClientError as exc:
+        except (aiohttp.ClientError, OSError) as exc:  # reset, refused, DNS: the network, not the request
             raise TelegramError(method, TRANSIENT, self._redact(f"{type(exc).__name__}: {exc}")) from None
         if not isinstance(body, dict):
             raise TelegramError(method, TRANSIENT if status >= 500 or status == 200 else REJECTED,
@@ -92,8 +97,12 @@ class BotApi:
 def _error(method: str, status: int, body: dict[str, Any], redact: Callable[[str], str]) -> TelegramError:
     description = redact(str(body.get("description") or f"HTTP {status}"))
     code = body.get("error_code") or status
+    params = body.get("parameters") if isinstance(body.get("parameters"), dict) else {}
+    if code == 400 and params.get("migrate_to_chat_id") is not None:
+        return TelegramError(method, MIGRATED, description, migrate_to=str(params["migrate_to_chat_id"]))
+    if code == 403 or (code == 400 and "chat not found" in description.lower()):
+        return TelegramError(method, UNREACHABLE, description)
     if code == 429:
-        params = body.get("parameters") or {}
         try:
             retry_after = float(params.get("retry_after", 1))
         except (TypeError, ValueError):
@@ -106,5 +115,5 @@ def _error(method: str, status: int, body: dict[str, Any], redact: Callable[[str
     return TelegramError(method, REJECTED, description)
 
 
-__all__ = ["BotApi", "TelegramError", "RATE_LIMITED", "TRANSIENT", "UNAUTHORIZED",
-           "REJECTED"]
+__all__ = ["BotApi", "TelegramError", "RATE_LIMITED", "TRANSIENT", "UNAUTHORIZED", "REJECTED", "MIGRATED",
+           "UNREACHABLE"]

@@ -128,13 +128,13 @@ async def test_unreachable_api_errors_are_redacted(bot, clock):
 
 
 def test_one_message_per_second_per_chat_and_twenty_a_minute_per_group():
-    limiter = ChatLimiter(1.0, 20, clock=lambda: 0.0, sleep=None)
+    limiter = ChatLimiter(1.0, 20, sleep=None, ticks=lambda: 5.0)
     assert [limiter.reserve("42", 0.0) for _ in range(3)] == [0.0, 1.0, 2.0]
     assert limiter.reserve("43", 0.0) == 0.0  # another chat has its own budget
     group = [limiter.reserve(GROUP, 0.0) for _ in range(21)]
     assert group[:20] == [float(i) for i in range(20)]
     assert group[20] == 60.0  # the 21st waits for the minute of the first to pass
-    limiter.block("42", 30.0, now=5.0)
+    limiter.block("42", 30.0)
     assert limiter.reserve("42", 5.0) == pytest.approx(30.0)
 
 

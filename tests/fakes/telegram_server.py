@@ -6,7 +6,10 @@ malformed token), answers in the real envelope (``{"ok": true, "result": ...}`` 
 polling), and records every request it received, in order.  It misbehaves on demand: the next
 call of a method can answer 429 with ``retry_after``, a 5xx, arrive too late (slow), succeed
 late (the request held a while, then handled), or hang (handled at once, so the message is on
-the phone, but the answer held back: what a client killed mid-request never reads).
+the phone, but the answer held back: what a client killed mid-request never reads), or reset the
+connection without an answer.  Chats can refuse the bot as the real API does: a group upgraded
+to a supergroup (400 with ``parameters.migrate_to_chat_id``), a user who blocked the bot or a group
+that kicked it (403), a chat that does not exist (400 chat not found).
 """
 
 from __future__ import annotations
@@ -30,7 +33,8 @@ class Call:
 
 @dataclass
 class Fault:
-    status: int = 500  # 429, 5xx, 0 for "slow" (an answer after `delay` s, nothing delivered),
+    status: int = 500  # 429, 5xx, -1 for a reset (connection closed, no answer),
+    # 0 for "slow" (an answer after `delay` s, nothing delivered),
     # 200 for "late" (delivered, answered after `delay` s)
     retry_after: float = 1
     delay: float = 0.0
@@ -53,6 +57,7 @@ class FakeTelegram:
         self.messages: dict[tuple[str, int], Message] = {}
         self.faults: dict[str, list[Fault]] = {}
         self.bad_token_calls = 0
+        self.refusing: dict[str, tuple[int, str, dict[str, Any] | None]] = {}  # chat -> the error it gets
         self._updates: list[dict[str, Any]] = []
         self._new_update = asyncio.Event()
         self._stopping = asyncio.Event()  # ends held requests at once (a killed client never reads them)
@@ -81,16 +86,37 @@ class FakeTelegram:
                   hang: bool = False) -> None:
         self.faults.setdefault(method, []).append(Fault(status, retry_after, delay, hang))
 
+    def migrate(self, chat_id: str, new_id: str, announced: bool = False) -> None:
+        """The group became a supergroup: the old id is answered with where it went.  ``announced``:
+        the bot also gets the group's last update, a service message naming the new id."""
+        self.refusing[str(chat_id)] = (400, "Bad Request: group chat was upgraded to a supergroup chat",
+                                       {"migrate_to_chat_id": int(new_id)})
+        if announced:
+            self._update({"chat": {"id": int(chat_id), "type": "group"}, "migrate_to_chat_id": int(new_id)})
+
+    def block(self, chat_id: str) -> None:
+        self.refusing[str(chat_id)] = (403, "Forbidden: bot was blocked by the user", None)
+
+    def kick(self, chat_id: str) -> None:
+        self.refusing[str(chat_id)] = (403, "Forbidden: bot was kicked from the supergroup chat", None)
+
+    def forget(self, chat_id: str) -> None:
+        self.refusing[str(chat_id)] = (400, "Bad Request: chat not found", None)
+
+    def welcome(self, chat_id: str) -> None:
+        """The chat takes the bot's messages again (unblocked, added back)."""
+        self.refusing.pop(str(chat_id), None)
+
     def user_message(self, chat_id: int | str, text: str, date: int | None = None) -> None:
         """A message someone sends to the bot (what getUpdates will return); ``date`` in unix
         seconds, default now."""
+        self._update({"date": int(time.time()) if date is None else date, "text": text,
+                      "chat": {"id": int(chat_id), "type": "private" if int(chat_id) > 0 else "group"}})
+
+    def _update(self, message: dict[str, Any]) -> None:
         self._next_update_id += 1
-        self._updates.append({
-            "update_id": self._next_update_id,
-            "message": {"message_id": self._next_update_id, "date": int(time.time()) if date is None else date,
-                        "text": text,
-                        "chat": {"id": int(chat_id), "type": "private" if int(chat_id) > 0 else "group"}},
-        })
+        message = {"message_id": self._next_update_id, "date": int(time.time()), **message}
+        self._updates.append({"update_id": self._next_update_id, "message": message})
         self._new_update.set()
 
     def sent(self, chat_id: str | None = None) -> list[Message]:
@@ -117,6 +143,11 @@ class FakeTelegram:
         if fault is not None and fault.status == 200 and not fault.hang:
             await self._hold(fault.delay)
         elif fault is not None and not fault.hang:
+            if fault.status == -1:
+                call.status = -1
+                assert request.transport is not None
+                request.transport.close()  # what the client sees as a connection reset
+                return web.Response()
             if fault.status == 0:
                 await self._hold(fault.delay)  # the client has given up by now
                 call.status = 504
@@ -126,6 +157,10 @@ class FakeTelegram:
                 return _error(429, f"Too Many Requests: retry after {fault.retry_after}",
                               {"retry_after": fault.retry_after})
             return _error(fault.status, "Internal Server Error")
+        refusal = self.refusing.get(str(payload.get("chat_id")))
+        if refusal is not None and method in ("sendMessage", "editMessageText"):
+            call.status = refusal[0]
+            return _error(*refusal)
         handler = getattr(self, f"_{method}", None)
         if handler is None:
             call.status = 404
