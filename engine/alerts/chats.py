@@ -59,8 +59,10 @@ class Chats:
         """One line per chat that is not simply reachable at its configured id."""
         out = [f"chat {chat} unreachable: {u['reason']} (its alerts stopped, others go on)"
                for chat, u in self.unreachable.items()]
-        out += [f"chat {old} became {new}: set TELEGRAM_CHAT_ID to it" for old, new in self.moved.items()]
-        return out
+        return out + self.moves()
+
+    def moves(self) -> list[str]:
+        return [f"chat {old} became {new}: set TELEGRAM_CHAT_ID to it" for old, new in self.moved.items()]
 
     def _changed(self) -> None:
         for listener in self.listeners:

@@ -114,6 +114,7 @@ class Commands:
                    if s.state != "ok" and s.detail]
         if errors:
             lines.append("Errors:\n" + "\n".join(f"• {escape(e)}" for e in errors))
+        lines += [f"• {escape(m)}" for m in ob.book.moves()]
         return "\n".join(lines)
 
     def coins(self, args: list[str]) -> str:

@@ -28,6 +28,7 @@ async def test_a_group_upgraded_to_a_supergroup_is_followed_told_and_remembered(
     assert any("became a supergroup" in t and f"TELEGRAM_CHAT_ID to {SUPERGROUP}" in t for t in texts)
     assert any("BTCUSDT" in t for t in texts)
     assert f"chat {GROUP} became {SUPERGROUP}: set TELEGRAM_CHAT_ID to it" in sink.state().detail
+    assert f"chat {GROUP} became {SUPERGROUP}: set TELEGRAM_CHAT_ID to it" in sink.poller.commands.status([])
     await until(lambda: query(db, f"SELECT COUNT(*) FROM state WHERE key = '{STATE_KEY}'") == [(1,)])
 
     _, again = await bot(CHAT, GROUP, db=db)  # a restart goes to the new id at once
