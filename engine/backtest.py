@@ -4,7 +4,10 @@ full engine, as fast as possible, on the same pipeline as live and replay.
 Prints throughput and signal/outcome statistics: a readable summary, or with ``--json`` one object
 with at least ``frames``, ``events``, ``rejected``, ``signals``, ``by_type``, ``seconds`` and
 ``events_per_s``, plus ``quality`` (the signal-quality report of :mod:`engine.signals.quality`,
-baseline included).  ``--report`` prints that report's tables and charts after the summary.  ``--signals-out`` writes one JSON object per emitted signal in its final state.  Outcomes still
+baseline included), ``alerts`` (what a live run would have sent: the alert policy replayed in event
+time with the watchlist's coins alertable) and ``held`` (signals the alert budget held back).
+``--report`` prints the quality report's tables and charts after the summary.  ``--signals-out``
+writes one JSON object per emitted signal in its final state.  Outcomes still
 open when the last recording ends are resolved with what was seen: WIN or LOSS when already
 decided, otherwise UNKNOWN.
 """
@@ -22,6 +25,7 @@ from typing import IO
 import orjson
 
 from engine.arguments import output_file, recording
+from engine.alerts.policy import AlertReplay
 from engine.core import Engine
 from engine.model import Liquidation, Signal, Trade
 from engine.pipeline import Pipeline
@@ -44,6 +48,12 @@ class BacktestResult:
     liquidations_by_minute: dict[int, list[float]] = field(default_factory=dict)  # minute -> [long, short]
     minutes: set[int] = field(default_factory=set)  # minutes that hold events: the covered time
     tape: quality.PriceTape = field(default_factory=quality.PriceTape)  # every price, for the baseline
+    alerts: AlertReplay | None = None  # what a live run would have sent to Telegram
+
+    def take(self, signal: Signal) -> None:
+        self.signals.setdefault(signal.id, signal)
+        if self.alerts is not None:
+            self.alerts.on_signal(signal)
 
     def quality(self) -> quality.QualityReport:
         return quality.build_report(self.signals.values(), len(self.minutes), self.tape)
@@ -70,6 +80,8 @@ class BacktestResult:
             "by_type": dict(Counter(s.type for s in signals).most_common()),
             "by_direction": dict(Counter(f"{s.type} {s.direction or '-'}" for s in signals).most_common()),
             "blocked": sum(1 for s in signals if s.blocked),
+            "alerts": len(self.alerts.sent) if self.alerts is not None else None,
+            "held": sum(1 for s in signals if s.held),
             "merged": sum(1 for s in signals if s.merged),
             "gate_drops": dict(self.engine.gate.drops),
             "outcomes": dict(outcomes),
@@ -98,27 +110,27 @@ def run_engines(files: list[Path], settings: list[Settings], progress: IO[str] |
     engines = [Engine(s) for s in settings]
     pipeline = Pipeline(engines[0])
     read = ReadStats()
-    first = BacktestResult([str(f) for f in files], 0.0, pipeline, read, engines[0])
+    first = BacktestResult([str(f) for f in files], 0.0, pipeline, read, engines[0], alerts=AlertReplay(settings[0]))
     results = [first] + [
         BacktestResult(first.files, 0.0, pipeline, read, engine, liquidations_by_minute=first.liquidations_by_minute,
-                       minutes=first.minutes, tape=first.tape)
-        for engine in engines[1:]
+                       minutes=first.minutes, tape=first.tape, alerts=AlertReplay(s))
+        for engine, s in zip(engines[1:], settings[1:])
     ]
     pipeline.event_listeners.append(lambda events: _observe(events, first))
     if len(results) > 1:
         pipeline.event_listeners.append(lambda events: _feed_others(events, results[1:]))
-    signals = first.signals
+    take = first.take
     feed = pipeline.feed
     started = time.perf_counter()
     for path in files:
         for n, record in enumerate(read_records(path, read), 1):
             for signal in feed(record.src, record.kind, record.ch, record.raw, record.t):
-                signals.setdefault(signal.id, signal)
+                take(signal)
             if progress is not None and n % PROGRESS_EVERY == 0:
                 _draw_progress(progress, path, read, first.engine.events, time.perf_counter() - started)
     for result in results:
         for signal in result.engine.end_of_data():  # the data ended: open outcomes resolve with what was seen
-            result.signals.setdefault(signal.id, signal)
+            result.take(signal)
     seconds = time.perf_counter() - started
     for result in results:
         result.seconds = seconds
@@ -131,10 +143,10 @@ def run_engines(files: list[Path], settings: list[Settings], progress: IO[str] |
 def _feed_others(events: list, results: list[BacktestResult]) -> None:
     for result in results:
         process = result.engine.process
-        signals = result.signals
+        take = result.take
         for event in events:
             for signal in process(event):
-                signals.setdefault(signal.id, signal)
+                take(signal)
 
 
 def _observe(events: list, result: BacktestResult) -> None:
@@ -179,7 +191,8 @@ def format_summary(summary: dict) -> str:
     if summary["rejected_by_reason"]:
         lines.append("  rejected: " + ", ".join(f"{k} {v}" for k, v in summary["rejected_by_reason"].items()))
     lines.append(f"  signals: {summary['signals']} ({summary['blocked']} blocked by context, "
-                 f"{summary['merged']} merged)")
+                 f"{summary['merged']} merged); {summary['alerts']} would alert, {summary['held']} held by the "
+                 f"alert budget (watchlist coins alertable)")
     for key, n in summary["by_direction"].items():
         lines.append(f"    {key:<28} {n:>5}")
     drops = {k: v for k, v in summary["gate_drops"].items() if v}
@@ -242,7 +255,7 @@ def _sweep(args: argparse.Namespace, files: list[Path], settings: Settings, prog
         return 2
     combos = sweep.parse_sets(args.set, settings)
     results = run_engines(files, [s for _, s in combos], progress)
-    rows = [sweep.headline(overrides, result.quality(), result.engine.gate.drops.get("hourly cap", 0))
+    rows = [sweep.headline(overrides, result.quality(), len(result.alerts.sent) if result.alerts else 0)
             for (overrides, _), result in zip(combos, results)]
     first = results[0]
     if args.json:

@@ -373,7 +373,9 @@ class Engine:
         a = self.settings.alerts
         hunt = signal.metrics if signal.type == STOP_HUNT else signal.metrics.get("stop_hunt", {})
         absorbed = hunt.get("absorbed", False)
-        if signal.confidence >= a.urgent_confidence or absorbed:
+        # A large cascade is URGENT whatever its confidence: the alert budget never holds URGENT.
+        large = (hunt.get("volume_ratio") or 0.0) >= a.urgent_cascade_ratio
+        if signal.confidence >= a.urgent_confidence or absorbed or large:
             signal.priority = "URGENT"
         elif signal.confidence >= a.watch_confidence:
             signal.priority = "WATCH"

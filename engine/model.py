@@ -151,6 +151,7 @@ class Signal:
     target: float | None = None
     context: MarketContext = field(default_factory=MarketContext)
     blocked: bool = False  # context filter: stored and shown, not sent to Telegram
+    held: bool = False  # the alert budget kept it from Telegram: stored and shown all the same
     merged: list[str] = field(default_factory=list)  # types merged into this one
     outcome: Outcome = field(default_factory=Outcome)
     priority: str = "INFO"
@@ -175,6 +176,7 @@ class Signal:
             "target": self.target,
             "context": self.context.as_dict(),
             "blocked": self.blocked,
+            "held": self.held,
             "merged": list(self.merged),
             "outcome": self.outcome.as_dict(),
             "revision": self.revision,

@@ -96,7 +96,6 @@ class GateSettings:
     dedup_band: float = 5.0
     dedup_window_s: float = 600.0
     cooldown_s: float = 300.0
-    max_per_hour: int = 50
 
 
 @dataclass
@@ -136,7 +135,10 @@ class OutcomeSettings:
 @dataclass
 class AlertSettings:
     new_coins: bool = False
-    max_per_hour: int = 30
+    max_per_hour: int = 30  # alert budget of all coins together (URGENT is never held by it)
+    max_per_coin_per_hour: int = 6  # each coin's own alert budget (URGENT is never held by it)
+    urgent_cascade_ratio: float = 3.0  # a stop hunt this many times its tier's threshold is URGENT
+    silent_types: list[str] = field(default_factory=list)  # shown and stored, never sent
     coin_cooldown_s: float = 300.0
     urgent_confidence: float = 85.0
     watch_confidence: float = 75.0
@@ -449,6 +451,11 @@ def _check_consistency(s: Settings) -> None:
         raise SettingsError(f"config: outcomes.win_fraction must be in (0, 1], got {s.outcomes.win_fraction}")
     if s.volume_spike.window_s >= s.order_flow.window_s:
         raise SettingsError("config: volume_spike.window_s must be shorter than order_flow.window_s")
+    from engine.model import SIGNAL_TYPES
+
+    for name in s.alerts.silent_types:
+        if name not in SIGNAL_TYPES:
+            raise SettingsError(f"config: alerts.silent_types: {name!r} is not a signal type ({', '.join(SIGNAL_TYPES)})")
 
 
 def with_overrides(settings: Settings, overrides: dict[str, Any]) -> Settings:

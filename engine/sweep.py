@@ -52,7 +52,7 @@ def _value(path: str, text: str) -> Any:
         raise SettingsError(f"--set {path}: {text!r} is not a value (a number, true/false or text)") from None
 
 
-def headline(overrides: dict[str, Any], report: QualityReport, hourly_cap_drops: int) -> dict[str, Any]:
+def headline(overrides: dict[str, Any], report: QualityReport, alerts: int) -> dict[str, Any]:
     """One sweep row: the combination and the report's headline figures."""
     overall = report.overall
     hit = overall.returns.hit(report.calibration_horizon)
@@ -62,7 +62,7 @@ def headline(overrides: dict[str, Any], report: QualityReport, hourly_cap_drops:
         "set": overrides,
         "signals": report.signals,
         "per_hour": round(report.per_hour, 2) if report.per_hour is not None else None,
-        "hourly_cap_drops": hourly_cap_drops,
+        "alerts": alerts,
         "held": overall.held,
         "hit_15m": round(hit.rate, 4) if hit.rate is not None else None,
         "hit_15m_low": round(interval[0], 4) if interval else None,
@@ -79,7 +79,7 @@ def format_rows(rows: list[dict[str, Any]]) -> str:
     keys = list(rows[0]["set"]) if rows else []
     widths = {k: max(len(k), *(len(str(row["set"][k])) for row in rows)) for k in keys}
     head = "  ".join(f"{k:>{widths[k]}}" for k in keys)
-    lines = [f"{head}  {'signals':>7} {'/h':>6} {'cap':>5} {'held':>5}  {'hit+15m [95% CI] n':<24} "
+    lines = [f"{head}  {'signals':>7} {'/h':>6} {'alerts':>6} {'held':>5}  {'hit+15m [95% CI] n':<24} "
              f"{'base':>5} {'bps':>7}  WIN/LOSS/FLAT/UNK"]
     for row in rows:
         cells = "  ".join(f"{str(row['set'][k]):>{widths[k]}}" for k in keys)
@@ -89,6 +89,6 @@ def format_rows(rows: list[dict[str, Any]]) -> str:
         bps = f"{row['mean_bps_15m']:+.1f}" if row["mean_bps_15m"] is not None else "-"
         o = row["outcomes"]
         per_hour = f"{row['per_hour']:.1f}" if row["per_hour"] is not None else "-"
-        lines.append(f"{cells}  {row['signals']:>7} {per_hour:>6} {row['hourly_cap_drops']:>5} {row['held']:>5}  "
+        lines.append(f"{cells}  {row['signals']:>7} {per_hour:>6} {row['alerts']:>6} {row['held']:>5}  "
                      f"{hit:<24} {base:>5} {bps:>7}  {o['WIN']}/{o['LOSS']}/{o['FLAT']}/{o['UNKNOWN']}")
     return "\n".join(lines)

@@ -1,10 +1,12 @@
 """Anti-spam gate (SPEC.md, Signal path 2).
 
 A candidate passes when its confidence is at least ``gate.min_confidence``, no signal of the same
-(coin, type, direction) was emitted in the last ``cooldown_s``, none in the same
-``dedup_band``-point confidence band in the last ``dedup_window_s``, and fewer than
-``max_per_hour`` signals were emitted in the last hour.  Only emitted signals count against the
-cooldown, the dedup memory and the hourly quota.
+(coin, type, direction) was emitted in the last ``cooldown_s`` and none in the same
+``dedup_band``-point confidence band in the last ``dedup_window_s``.  Only emitted signals count
+against the cooldown and the dedup memory.  SPEC.md's hourly quota is not here: it is the alert
+budget of engine/alerts/policy.py, which counts what goes to Telegram only, so a quiet coin's
+cascade is never dropped because other coins chattered (the UI and the database show every
+signal; the budget marks what it held back).
 """
 
 from __future__ import annotations
@@ -13,15 +15,12 @@ from collections import deque
 
 from engine.settings import GateSettings
 
-HOUR_MS = 3_600_000
-
 
 class Gate:
     def __init__(self, s: GateSettings) -> None:
         self.s = s
         self._recent: dict[tuple, deque[tuple[int, int]]] = {}  # key -> (ts, band) emitted
-        self._hour: deque[int] = deque()
-        self.drops: dict[str, int] = {"confidence": 0, "cooldown": 0, "duplicate": 0, "hourly cap": 0}
+        self.drops: dict[str, int] = {"confidence": 0, "cooldown": 0, "duplicate": 0}
 
     def _band(self, confidence: float) -> int:
         return int(confidence // self.s.dedup_band) if self.s.dedup_band else int(confidence)
@@ -42,11 +41,6 @@ class Gate:
                     return "cooldown"
                 if old_band == band and now - ts < dedup_ms:
                     return "duplicate"
-        hour = self._hour
-        while hour and hour[0] <= now - HOUR_MS:
-            hour.popleft()
-        if len(hour) >= s.max_per_hour:
-            return "hourly cap"
         return None
 
     def admit(self, key: tuple, confidence: float, now: int) -> bool:
@@ -55,5 +49,4 @@ class Gate:
             self.drops[reason] += 1
             return False
         self._recent.setdefault(key, deque()).append((now, self._band(confidence)))
-        self._hour.append(now)
         return True

@@ -150,8 +150,9 @@ class StoreSink:
     def on_signals(self, signals: list[Signal]) -> None:
         for signal in signals:
             try:
+                rows = self._plan(signal)  # first: the alert budget may mark the signal held
                 data = signal.as_dict()
-                self.store.put_signal(data, self._plan(signal))
+                self.store.put_signal(data, rows)
             except Exception:  # a sink never breaks the event path
                 self.errors += 1
                 log.exception("store: could not queue signal %s", getattr(signal, "id", "?"))

@@ -1,4 +1,5 @@
-"""Who gets a message: context block, pause, coin toggle and mute, per-coin cooldown, hourly cap."""
+"""Who gets a message: context block, pause, coin toggle and mute, silent types, per-coin cooldown,
+and the alert budget (per coin and for all coins; URGENT never held; held signals marked)."""
 
 from __future__ import annotations
 
@@ -20,8 +21,8 @@ def policy(paused=False, **alerts):
     return AlertPolicy(s, coins, lambda: state["paused"]), coins, state
 
 
-def send(p, coin, now):
-    signal = sample(STOP_HUNT, LONG, coin)
+def send(p, coin, now, priority="WATCH"):
+    signal = sample(STOP_HUNT, LONG, coin, priority=priority)
     reason = p.refusal(signal, now)
     if reason is None:
         p.record(coin, now)
@@ -68,3 +69,30 @@ def test_the_caps_survive_a_restart():
     p2.restore([("BTC", NOW - 10 * MIN), ("ETH", NOW - 5 * MIN)])
     coins.add("SOL")
     assert send(p2, "SOL", NOW) == "hourly cap"
+
+
+def test_each_coin_has_its_own_budget_and_a_held_signal_is_marked():
+    p, coins, _ = policy(max_per_coin_per_hour=2, coin_cooldown_s=1)
+    assert [send(p, "BTC", NOW + i * MIN) for i in range(3)] == [None, None, "coin hourly cap"]
+    assert send(p, "ETH", NOW + 3 * MIN) is None  # BTC's chatter does not use ETH's budget
+    held = sample(STOP_HUNT, LONG, "BTC", priority="INFO")
+    assert p.refusal(held, NOW + 4 * MIN) == "coin hourly cap" and held.held
+    assert held.as_dict()["held"] is True
+    assert p.refusal(held, NOW + 61 * MIN) is None and not held.held  # asked again later: sent
+
+
+def test_an_urgent_cascade_is_never_held_by_small_coins_chatter():
+    p, coins, _ = policy(max_per_hour=3, coin_cooldown_s=1)
+    for c in ("A", "B", "C"):
+        coins.add(c)
+        assert send(p, c, NOW) is None
+    assert send(p, "ETH", NOW + MIN) == "hourly cap"
+    assert send(p, "BTC", NOW + MIN, priority="URGENT") is None
+
+
+def test_silent_types_are_not_sent():
+    from engine.model import VOLUME_SPIKE
+
+    p, _, _ = policy(silent_types=[VOLUME_SPIKE])
+    assert p.refusal(sample(VOLUME_SPIKE, None, "BTC"), NOW) == "type does not alert"
+    assert p.refusal(sample(STOP_HUNT, LONG, "BTC"), NOW) is None
