@@ -39,6 +39,9 @@ SPARK_BARS = 30
 RECENT_SIGNALS_PER_COIN = 20
 UPDATE_POINTS = 3.0  # a stop hunt's confidence must move this much to update its signal
 UPDATE_GROWTH = 1.1  # ... or its liquidated USD grow by this factor
+# Warm-up: the event clock jumping this far is a gap (a feed outage, a recording's seam); the
+# market streams together are never silent for two minutes while they work.
+GAP_MS = 120_000
 
 
 class CoinState:
@@ -95,6 +98,9 @@ class Engine:
         self.tiers = Tiers(settings.tiers)
         self.coins: dict[str, CoinState] = {}
         self.now_ms = 0
+        self.warm_from = 0  # first event time after the start or after a gap: windows fill from here
+        vs = settings.volume_spike
+        self.spike_span = int(vs.window_s * 1000 * (vs.baseline_windows + 1))
         self.events = 0
         self.gate = Gate(settings.gate)
         self.scorer = AdaptiveScorer(settings.adaptive)
@@ -114,6 +120,8 @@ class Engine:
         """One event → the signals it created or changed (often none)."""
         self.events += 1
         if event.ts > self.now_ms:
+            if event.ts - self.now_ms >= GAP_MS:
+                self.warm_from = event.ts  # the start, or data after a gap: windows must fill again
             self.now_ms = event.ts
         cls = event.__class__
         if cls is Trade:
@@ -162,18 +170,19 @@ class Engine:
             out = self._episode_changed(st, episode, out)
         out = self._flow_detectors(st, out)
         if ev.coin in self.outcomes.by_coin:
-            self.outcomes.on_trade(ev.coin, ts, price)
+            self.outcomes.on_price(ev.coin, ts, price)
         return out
 
     def _liquidation(self, ev: Liquidation) -> list[Signal]:
         st = self.coins.get(ev.coin) or self._coin(ev.coin, ev.ts)
         now = self.now_ms
         is_long = ev.side == LONG
-        if st.price == 0.0:
-            st.price = ev.price
+        price = ev.price
+        if price > 0:  # a liquidation's (average) fill price is a market price too
+            st.price = price
         bar = st.bar if ev.ts - st.bar[0] < MINUTE else st.bar_at(ev.ts)
-        if bar[1] == 0.0:
-            bar[1] = ev.price
+        if price > 0:
+            bar[1] = price
         if is_long:
             bar[4] += ev.usd
         else:
@@ -187,12 +196,15 @@ class Engine:
         if episode is not None and stop_hunt.finished(episode, window, now, self.settings.stop_hunt):
             st.episode = episode = None
         window.add(ev.ts, ev.usd, is_long, ev.price, now)
+        out = _NONE
         if episode is not None:
             stop_hunt.add_liquidation(episode, ev.usd, is_long, ev.price)
-            return self._episode_changed(st, episode, _NONE)
-        if window.total >= st.cascade:
-            return self._stop_hunt_triggered(st, now)
-        return _NONE
+            out = self._episode_changed(st, episode, out)
+        elif window.total >= st.cascade:
+            out = self._stop_hunt_triggered(st, now)
+        if price > 0 and ev.coin in self.outcomes.by_coin:
+            self.outcomes.on_price(ev.coin, ev.ts, price)
+        return out
 
     def _context(self, ev: Context) -> list[Signal]:
         st = self.coins.get(ev.coin) or self._coin(ev.coin, ev.ts)
@@ -234,19 +246,13 @@ class Engine:
         if signal is None:
             return out
         base = stop_hunt.confidence(episode)
-        hunt = signal.metrics if signal.type == STOP_HUNT else signal.metrics["stop_hunt"]
-        upgraded = episode.absorbed and not hunt.get("absorbed")
+        upgraded = episode.absorbed and not signal.metrics.get("absorbed")
         grew = episode.total >= episode.reported_usd * UPDATE_GROWTH
-        known = signal.base_confidence if signal.type == STOP_HUNT else signal.metrics["merged"][STOP_HUNT]
-        if abs(base - known) < UPDATE_POINTS and not upgraded and not grew:
+        if abs(base - signal.base_confidence) < UPDATE_POINTS and not upgraded and not grew:
             return out
         episode.reported_usd = episode.total
-        if signal.type != STOP_HUNT:  # the cascade merged into an order-flow or event signal
-            signal.metrics["stop_hunt"] = stop_hunt.metrics(episode)
-            signal.metrics["merged"][STOP_HUNT] = round(base, 2)
-            self._finish(st, signal)
-            return self._changed(signal, "update", out)
-        signal.metrics = stop_hunt.metrics(episode)
+        # What merged into the signal stays; the cascade's own figures are replaced.
+        signal.metrics = {**signal.metrics, **stop_hunt.metrics(episode)}
         if not episode.emitted:
             if base <= signal.base_confidence:
                 return out
@@ -260,8 +266,14 @@ class Engine:
         return self._changed(signal, "update", out)
 
     def _flow_detectors(self, st: CoinState, out: list[Signal]) -> list[Signal]:
+        """Order flow, whales and volume spikes speak only once their windows have seen their whole
+        span of data since the start or the last gap (warm-up): a window that began filling a
+        minute ago holds a minute's trades, not five."""
         settings = self.settings
         w = st.trades
+        warm = self.now_ms - self.warm_from
+        if warm < w.span:
+            return out
         flow = order_flow.detect(w, settings.order_flow)
         if flow is None:
             st.flow = None
@@ -279,14 +291,16 @@ class Engine:
         vs = settings.volume_spike
         span_usd = w.total if st.span is None else st.span.usd
         ratio = None
-        if st.last_ts - st.first_ts >= w.span:
+        if warm >= self.spike_span and st.last_ts - st.first_ts >= self.spike_span:
             ratio = volume_spike.detect(w.recent_usd, span_usd, vs.baseline_windows, vs.ratio,
                                         vs.min_cascade_fraction * st.cascade)
         if ratio is None:
             st.spike = False
         elif not st.spike:
             st.spike = True
-            out = self._candidate(st, VOLUME_SPIKE, None, volume_spike.confidence(ratio),
+            out = self._candidate(st, VOLUME_SPIKE,
+                                  volume_spike.direction(w.recent_buy_usd, w.recent_usd, vs.dominant_share),
+                                  volume_spike.confidence(ratio),
                                   volume_spike.metrics(ratio, w.recent_usd, w.recent_buy_usd, span_usd,
                                                        vs.baseline_windows), out)
         return out
@@ -320,10 +334,11 @@ class Engine:
         signal it merged into, or None when the gate dropped it)."""
         target = self._merge_target(st, signal)
         if target is not None:
-            target.merged.append(signal.type)
-            target.metrics.setdefault("merged", {})[signal.type] = round(signal.base_confidence, 2)
             if signal.type == STOP_HUNT:
-                target.metrics["stop_hunt"] = signal.metrics
+                self._promote(target, signal)
+            else:
+                target.merged.append(signal.type)
+                target.metrics.setdefault("merged", {})[signal.type] = round(signal.base_confidence, 2)
             self._finish(st, target)
             return self._changed(target, "update", out), target
         if not self.gate.admit((st.coin, signal.type, signal.direction), signal.base_confidence, self.now_ms):
@@ -336,6 +351,21 @@ class Engine:
         if signal.direction is not None and signal.entry and signal.stop and signal.target:
             self.outcomes.track(signal)
         return ([signal] if out is _NONE else [*out, signal]), signal
+
+    def _promote(self, target: Signal, hunt: Signal) -> None:
+        """A stop hunt merging into an earlier order-flow or event signal is the headline: the
+        signal becomes the STOP_HUNT (same id, same message edited), its earlier type is listed
+        as merged with its confidence, and its figures are kept under that type's name."""
+        merged = target.metrics.pop("merged", {})
+        merged[target.type] = round(target.base_confidence, 2)
+        target.metrics = {**hunt.metrics, target.type.lower(): target.metrics, "merged": merged}
+        target.merged.append(target.type)
+        target.type = STOP_HUNT
+        target.base_confidence = hunt.base_confidence
+        if target.direction is None:  # a volume spike without a dominant side: the cascade gives one
+            target.direction, target.entry, target.stop, target.target = (
+                hunt.direction, hunt.entry, hunt.stop, hunt.target)
+            self.outcomes.track(target)
 
     def _merge_target(self, st: CoinState, signal: Signal) -> Signal | None:
         if signal.type == FUNDING_EXTREME:
@@ -353,7 +383,7 @@ class Engine:
 
     @staticmethod
     def _lean(signal: Signal) -> str | None:
-        if signal.type == VOLUME_SPIKE:
+        if signal.direction is None and signal.type == VOLUME_SPIKE:
             return LONG if signal.metrics.get("dominant_side") == BUY else SHORT
         return signal.direction
 
@@ -371,7 +401,7 @@ class Engine:
         signal.blocked = context_filter.blocked(signal.context, cs.mode)
         signal.confidence = max(0.0, min(99.0, confidence + signal.context.adjustment))
         a = self.settings.alerts
-        hunt = signal.metrics if signal.type == STOP_HUNT else signal.metrics.get("stop_hunt", {})
+        hunt = signal.metrics if signal.type == STOP_HUNT else {}
         absorbed = hunt.get("absorbed", False)
         # A large cascade is URGENT whatever its confidence: the alert budget never holds URGENT.
         large = (hunt.get("volume_ratio") or 0.0) >= a.urgent_cascade_ratio

@@ -81,6 +81,7 @@ class VolumeSpikeSettings:
     baseline_windows: int = 4
     ratio: float = 3.0
     min_cascade_fraction: float = 0.5
+    dominant_share: float = 0.6  # the spike's direction: this share of its minute on one side
 
 
 @dataclass
@@ -276,7 +277,7 @@ _ZERO_OK = {"min_trade_usd", "ping_interval_s", "tape_min_usd", "absorption_usd"
             "dedup_band"}
 # Upper bounds: past them a value is a slip of the keyboard, and it would overflow later (a
 # duration in milliseconds past SQLite's integers, a day count past a float's range).
-_FRACTIONS = {"buy_ratio_long", "buy_ratio_short", "min_share", "min_cascade_fraction", "bonus_fraction",
+_FRACTIONS = {"buy_ratio_long", "buy_ratio_short", "min_share", "dominant_share", "min_cascade_fraction", "bonus_fraction",
               "ema_alpha", "rearm_fraction", "win_fraction", "zero_zone_width", "default_stop_pct",
               "funding_neutral", "funding_crowded", "extreme", "oi_squeeze", "oi_confirming", "oi_weak"}
 _POINTS = {"min_confidence", "urgent_confidence", "watch_confidence", "dedup_band", "bonus_max"}  # of 100

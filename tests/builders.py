@@ -34,13 +34,21 @@ def context(t_s: float, coin: str, oi: float | None = None, funding: float | Non
     return Context(T0 + int(t_s * 1000), venue, coin, oi_usd=oi, funding=funding)
 
 
-class Run:
-    """An engine plus every signal it emitted, in order, and every change it reported."""
+WARM_UP_COIN = "WARMUP"
 
-    def __init__(self, s: Settings | None = None) -> None:
+
+class Run:
+    """An engine plus every signal it emitted, in order, and every change it reported.
+
+    ``warm``: the engine has seen five minutes of data before ``T0`` (empty context events of
+    :data:`WARM_UP_COIN`), so the flow detectors' warm-up is over when a test's events begin."""
+
+    def __init__(self, s: Settings | None = None, warm: bool = True) -> None:
         self.engine = Engine(s or settings())
         self.signals: dict[str, Signal] = {}
         self.changes: list[tuple[str, str, int]] = []  # (id, change, revision)
+        if warm:
+            self.feed(*(context(-300 + 60 * i, WARM_UP_COIN) for i in range(5)))
 
     def feed(self, *events) -> list[Signal]:
         out: list[Signal] = []

@@ -4,13 +4,15 @@ USD traded in the last ``volume_spike.window_s`` ≥ ``ratio`` × the per-window
 ``baseline_windows`` windows before it (the recent minute is not in its own baseline).  Our
 additions, so that a quiet coin waking up is not an alert: the coin must have been watched for the
 whole baseline span, the baseline must be non-zero, and the recent minute must reach
-``min_cascade_fraction`` × the tier's cascade threshold.  No direction; the dominant taker side is
-shown.  Confidence min(50 + 10 × ratio, 99).
+``min_cascade_fraction`` × the tier's cascade threshold.  Direction (ours; SPEC.md gives none): the
+dominant taker side when it holds at least ``dominant_share`` of the minute's USD (buying → LONG,
+selling → SHORT), and then an outcome like any directional signal; a two-sided minute has no
+direction (it says that volume arrived, not where price goes).  Confidence min(50 + 10 × ratio, 99).
 """
 
 from __future__ import annotations
 
-from engine.model import BUY, SELL
+from engine.model import BUY, LONG, SELL, SHORT
 
 
 def detect(recent_usd: float, span_usd: float, baseline_windows: int, ratio_min: float,
@@ -24,6 +26,15 @@ def detect(recent_usd: float, span_usd: float, baseline_windows: int, ratio_min:
         return None
     ratio = recent_usd / baseline
     return ratio if ratio >= ratio_min else None
+
+
+def direction(recent_buy_usd: float, recent_usd: float, dominant_share: float) -> str | None:
+    share = recent_buy_usd / recent_usd if recent_usd > 0 else 0.5
+    if share >= dominant_share:
+        return LONG
+    if share <= 1.0 - dominant_share:
+        return SHORT
+    return None
 
 
 def confidence(ratio: float) -> float:

@@ -1,11 +1,12 @@
 """Outcome tracking (SPEC.md, Outcomes).
 
-Every directional signal is followed on every trade of its coin (not sampled) until the last
-return horizon.  Maximum favourable and adverse excursions run over the whole tracking period; the
-return at each horizon is taken at the first trade at or after it (or the last price seen when the
-clock passes the horizon without a trade).  At ``outcomes.horizon_s``: LOSS if the stop was touched
+Every directional signal is followed on every priced event of its coin (each trade and each
+liquidation's fill price; not sampled) until the last return horizon: a coin with only
+liquidations still gets its outcome.  Maximum favourable and adverse excursions run over the whole tracking period; the
+return at each horizon is taken at the first price at or after it (or the last price seen when the
+clock passes the horizon without one).  At ``outcomes.horizon_s``: LOSS if the stop was touched
 first; WIN if price reached ``win_fraction`` of the way to the target before any stop touch;
-otherwise FLAT; no trade since the signal → UNKNOWN.  When the data ends first (a recording's
+otherwise FLAT; no price since the signal → UNKNOWN.  When the data ends first (a recording's
 last record), a stop touch or a win already seen is final and anything else is UNKNOWN.  Signals without entry/stop/target of their own
 (order flow, whale events) are measured from the price at the signal with a stop
 ``outcomes.default_stop_pct`` away and a target at ``stop_hunt.reward_risk`` × that distance.
@@ -40,7 +41,7 @@ class Tracker:
         self.horizons = [signal.ts + sec * 1000 for sec in s.returns_s]
         self.next_horizon = 0
         self.next_at = self.horizons[0] if self.horizons else NEVER
-        # The price range seen so far: a trade inside it changes no excursion and crosses no level.
+        # The price range seen so far: a price inside it changes no excursion and crosses no level.
         self.low = float("inf")
         self.high = float("-inf")
         self.resolved_at = signal.ts + int(s.horizon_s * 1000)
@@ -78,7 +79,7 @@ class Tracker:
         self.next_at = self.horizons[index + 1] if index + 1 < len(self.horizons) else NEVER
 
     def pass_horizons(self, now: int) -> None:
-        """The clock passed horizons without a trade: use the last price seen."""
+        """The clock passed horizons without a price: use the last price seen."""
         while self.next_horizon < len(self.horizons) and now >= self.horizons[self.next_horizon]:
             if self.last_price is None:
                 self.next_horizon += 1
@@ -116,7 +117,7 @@ class OutcomeBook:
         heapq.heappush(self._deadlines, (when, self._seq, stage, tracker))
         self.next_deadline = self._deadlines[0][0]
 
-    def on_trade(self, coin: str, ts: int, price: float) -> None:
+    def on_price(self, coin: str, ts: int, price: float) -> None:
         for tracker in self.by_coin[coin]:
             if tracker.low <= price <= tracker.high and ts < tracker.next_at:
                 tracker.last_price = price

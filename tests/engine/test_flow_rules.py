@@ -85,7 +85,7 @@ def _spike_run(last_usd):
 def test_volume_spike_at_three_times_the_four_minutes_before():
     assert _spike_run(59_999).of_type(VOLUME_SPIKE) == []
     (signal,) = _spike_run(60_000).of_type(VOLUME_SPIKE)
-    assert signal.direction is None
+    assert signal.direction == LONG and signal.entry == 100.0  # a one-sided minute: buying, with an outcome
     assert signal.metrics["ratio"] == pytest.approx(3.0)
     assert signal.metrics["dominant_side"] == BUY
     assert signal.base_confidence == 80
@@ -98,6 +98,29 @@ def test_volume_spike_needs_the_recent_minute_to_matter_for_the_tier():
     assert run.of_type(VOLUME_SPIKE) == []
     run.feed(trade(303, "SOL", BUY, 1))
     assert len(run.of_type(VOLUME_SPIKE)) == 1
+
+
+def test_a_two_sided_volume_spike_has_no_direction():
+    run = Run(settings(volume_spike={"min_cascade_fraction": 0}))
+    run.feed(*[trade(1 + 60 * i, "SOL", SELL, 20_000) for i in range(5)])
+    run.feed(trade(302, "SOL", BUY, 33_000), trade(303, "SOL", SELL, 27_000))  # 55 % buying
+    (signal,) = run.of_type(VOLUME_SPIKE)
+    assert signal.direction is None and signal.metrics["dominant_side"] == BUY
+
+
+def test_order_flow_waits_for_five_minutes_of_data_after_the_start_and_after_a_gap():
+    """Warm-up: a window that began filling a minute ago holds a minute's trades, not five."""
+    run = Run(warm=False)
+    _flow(run, "BTC", 9, 2)  # from the first second of the data: would be ACCUMULATION
+    assert run.signals == {}
+    run.feed(*(context(60 * i, "XRP") for i in range(1, 6)))  # the data goes on
+    _flow(run, "BTC", 9, 2, t0=301)  # five minutes of data seen: it speaks
+    assert len(run.of_type(ACCUMULATION)) == 1
+    _flow(run, "ETH", 9, 2, t0=1_000)  # after 11 minutes of silence: a gap, warm-up again
+    assert len(run.of_type(ACCUMULATION)) == 1
+    run.feed(*(context(1_000 + 60 * i, "XRP") for i in range(1, 6)))
+    _flow(run, "ETH", 9, 2, t0=1_301)
+    assert [s.coin for s in run.of_type(ACCUMULATION)] == ["BTC", "ETH"]
 
 
 def test_no_volume_spike_before_the_coin_has_a_baseline():

@@ -21,7 +21,7 @@ def _resolve(prices: list[tuple[int, float]], direction=LONG, **levels) -> Signa
     signal = _signal(direction, **levels)
     book.track(signal)
     for offset_ms, price in prices:
-        book.on_trade("FET", T0 + offset_ms, price)
+        book.on_price("FET", T0 + offset_ms, price)
         book.due(T0 + offset_ms)
     book.due(T0 + 61 * MIN)
     return signal
@@ -67,7 +67,7 @@ def test_outcome_is_pending_until_the_horizon():
     book = OutcomeBook(OutcomeSettings())
     signal = _signal()
     book.track(signal)
-    book.on_trade("FET", T0 + 1_000, 106.0)
+    book.on_price("FET", T0 + 1_000, 106.0)
     assert book.due(T0 + 15 * MIN - 1) == []
     assert signal.outcome.result == PENDING
     assert book.due(T0 + 15 * MIN) == [signal]
@@ -76,7 +76,7 @@ def test_outcome_is_pending_until_the_horizon():
 
 def test_engine_reports_outcomes_and_feeds_the_statistics():
     run = Run()
-    run.feed(liq(0, "FET", LONG, 60_000, price=1.00), liq(1, "FET", LONG, 1, price=0.90))
+    run.feed(liq(0, "FET", LONG, 60_000, price=1.00), liq(1, "FET", LONG, 1, price=1.00))
     (signal,) = run.of_type(STOP_HUNT)  # zero-width zone at 1.00: entry 1.00, stop 0.9935, target 1.013
     run.feed(trade(60, "FET", BUY, 100, price=1.14))
     run.feed(trade(16 * 60, "FET", BUY, 100, price=1.0))
@@ -90,8 +90,8 @@ def test_engine_reports_outcomes_and_feeds_the_statistics():
 
 def test_when_the_data_ends_decided_outcomes_stand_and_the_rest_are_unknown():
     run = Run()
-    run.feed(liq(0, "FET", LONG, 60_000, price=1.00), liq(1, "FET", LONG, 1, price=0.90))
-    run.feed(liq(0, "SNX", LONG, 60_000, price=1.00), liq(1, "SNX", LONG, 1, price=0.90))
+    run.feed(liq(0, "FET", LONG, 60_000, price=1.00), liq(1, "FET", LONG, 1, price=1.00))
+    run.feed(liq(0, "SNX", LONG, 60_000, price=1.00), liq(1, "SNX", LONG, 1, price=1.00))
     fet, snx = run.of_type(STOP_HUNT)
     # Each triggered on one price (a zero-width zone): entry 1.00, stop 0.9935, target 1.013.
     run.feed(trade(60, "FET", BUY, 100, price=1.007))  # past half-way to the target: a WIN already
@@ -102,3 +102,16 @@ def test_when_the_data_ends_decided_outcomes_stand_and_the_rest_are_unknown():
     assert fet.outcome.done and snx.outcome.done
     assert run.engine.stats()["by_type"][STOP_HUNT]["win"] == 1
     assert run.engine.end_of_data() == []
+
+
+def test_a_coin_with_only_liquidations_gets_its_outcome_from_their_prices():
+    """The demo's FET: later liquidations print 0.2401, 0.2397 ... and they are market prices, for
+    the flow table and for outcomes (before, FET kept its first price and ended UNKNOWN, MFE 0)."""
+    run = Run()
+    run.feed(liq(0, "FET", SHORT, 60_000, price=0.2413))
+    (signal,) = run.of_type(STOP_HUNT)  # shorts squeezed: SHORT from 0.2413
+    run.feed(liq(120, "FET", LONG, 500, price=0.2401), liq(400, "FET", LONG, 500, price=0.2397))
+    assert run.engine.snapshot().coins[-1].price == 0.2397
+    run.feed(liq(16 * 60, "FET", LONG, 500, price=0.2390))
+    assert signal.outcome.result != UNKNOWN and signal.outcome.mfe > 0
+    assert signal.outcome.returns[60] == pytest.approx((0.2413 - 0.2401) / 0.2413, abs=1e-6)

@@ -7,7 +7,7 @@ from builders import T0, Run, context, liq, settings, trade
 
 from engine.model import (
     ACCUMULATION, BUY, FAVORABLE, LONG, LOSS, NEUTRAL, SELL, SHORT, STOP_HUNT, UNFAVORABLE,
-    UNKNOWN, WIN,
+    UNKNOWN, WHALE_ACCUMULATION, WIN,
 )
 from engine.settings import AdaptiveSettings, ContextSettings, GateSettings
 from engine.signals import context_filter
@@ -25,11 +25,15 @@ class TestMerge:
         return signal
 
     def test_stop_hunt_agreeing_with_order_flow_within_60s_merges_with_a_bonus(self):
+        """The merged signal is presented as the stop hunt (its id and message stay): a $3.2M
+        short squeeze merged into whale flow is titled STOP HUNT, not WHALE DISTRIBUTION."""
         run = Run()
         flow = self._accumulation(run)  # base 70 at t=9
         run.feed(liq(60, "BTC", LONG, 2_000_000, price=99))  # stop hunt LONG, base 75
-        assert run.of_type(STOP_HUNT) == []
-        assert flow.merged == [STOP_HUNT]
+        assert [s.type for s in run.signals.values()] == [WHALE_ACCUMULATION, STOP_HUNT]
+        assert flow.type == STOP_HUNT and flow.merged == [ACCUMULATION]
+        assert flow.metrics["merged"] == {ACCUMULATION: 70} and flow.metrics["liquidated_usd"] == 2_000_000
+        assert flow.metrics["accumulation"]["large_buys"] == 7  # the order flow's own figures stay
         assert flow.confidence == pytest.approx(75 + 10)  # + min(0.15 x 75, 10)
         assert flow.change == "update" and flow.revision == 1
 
@@ -51,8 +55,9 @@ class TestMerge:
         flow = self._accumulation(run)
         run.feed(liq(60, "BTC", LONG, 2_000_000, price=99))
         run.feed(*[liq(61 + i, "BTC", LONG, 2_000_000, price=98) for i in range(5)])
-        assert flow.metrics["stop_hunt"]["liquidated_usd"] == 12_000_000
-        assert flow.metrics["merged"][STOP_HUNT] == 50 + 25 + 15  # ratio 6: +25, share 1: +15
+        assert flow.metrics["liquidated_usd"] == 12_000_000
+        assert flow.base_confidence == 50 + 25 + 15  # ratio 6: +25, share 1: +15
+        assert flow.metrics["merged"] == {ACCUMULATION: 70} and flow.priority == "URGENT"  # 6x the threshold
 
 
 class TestGate:
