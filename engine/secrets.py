@@ -6,12 +6,15 @@ A secret is never printed, logged or shown: :class:`Secrets` redacts itself in `
 
 from __future__ import annotations
 
+import io
 import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from dotenv import dotenv_values
+
+from engine.errors import UsageError
 
 NAMES = ("COINGLASS_API_KEY", "TELEGRAM_BOT_TOKEN", "TELEGRAM_CHAT_ID")
 
@@ -57,7 +60,7 @@ def load_secrets(environ: dict[str, str] | None = None, search: tuple[Path, ...]
     merged: dict[str, str] = {}
     for path in reversed(files):  # earlier files win
         if path.is_file():
-            merged.update({k: v for k, v in dotenv_values(path).items() if v})
+            merged.update({k: v for k, v in _read_env_file(path).items() if v})
     merged.update({k: v for k, v in env.items() if k in NAMES and v})
     chat_ids = tuple(c.strip() for c in merged.get("TELEGRAM_CHAT_ID", "").split(",") if c.strip())
     return Secrets(
@@ -65,3 +68,18 @@ def load_secrets(environ: dict[str, str] | None = None, search: tuple[Path, ...]
         telegram_bot_token=merged.get("TELEGRAM_BOT_TOKEN", "").strip(),
         telegram_chat_ids=chat_ids,
     )
+
+
+def _read_env_file(path: Path) -> dict[str, str | None]:
+    """The file's variables; one line naming the file when it cannot be read (never its content:
+    it holds secrets)."""
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise UsageError(f"secrets: cannot read {path}: {exc.strerror}") from None
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise UsageError(f"secrets: {path} is not UTF-8 text (a byte at offset {exc.start} is not); "
+                         "save it as UTF-8") from None
+    return dotenv_values(stream=io.StringIO(text))

@@ -156,6 +156,11 @@ CASES: dict[str, Case] = {
                         env={"TELEGLAS__FEEDS__BINANCE__WS_URL": "fstream.binance.com"}),
     "env bad theme": Case(["backtest", "good.jsonl"], 2, "ui.theme must be one of dark, light, high-contrast, got 'pink'",
                           env={"TELEGLAS__UI__THEME": "pink"}),
+    "secrets file not UTF-8": Case(["doctor"], 2,
+                                   "secrets: .env is not UTF-8 text (a byte at offset 18 is not); save it as UTF-8",
+                                   env={"_DOTENV": "COINGLASS_API_KEY=\udcff\n"}),
+    "secrets file not UTF-8, in run": Case(["run", "--headless", "--replay", "good.jsonl"], 2,
+                                           "secrets: .env is not UTF-8 text", env={"_DOTENV": "X=\udcff"}),
     "env TELEGLAS_CONFIG missing": Case(["backtest", "good.jsonl"], 2, "config: cannot read gone.yaml",
                                         env={"TELEGLAS_CONFIG": "gone.yaml"}),
 }
@@ -223,7 +228,10 @@ def one_line(err: str) -> str:
 def test_a_bad_input_is_one_line_and_the_right_exit_status(name, workdir, monkeypatch, capsys):
     case = CASES[name]
     for key, value in case.env.items():
-        monkeypatch.setenv(key, value)
+        if key == "_DOTENV":  # a ./.env file, not a variable
+            (workdir / ".env").write_bytes(value.encode("utf-8", "surrogateescape"))
+        else:
+            monkeypatch.setenv(key, value)
     argv = case.argv
     if case.config is not None:
         path = workdir / "teleglas.yaml"
