@@ -8,7 +8,9 @@ after the subcommand.
 from __future__ import annotations
 
 import argparse
+import os
 import re
+import signal
 import sys
 import traceback
 from collections.abc import Callable, Sequence
@@ -158,6 +160,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _run(args)
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:  # the reader of stdout went away (`| head`): as if killed by SIGPIPE, quietly
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # the exit's flush must not fail too
+        return 128 + signal.SIGPIPE
     except Exception as exc:
         status, line = explain(exc)
         if args.verbose:

@@ -455,3 +455,12 @@ def test_every_setting_at_the_edge_of_its_range_runs(edge, workdir, monkeypatch,
         monkeypatch.setenv(key, value)
     assert main(["backtest", str(DEMO_RECORDING), "--json", "--progress", "off"]) == 0, capsys.readouterr().err
     assert '"events"' in capsys.readouterr().out
+
+
+def test_a_reader_that_goes_away_ends_the_command_quietly(workdir):
+    """`teleglas backtest … | head -1`: the pipe closes before the summary is written."""
+    proc = subprocess.Popen([sys.executable, "-m", "teleglas_tui.cli", "backtest", "good.jsonl"],
+                            cwd=workdir, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    proc.stdout.close()
+    _, err = proc.communicate(timeout=60)
+    assert (proc.returncode, err) == (141, b"")  # as if killed by SIGPIPE, like any Unix filter
