@@ -28,6 +28,8 @@ class CoinRegistry:
         self.paused = False
         # Called with the coin whenever a setting changes (the store persists, feeds resubscribe).
         self.listeners: list[Callable[[str], None]] = []
+        # Called with the coin when a saved setting is loaded (a store that opened late: feeds resubscribe).
+        self.restore_listeners: list[Callable[[str], None]] = []
 
     def _changed(self, coin: str) -> None:
         for listener in self.listeners:
@@ -76,8 +78,10 @@ class CoinRegistry:
             self._changed(coin)
 
     def restore(self, coin: str, watched: bool, alerts: bool, muted_until_ms: int | None) -> None:
-        """Load a persisted setting without notifying listeners."""
+        """Load a persisted setting without notifying ``listeners`` (the store would save it back)."""
         self._coins[coin.upper()] = _Coin(watched, alerts, muted_until_ms)
+        for listener in self.restore_listeners:
+            listener(coin.upper())
 
     def is_muted(self, coin: str, now_ms: int) -> bool:
         entry = self._coins.get(coin)

@@ -118,6 +118,7 @@ class Service:
             for sink in self.sinks:
                 await sink.start(self)  # may restore the watchlist the feeds subscribe
             self.coins.listeners.append(self._coins_changed)
+            self.coins.restore_listeners.append(self._coins_changed)  # a database that opened late
             if self.replay_path is not None:
                 self.replay = Replay(self.replay_path, self._deliver, speed=self._speed, loop=self.loop,
                                      fast_forward_s=self.fast_forward_s,
