@@ -4,7 +4,8 @@ Checks: the configuration loads; which secrets are set (named, never shown; only
 cannot be one is quoted, it grants nothing); the database opens,
 migrates and takes a write lock; Telegram answers ``getMe`` with the token; what the service
 learned about the chats (a group that became a supergroup, a chat refusing the bot); each enabled
-feed's WebSocket and REST hosts accept a TCP connection.  Each line says ``ok``, ``FAIL`` or ``skip`` and
+feed's WebSocket and REST hosts accept a TCP connection; what the running (or last) service saw on
+each feed: every rejection reason with its count, and the symbols a venue refused to stream.  Each line says ``ok``, ``FAIL`` or ``skip`` and
 why; the exit code is 2 when the configuration does not load (as for every command), else 1 when
 any check failed.
 """
@@ -26,6 +27,7 @@ from engine.alerts.telegram import BotApi, TelegramError
 from engine.locations import DEFAULT_CONFIG, config_path, data_dir
 from engine.secrets import Secrets, load_secrets
 from engine.settings import FeedSettings, Settings, SettingsError, load_settings
+from engine.snapshot import FEED_HEALTH_KEY
 from engine.store import connect, db_path
 from engine.store.queries import saved_state, summary
 from engine.store.claim import holder
@@ -75,6 +77,7 @@ async def run_checks(config: str | None, data: str | None) -> list[Check]:
     checks.append(await telegram_check(settings, secrets))
     checks += await chat_checks(db_path(data_dir(data)), busy, secrets)
     checks += await asyncio.gather(*(feed_check(name, feed, secrets) for name, feed in _feeds(settings)))
+    checks += await feed_health_checks(db_path(data_dir(data)), busy)
     return checks
 
 
@@ -137,23 +140,14 @@ async def telegram_check(settings: Settings, secrets: Secrets) -> Check:
 async def chat_checks(path: Path, busy_timeout_s: float, secrets: Secrets) -> list[Check]:
     """What the running (or last) service learned about the chats: a group that became a
     supergroup, a chat that refuses the bot.  Nothing when all is well or nothing is known."""
-    if not secrets.telegram_chat_ids or not path.is_file():
+    if not secrets.telegram_chat_ids:
         return []
-    try:
-        db = await connect(path, busy_timeout_s)
-    except (sqlite3.Error, OSError, SchemaTooNew):
-        return []  # the database line says why
-    try:
-        saved, _ = await saved_state(db, (CHATS_KEY,))
-    except sqlite3.Error:
-        return []
-    finally:
-        await db.close()
+    chats = await saved(path, busy_timeout_s, CHATS_KEY)
     book = Chats(secrets.telegram_chat_ids)
-    book.load(saved.get(CHATS_KEY))
+    book.load(chats)
     checks = [Check(f"telegram chat {old}", OK, f"became supergroup {new} (alerts follow it); set "
                     f"TELEGRAM_CHAT_ID to {new}") for old, new in book.moved.items()]
-    unreachable = (saved.get(CHATS_KEY) or {}).get("unreachable") or {}
+    unreachable = (chats if isinstance(chats, dict) else {}).get("unreachable") or {}
     for chat in book.configured:
         gone = unreachable.get(chat)
         if isinstance(gone, dict):
@@ -162,6 +156,46 @@ async def chat_checks(path: Path, busy_timeout_s: float, secrets: Secrets) -> li
             checks.append(Check(f"telegram chat {chat}", FAIL,
                                 f"refuses the bot: {secrets.redact(str(gone.get('reason')))}{when}; its alerts "
                                 "stop until it writes to the bot or teleglas restarts"))
+    return checks
+
+
+async def saved(path: Path, busy_timeout_s: float, key: str) -> object:
+    """One value of the state the running (or last) service saved, None when there is none."""
+    if not path.is_file():
+        return None
+    try:
+        db = await connect(path, busy_timeout_s)
+    except (sqlite3.Error, OSError, SchemaTooNew):
+        return None  # the database line says why
+    try:
+        state, _ = await saved_state(db, (key,))
+    except sqlite3.Error:
+        return None
+    finally:
+        await db.close()
+    return state.get(key)
+
+
+async def feed_health_checks(path: Path, busy_timeout_s: float) -> list[Check]:
+    """What the service last saved about each feed: frames, every rejection reason with its count,
+    the symbols a venue refused (Bybit: no handler for the topic)."""
+    health = await saved(path, busy_timeout_s, FEED_HEALTH_KEY)
+    if not isinstance(health, dict):
+        return []
+    checks = []
+    for name, feed in sorted(health.items()):
+        if not isinstance(feed, dict):
+            continue
+        reasons = feed.get("reasons") if isinstance(feed.get("reasons"), dict) else {}
+        refused = feed.get("refused") if isinstance(feed.get("refused"), list) else []
+        detail = f"{feed.get('frames', 0):,} frames, {feed.get('rejected', 0):,} rejected"
+        if reasons:
+            detail += ": " + ", ".join(f"{reason} {count:,}" for reason, count in
+                                       sorted(reasons.items(), key=lambda item: -item[1]))
+        if refused:
+            detail += f"; venue refused {len(refused)}: {', '.join(map(str, refused[:20]))}"
+            detail += " …" if len(refused) > 20 else ""
+        checks.append(Check(f"feed {name} seen", OK, detail))
     return checks
 
 

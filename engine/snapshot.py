@@ -80,6 +80,16 @@ class FeedState:
     refused: list[str] = field(default_factory=list)  # streams the venue refused to subscribe
 
 
+FEED_HEALTH_KEY = "feeds"  # the store's state row ``teleglas doctor`` reads
+
+
+def feed_health(feeds: list[FeedState]) -> dict[str, dict]:
+    """What the store keeps of each feed for ``teleglas doctor``: its frames, its rejections by
+    reason and the streams the venue refused."""
+    return {f.name: {"state": f.state, "frames": f.frames, "rejected": f.rejected, "reasons": dict(f.reasons),
+                     "refused": list(f.refused)} for f in feeds}
+
+
 @dataclass(slots=True)
 class SinkState:
     """Telegram or database health for the header."""

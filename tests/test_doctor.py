@@ -139,3 +139,17 @@ async def test_chats_the_service_found_moved_or_refusing_are_named_with_the_fix(
                                          "teleglas restarts")
     assert lines["telegram chat -1001500"] == ("ok   became supergroup -1009876543210 (alerts follow it); set "
                                                "TELEGRAM_CHAT_ID to -1009876543210")
+
+
+async def test_every_rejection_reason_and_the_refused_symbols_the_service_saw_are_shown(tmp_path, capsys, telegram):
+    args = ("--config", config(tmp_path, telegram.url, int(telegram.url.rsplit(":", 1)[1])), "--data-dir", str(tmp_path))
+    await doctor(capsys, *args)  # creates the database
+    health = {"bybit": {"state": "live", "frames": 12840, "rejected": 4, "reasons": {"venue error": 3, "bad price": 1},
+                        "refused": ["C17XUSDT", "C3XUSDT"]},
+              "binance": {"state": "live", "frames": 900, "rejected": 0, "reasons": {}, "refused": []}}
+    with sqlite3.connect(db_path(tmp_path)) as db:
+        db.execute("INSERT INTO state (key, value, updated_ms) VALUES ('feeds', ?, 0)", (json.dumps(health),))
+    _, lines = await doctor(capsys, *args)
+    assert lines["feed bybit seen"] == ("ok   12,840 frames, 4 rejected: venue error 3, bad price 1; venue refused 2: "
+                                        "C17XUSDT, C3XUSDT")
+    assert lines["feed binance seen"] == "ok   900 frames, 0 rejected"

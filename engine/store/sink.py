@@ -22,7 +22,7 @@ from engine.tasks import cancel_all
 from engine.model import Context, Event, Liquidation, Signal, Trade
 from engine.settings import Settings
 from engine.sinks import Controls
-from engine.snapshot import SinkState
+from engine.snapshot import FEED_HEALTH_KEY, SinkState, feed_health
 from engine.store.baselines import VolumeBaselines
 from engine.store import queries
 from engine.store.database import Store
@@ -130,6 +130,7 @@ class StoreSink:
         self._save_paused()
         self.store.put_state(ENGINE, controls.export_engine_state())
         self.store.put_state(BASELINES, self.baselines.export())
+        self.store.put_state(FEED_HEALTH_KEY, feed_health(controls.snapshot().feeds))  # for teleglas doctor
 
     def _save_paused(self) -> None:
         if not self._restored:
