@@ -12,6 +12,7 @@ import copy
 import dataclasses
 import math
 import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, get_args, get_origin, get_type_hints
@@ -287,6 +288,7 @@ _MIN_TIME_S = 0.001
 _MAX_FACTOR = 1000.0  # stop_buffer, reward_risk, volume_spike.ratio
 _URL_SCHEMES = {"ws_url": ("ws", "wss"), "rest_url": ("http", "https"), "api_url": ("http", "https")}
 _MAX_CONFIG_BYTES = 1_000_000
+_COIN = re.compile(r"[A-Za-z0-9]{1,32}")
 
 
 def _shown(value: Any) -> str:
@@ -359,6 +361,9 @@ def _check_value(path: str, hint: Any, value: Any) -> Any:
             raise SettingsError(f"config: {path} must be one of {', '.join(_CHOICES[path])}, got {_shown(value)}")
         if name in _URL_SCHEMES:
             return _check_url(path, name, value)
+        if name == "coins" and not _COIN.fullmatch(value):
+            raise SettingsError(f"config: {path} must be a coin name like BTC (letters and digits; several are "
+                                f"separated by commas), got {_shown(value)}")
         return value
     if get_origin(hint) is list:
         if value is None:

@@ -161,6 +161,10 @@ CASES: dict[str, Case] = {
                                    env={"_DOTENV": "COINGLASS_API_KEY=\udcff\n"}),
     "secrets file not UTF-8, in run": Case(["run", "--headless", "--replay", "good.jsonl"], 2,
                                            "secrets: .env is not UTF-8 text", env={"_DOTENV": "X=\udcff"}),
+    "env coins separated by spaces": Case(["backtest", "good.jsonl"], 2,
+                                          "config: watchlist.coins[0] must be a coin name like BTC (letters and digits; "
+                                          "several are separated by commas), got 'BTC ETH'",
+                                          env={"TELEGLAS__WATCHLIST__COINS": "BTC ETH"}),
     "env TELEGLAS_CONFIG missing": Case(["backtest", "good.jsonl"], 2, "config: cannot read gone.yaml",
                                         env={"TELEGLAS_CONFIG": "gone.yaml"}),
 }
