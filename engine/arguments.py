@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import math
+import os
 from pathlib import Path
 
 from engine.errors import UsageError
@@ -37,7 +38,8 @@ def recording(option: str, path: Path | str) -> Path:
 
 
 def output_file(option: str, path: Path | str) -> Path:
-    """A file path whose directory exists and which is not itself a directory (``-`` passes)."""
+    """A file path that can be written: its directory exists and takes files, and it is not itself
+    a directory (``-`` passes).  Checked first, so a long backtest does not end on it."""
     path = Path(path)
     if str(path) == "-":
         return path
@@ -45,4 +47,6 @@ def output_file(option: str, path: Path | str) -> Path:
         raise UsageError(f"{option}: {path} is a directory; name a file in it")
     if not path.parent.is_dir():
         raise UsageError(f"{option}: the directory {path.parent} does not exist; create it first")
+    if not os.access(path.parent, os.W_OK) or (path.exists() and not os.access(path, os.W_OK)):
+        raise UsageError(f"{option}: cannot write {path} (no permission, or a read-only file system)")
     return path

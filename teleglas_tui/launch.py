@@ -40,8 +40,12 @@ def main(args: argparse.Namespace) -> int:
         data.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise UsageError(f"cannot create the data directory {data}: {exc.strerror}") from None
-    logging.basicConfig(filename=data / LOG_NAME, level=logging.INFO,
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    try:
+        logging.basicConfig(filename=data / LOG_NAME, level=logging.INFO,
+                            format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    except OSError as exc:  # a read-only data directory: the monitor runs, the header shows the database
+        print(f"teleglas: cannot write the log {data / LOG_NAME}: {exc.strerror}; running without it",
+              file=sys.stderr)
 
     service = Service(settings, load_secrets(), data_dir=data, replay=replay, speed=args.speed, loop=loop,
                       fast_forward_s=fast_forward_s, hold=True)
