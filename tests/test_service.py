@@ -74,10 +74,10 @@ def live_settings(server) -> Settings:
 
 
 def cascade(coin: str = "FET", start: int = T0) -> list[str]:
-    """Three long liquidations of a tier-3 coin, $70k in 2 s: a stop hunt."""
+    """Three long liquidations of a tier-3 coin, $80k in 2 s: a stop hunt (1.6x the threshold: confidence 80)."""
     return [liquidation_frame([{"exName": "Binance", "symbol": f"{coin}USDT", "side": 1, "price": price,
                                 "volUsd": usd, "time": start + i * 1000}])
-            for i, (price, usd) in enumerate([(0.2450, 30_000), ("0.2431", "30000"), (0.2420, 10_000)])]
+            for i, (price, usd) in enumerate([(0.2450, 30_000), ("0.2431", "30000"), (0.2420, 20_000)])]
 
 
 def replay_offline(path, settings: Settings) -> list[tuple]:

@@ -64,12 +64,12 @@ class TestGate:
     KEY = ("BTC", STOP_HUNT, LONG)
 
     def test_minimum_confidence(self):
-        gate = Gate(GateSettings())
+        gate = Gate(settings().gate)
         assert gate.check(self.KEY, 69.99, T0) == "confidence"
         assert gate.check(self.KEY, 70.0, T0) is None
 
     def test_cooldown_per_coin_type_and_direction(self):
-        gate = Gate(GateSettings())
+        gate = Gate(settings().gate)
         assert gate.admit(self.KEY, 80, T0)
         assert gate.check(self.KEY, 90, T0 + 5 * MIN - 1) == "cooldown"
         assert gate.check(self.KEY, 90, T0 + 5 * MIN) is None
@@ -77,7 +77,7 @@ class TestGate:
         assert gate.check(("ETH", STOP_HUNT, LONG), 80, T0 + 1) is None
 
     def test_duplicate_in_the_same_five_point_band_within_ten_minutes(self):
-        gate = Gate(GateSettings())
+        gate = Gate(settings().gate)
         assert gate.admit(self.KEY, 80.0, T0)  # band 80-84.99
         assert gate.check(self.KEY, 84.99, T0 + 6 * MIN) == "duplicate"
         assert gate.check(self.KEY, 85.0, T0 + 6 * MIN) is None
@@ -87,7 +87,7 @@ class TestGate:
     def test_no_hourly_cap_in_the_engine_the_budget_is_the_alert_policys(self):
         """Hundreds of coins' signals in one hour all pass: the hourly quota is an alert budget
         (engine/alerts/policy.py) that counts what goes to Telegram, not what the UI shows."""
-        gate = Gate(GateSettings())
+        gate = Gate(settings().gate)
         assert all(gate.admit((f"C{i}", STOP_HUNT, LONG), 80, T0 + i) for i in range(500))
         for _ in range(5):
             assert not gate.admit(("C1", STOP_HUNT, LONG), 80, T0 + 1_000)
