@@ -187,7 +187,7 @@ class TeleglasApp(App):
         def fetch():
             return service.coin_detail(coin), service.coins.setting(coin), service.paused
 
-        self.push_screen(CoinDetailScreen(coin, fetch, self.settings.ui.refresh_hz))
+        self.push_screen(CoinDetailScreen(coin, fetch, self.settings.ui.refresh_hz, self.wall_ms))
 
     def on_notify(self, event: Notify) -> None:
         """Toasts coalesce: a new one replaces those on the same subject (its title, else its
@@ -211,7 +211,7 @@ class TeleglasApp(App):
 
     def action_statistics(self) -> None:
         if not isinstance(self.screen, StatisticsScreen):
-            self.push_screen(StatisticsScreen(self.service.stats))
+            self.push_screen(StatisticsScreen(self.service.stats, lambda: list(self.service.engine.signals)))
 
     def action_cycle_theme(self) -> None:
         names = [t.name for t in self.themes]

@@ -178,7 +178,9 @@ _USAGE: tuple[type[Exception], ...] = (UsageError, SettingsError, RecordingError
 
 def explain(exc: Exception) -> tuple[int, str]:
     """The exit status and the one line for a failure that ended a command."""
-    from engine.service import ServiceError  # imported late: the service pulls in every feed
+    from engine.service import (
+        ServiceError,  # imported late: the service pulls in every feed
+    )
 
     if isinstance(exc, (*_USAGE, ServiceError)):
         status, text = 2, str(exc)

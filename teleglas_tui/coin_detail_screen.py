@@ -1,9 +1,10 @@
-"""One coin up close: price over the last hour with net delta and liquidations per minute under
-it (one column per minute, so they line up), the minute table, and the coin's signals with
+"""One coin up close: the last hour as a plotext chart (price with liquidation markers, net
+delta per minute under it, see ``detail_chart``), the minute table, and the coin's signals with
 their outcomes.
 
-The pure half (``summary_row``, ``chart_rows``, ``minute_rows``) reads ``CoinDetail``; the screen
-pulls a fresh one at ``ui.refresh_hz`` while it is shown.
+The pure half (``summary_rows``, ``minute_rows``, ``detail_chart``) reads ``CoinDetail``; the
+screen pulls a fresh one at ``ui.refresh_hz`` while it is shown, and draws the chart again only
+when its minutes or its size changed, at most once a second.
 """
 
 from __future__ import annotations
@@ -12,8 +13,9 @@ import time
 from collections.abc import Callable, Sequence
 from typing import ClassVar
 
-from textual.app import ComposeResult
+from textual.app import App, ComposeResult
 from textual.binding import Binding, BindingType
+from textual.color import Color, ColorParseError
 from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.widgets import Footer, Static
@@ -21,22 +23,20 @@ from textual.widgets import Footer, Static
 from engine import format as fmt
 from engine.snapshot import CoinDetail, CoinSetting, MinuteBar
 from teleglas_tui.columns import hms, left, right
-from teleglas_tui.palette import Row, Span, palette
+from teleglas_tui.detail_chart import PlotView, detail_chart
+from teleglas_tui.palette import Palette, Row, Span, palette
 from teleglas_tui.signal_feed import signal_row
-from teleglas_tui.text_bars import column_chart, level_bar, ratio_bar, signed_bar, spark
+from teleglas_tui.text_bars import level_bar, ratio_bar, signed_bar
 
-CHART_HEIGHT = 6
-AXIS_WIDTH = 11
-MAX_COLUMN = 3  # cells per minute when the hour has few minutes yet
-VENUES_SHOWN = 4
 DetailSource = Callable[[], tuple[CoinDetail, CoinSetting | None, bool]]
 
 
-def summary_row(detail: CoinDetail) -> Row:
+def summary_rows(detail: CoinDetail) -> list[Row]:
+    """The coin's figures on one line, the venues' share of its flow on the next (never cut)."""
     spans: list[Span] = [(f" {detail.coin} ", "accent huge"), (f"  tier {detail.tier}", "dim")]
     flow = detail.flow
     if flow is None:
-        return (*spans, ("  no trades seen yet", "dim"))
+        return [(*spans, ("  no trades seen yet", "dim"))]
     spans += [("  ", ""), (fmt.price(flow.price), "bold"), ("   5m buys ", "dim")]
     spans += ratio_bar(flow.buy_ratio, 10)
     ratio = "-" if flow.buy_ratio is None else f"{flow.buy_ratio * 100:.0f}%"
@@ -45,36 +45,12 @@ def summary_row(detail: CoinDetail) -> Row:
               ("   large ", "dim"), (f"{flow.large_buys}", "buy"), ("/", "dim"), (f"{flow.large_sells}", "sell"),
               ("   funding ", "dim"), (fmt.funding(flow.funding), ""),
               ("   OI Δ ", "dim"), (fmt.pct(flow.oi_change, 1), "")]
-    if detail.venues:  # the aggregate's parts: 5-minute USD traded per venue
-        spans.append(("   venues ", "dim"))
-        for i, (venue, usd) in enumerate(list(detail.venues.items())[:VENUES_SHOWN]):
-            spans += [(" · " if i else "", "dim"), (f"{venue} ", ""), (fmt.usd(usd), "")]
-    return tuple(spans)
-
-
-def chart_rows(bars: Sequence[MinuteBar], height: int = CHART_HEIGHT, column: int = 1) -> list[Row]:
-    """Price closes as columns, then one sparkline row each for net delta, long and short
-    liquidations, then a time axis: minute i is drawn ``column`` cells wide at the same place
-    in every row."""
-    if not bars:
-        return [(("no minute bars yet", "dim"),)]
-    closes = [b.close for b in bars]
-    rows: list[Row] = []
-    for i, line in enumerate(column_chart(closes, height)):
-        label = fmt.price(max(closes)) if i == 0 else fmt.price(min(closes)) if i == height - 1 else ""
-        rows.append((right(label, AXIS_WIDTH - 2)[0], (" ┤", "dim"), ("".join(c * column for c in line), "accent")))
-    width = len(bars) * column
-    for label, values, up, down in (
-        ("Δ/min", [b.buy_usd - b.sell_usd for b in bars], "buy", "sell"),
-        ("liq long", [b.liq_long_usd for b in bars], "long", "long"),
-        ("liq short", [b.liq_short_usd for b in bars], "short", "short"),
-    ):
-        wide = [v for v in values for _ in range(column)]
-        rows.append((right(label, AXIS_WIDTH - 2, "dim")[0], (" ┤", "dim"), *spark(wide, width, up, down)))
-    first, last = (time.strftime("%H:%M", time.gmtime(b.ts / 1000)) for b in (bars[0], bars[-1]))
-    axis = first + last.rjust(width - len(first)) if width > len(first) + len(last) else first
-    rows.append(((" " * (AXIS_WIDTH - 2), ""), (" └", "dim"), (axis, "dim")))
-    return rows
+    venues: list[Span] = [(" 5m traded by venue ", "dim")]
+    for i, (venue, usd) in enumerate(detail.venues.items()):
+        venues += [(" · " if i else "", "dim"), (f"{venue} ", ""), (fmt.usd(usd), "")]
+    if not detail.venues:
+        venues.append(("no trades in the window", "dim"))
+    return [tuple(spans), tuple(venues)]
 
 
 def minute_rows(bars: Sequence[MinuteBar], limit: int) -> list[Row]:
@@ -105,9 +81,10 @@ def minute_rows(bars: Sequence[MinuteBar], limit: int) -> list[Row]:
 class CoinDetailScreen(Screen):
     DEFAULT_CSS = """
     CoinDetailScreen { layout: vertical; }
-    CoinDetailScreen #detail-summary { height: 1; background: $panel; }
+    CoinDetailScreen #detail-summary { height: 2; background: $panel; text-wrap: nowrap; text-overflow: ellipsis; }
     CoinDetailScreen #detail-chart {
-        height: auto;
+        height: 45%;
+        min-height: 12;
         border: round $panel-lighten-2;
         border-title-color: $text-muted;
         background: $surface;
@@ -128,25 +105,32 @@ class CoinDetailScreen(Screen):
     HORIZONTAL_BREAKPOINTS: ClassVar[list[tuple[int, str]]] = [(0, "-narrow"), (140, "-wide")]
     BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "app.pop_screen", "Back")]
 
-    def __init__(self, coin: str, fetch: DetailSource, refresh_hz: float) -> None:
+    def __init__(self, coin: str, fetch: DetailSource, refresh_hz: float,
+                 wall_ms: Callable[[], int] = lambda: int(time.time() * 1000)) -> None:
         super().__init__()
         self.coin = coin
         self._fetch = fetch
         self._interval = 1 / refresh_hz
+        self._wall_ms = wall_ms
+        self._chart_frame: tuple | None = None  # the chart's size and theme
+        self._chart_data: tuple | None = None  # its newest minute and how many
+        self._chart_at = 0.0
 
     def compose(self) -> ComposeResult:
         yield Static(id="detail-summary")
-        yield Static(id="detail-chart")
+        yield PlotView(id="detail-chart")
         with Horizontal(id="detail-body"):
             yield Static(id="detail-minutes")
             yield Static(id="detail-signals")
         yield Footer()
 
     def on_mount(self) -> None:
-        self.query_one("#detail-chart").border_title = "Price · 1-minute closes, last hour (UTC)"
+        self.query_one("#detail-chart").border_title = (
+            "Last hour UTC · price, ● liquidations by size (long/short colour) · net delta per minute")
         self.query_one("#detail-minutes").border_title = "Minutes · newest first"
         self.query_one("#detail-signals").border_title = f"{self.coin} signals · newest first"
         self.redraw()
+        self.call_after_refresh(self.redraw)  # the charts' size is known once laid out
         self.set_interval(self._interval, self.redraw)
 
     def redraw(self) -> None:
@@ -154,11 +138,34 @@ class CoinDetailScreen(Screen):
         style = palette(self.app)
         minutes = self.query_one("#detail-minutes", Static)
         signals = self.query_one("#detail-signals", Static)
-        now_wall_ms = int(time.time() * 1000)
-        self.query_one("#detail-summary", Static).update(style.text(summary_row(detail)))
-        chart = self.query_one("#detail-chart", Static)
-        column = max(1, min(MAX_COLUMN, (chart.content_size.width - AXIS_WIDTH) // max(1, len(detail.bars))))
-        chart.update(style.lines(chart_rows(detail.bars, column=column)))
+        self.query_one("#detail-summary", Static).update(style.lines(summary_rows(detail)))
+        self._redraw_chart(detail.bars)
         minutes.update(style.lines(minute_rows(detail.bars, max(1, minutes.size.height - 3))))
-        rows = [signal_row(s, setting, paused, now_wall_ms) for s in reversed(detail.signals)]
+        now = self._wall_ms()
+        rows = [signal_row(s, setting, paused, now) for s in reversed(detail.signals)]
         signals.update(style.lines(rows) if rows else style.text(((f"no {self.coin} signals yet", "dim"),)))
+
+    def _redraw_chart(self, bars: Sequence[MinuteBar]) -> None:
+        chart = self.query_one(PlotView)
+        size = chart.content_size
+        frame, data, now = (size, self.app.theme), (bars[-1] if bars else None, len(bars)), time.monotonic()
+        if frame == self._chart_frame and (data == self._chart_data or now - self._chart_at < 1):
+            return
+        self._chart_frame, self._chart_data, self._chart_at = frame, data, now
+        chart.show(detail_chart(bars, size.width, size.height, chart_colours(palette(self.app), self.app)))
+
+
+def chart_colours(style: Palette, app: App) -> dict[str, tuple[int, int, int]]:
+    """The chart's colours from the theme: trading roles from the palette, the frame muted."""
+    colours = {}
+    for name, role in (("price", "accent"), ("long", "long"), ("short", "short"), ("buy", "buy"),
+                       ("sell", "sell")):
+        colour = style.style(role).color
+        colours[name] = tuple(colour.get_truecolor()) if colour else (200, 200, 200)
+    variables = app.theme_variables
+    for name, variable in (("axis", "panel-lighten-2"), ("label", "foreground-muted")):
+        try:
+            colours[name] = Color.parse(variables.get(variable) or variables["foreground"]).rgb
+        except ColorParseError:  # a theme may give a relative colour ("auto 60%")
+            colours[name] = (160, 160, 160)
+    return colours

@@ -14,16 +14,15 @@ import argparse
 import gc
 import logging
 import sys
-from pathlib import Path
 
 from engine.arguments import recording
 from engine.errors import UsageError
 from engine.locations import DEMO_FAST_FORWARD_S, DEMO_RECORDING, data_dir
 from engine.secrets import load_secrets
 from engine.service import Service
+from engine.settings import load_for_command
 from engine.store import db_path
 from engine.store.claim import claim_database
-from engine.settings import load_for_command
 from teleglas_tui.app import TeleglasApp
 
 LOG_NAME = "teleglas-tui.log"

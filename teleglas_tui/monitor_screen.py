@@ -31,7 +31,7 @@ from teleglas_tui.header_status import HeaderStatus
 from teleglas_tui.liquidation_tape import LiquidationTape
 from teleglas_tui.signal_feed import SignalFeed, alert_state
 
-BELL_LOOKBACK = 50  # newest signals looked at per refresh: more cannot arrive between two
+BELL_LOOKBACK = 50  # newest signals looked at per refresh (one bell per refresh however many came)
 
 
 class MonitorScreen(Screen):
@@ -90,9 +90,17 @@ class MonitorScreen(Screen):
             self._ring_for(snap.engine.signals, settings, now)
 
     def _ring_for(self, signals: Sequence[Signal], settings: Mapping[str, CoinSetting], now_wall_ms: int) -> None:
-        urgent = [s.id for s in signals[-BELL_LOOKBACK:] if s.priority == "URGENT" and s.id not in self._rung
-                  and (setting := settings.get(s.coin)) is not None and setting.watched
-                  and alert_state(s, setting, False, now_wall_ms)[0] == "alert"]
+        urgent = bell_for(signals[-BELL_LOOKBACK:], settings, self._rung, now_wall_ms)
         if urgent:
             self._rung.update(urgent)
             self.app.bell()
+
+
+def bell_for(signals: Sequence[Signal], settings: Mapping[str, CoinSetting], rung: Collection[str],
+             now_wall_ms: int) -> list[str]:
+    """The signals to ring for: URGENT, on a watched coin whose alerts are on and not muted, not
+    blocked by the context filter, not rung for before (a paused Telegram does not silence it:
+    the trader is at the screen)."""
+    return [s.id for s in signals if s.priority == "URGENT" and s.id not in rung
+            and (setting := settings.get(s.coin)) is not None and setting.watched
+            and alert_state(s, setting, False, now_wall_ms)[0] == "alert"]

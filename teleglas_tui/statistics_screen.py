@@ -1,21 +1,29 @@
-"""Win rates of resolved signals by type, tier, coin and market context (``Engine.stats()``).
+"""Signal quality at a glance: two plotext charts of the quality report (``engine.signals.quality``)
+over this session's recent signals, the hit rate by signal type and the calibration (hit rate by
+confidence bucket), above the win rates of resolved signals by type, tier, coin and market
+context (``Engine.stats()``, kept across restarts).
 
-A win rate counts WIN out of WIN + LOSS + FLAT; UNKNOWN (no price data after the signal) is
-shown but not counted, as in the engine.
+A hit is a signal whose price moved its way 15 minutes later (the report's definition); a win
+rate counts WIN out of WIN + LOSS + FLAT, UNKNOWN (no price data after the signal) shown but not
+counted, as in the engine.  The charts cover the signals the engine keeps for the feed (the last
+``ui.feed_max_lines``); the tables every resolved signal.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from typing import ClassVar
 
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Grid
+from textual.containers import Grid, Horizontal
 from textual.screen import Screen
 from textual.widgets import Footer, Static
 
+from engine.model import Signal
+from engine.signals.quality import build_report, calibration_chart, hit_rate_chart
 from teleglas_tui.columns import left, right
+from teleglas_tui.detail_chart import PlotView
 from teleglas_tui.palette import Row
 from teleglas_tui.palette import palette as palette_of
 from teleglas_tui.signal_feed import TYPE_LABELS
@@ -24,6 +32,7 @@ from teleglas_tui.text_bars import level_bar
 TABLES = (("by_type", "by signal type"), ("by_tier", "by tier"), ("by_context", "by market context"),
           ("by_coin", "by coin"))
 NAME_WIDTH = 12
+COMPACT_BELOW = 54  # cells of a full row
 
 
 def _rate_role(rate: float | None) -> str:
@@ -33,35 +42,50 @@ def _rate_role(rate: float | None) -> str:
 
 
 def stats_rows(table: Mapping[str, Mapping[str, float | int | None]], limit: int = 30,
-               labels: Mapping[str, str] | None = None) -> list[Row]:
-    """One row per key (shown by its label, if any), the most resolved first (then by name)."""
-    header: Row = (left("", NAME_WIDTH), ("    n  win loss flat  unk  rate", "dim"))
+               labels: Mapping[str, str] | None = None, compact: bool = False) -> list[Row]:
+    """One row per key (shown by its label, if any), the most resolved first (then by name);
+    ``compact`` (80 columns) leaves out the flat and unknown counts, never the rate."""
+    name = NAME_WIDTH - 2 if compact else NAME_WIDTH
+    counts = (("n", ""), ("win", "win"), ("loss", "loss")) + (() if compact else (("flat", "flat"), ("unknown", "dim")))
+    header: Row = (left("", name), ("    n  win loss" + ("" if compact else " flat  unk") + "  rate", "dim"))
     if not table:
         return [header, (("no resolved signals yet", "dim"),)]
     rows = [header]
     for key, row in sorted(table.items(), key=lambda kv: (-int(kv[1].get("n") or 0), kv[0]))[:limit]:
         rate = row.get("win_rate")
         rows.append((
-            left((labels or {}).get(key, key), NAME_WIDTH, "bold"),
-            right(str(row.get("n", 0)), 5)[0],
-            right(str(row.get("win", 0)), 5, "win")[0],
-            right(str(row.get("loss", 0)), 5, "loss")[0],
-            right(str(row.get("flat", 0)), 5, "flat")[0],
-            right(str(row.get("unknown", 0)), 5, "dim")[0],
+            left((labels or {}).get(key, key), name, "bold"),
+            *(right(str(row.get(field, 0)), 5, role)[0] for field, role in counts),
             right("-" if rate is None else f"{rate * 100:.0f}%", 6, _rate_role(rate))[0],
             (" ", ""),
-            *level_bar(rate or 0.0, 1.0, 10, _rate_role(rate)),
+            *level_bar(rate or 0.0, 1.0, 5 if compact else 10, _rate_role(rate)),
         ))
     return rows
 
 
+def quality_charts(signals: Sequence[Signal], width: int, height: int) -> tuple[str, str]:
+    """The hit-rate and calibration charts (plain text) of ``signals``, each ``width`` x ``height``."""
+    report = build_report(signals)
+    return (hit_rate_chart(report, width=width, height=height),
+            calibration_chart(report, width=width, height=height))
+
+
 class StatisticsScreen(Screen):
     DEFAULT_CSS = """
+    StatisticsScreen #stats-charts { height: 45%; min-height: 10; }
+    StatisticsScreen PlotView {
+        width: 1fr;
+        height: 1fr;
+        color: $accent;
+        border: round $panel-lighten-2;
+        border-title-color: $text-muted;
+        background: $surface;
+    }
     StatisticsScreen Grid {
         grid-size: 2;
         grid-gutter: 0 1;
     }
-    StatisticsScreen Static {
+    StatisticsScreen Grid Static {
         height: 1fr;
         border: round $panel-lighten-2;
         border-title-color: $text-muted;
@@ -73,21 +97,30 @@ class StatisticsScreen(Screen):
     """
     BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "app.pop_screen", "Back")]
 
-    def __init__(self, fetch: Callable[[], dict], refresh_s: float = 1.0) -> None:
+    def __init__(self, fetch: Callable[[], dict], signals: Callable[[], Sequence[Signal]] = list,
+                 refresh_s: float = 1.0) -> None:
         super().__init__()
         self._fetch = fetch
+        self._signals = signals
         self._refresh_s = refresh_s
+        self._charted: tuple | None = None  # signals, outcomes and size the charts show
 
     def compose(self) -> ComposeResult:
+        with Horizontal(id="stats-charts"):
+            yield PlotView(id="hit-rate")
+            yield PlotView(id="calibration")
         with Grid():
             for key, _ in TABLES:
                 yield Static(id=key.replace("_", "-"))
         yield Footer()
 
     def on_mount(self) -> None:
+        self.query_one("#hit-rate").border_title = "Hit rate 15m by type · this session"
+        self.query_one("#calibration").border_title = "Calibration · hit rate 15m by confidence"
         for key, title in TABLES:
             self.query_one(f"#{key.replace('_', '-')}").border_title = f"Win rate · {title}"
         self.redraw()
+        self.call_after_refresh(self.redraw)  # the charts' size is known once laid out
         self.set_interval(self._refresh_s, self.redraw)
 
     def redraw(self) -> None:
@@ -96,4 +129,17 @@ class StatisticsScreen(Screen):
         for key, _ in TABLES:
             pane = self.query_one(f"#{key.replace('_', '-')}", Static)
             labels = TYPE_LABELS if key == "by_type" else None
-            pane.update(style.lines(stats_rows(stats.get(key) or {}, labels=labels)))
+            compact = pane.content_size.width < COMPACT_BELOW
+            pane.update(style.lines(stats_rows(stats.get(key) or {}, labels=labels, compact=compact)))
+        self._redraw_charts()
+
+    def _redraw_charts(self) -> None:
+        signals = self._signals()
+        hit_rate, calibration = self.query_one("#hit-rate", PlotView), self.query_one("#calibration", PlotView)
+        size = hit_rate.content_size
+        charted = (len(signals), sum(len(s.outcome.returns) for s in signals), size)
+        if charted == self._charted or size.width < 20 or size.height < 5:
+            return
+        self._charted = charted
+        for view, chart in zip((hit_rate, calibration), quality_charts(signals, size.width, size.height)):
+            view.show(chart)

@@ -1,8 +1,8 @@
 """Bars and sparklines drawn with block characters, as spans a palette colours.
 
-Terminal charts without a plotting library: a buy/sell ratio bar, a signed sparkline (net delta
-per minute, buying up in the buy colour, selling in the sell colour), and bars for the minute
-table of the coin detail screen.
+The compact charts that live in table cells and rows (the detail screen's chart is plotext's, see
+``detail_chart``): a buy/sell ratio bar, a signed sparkline (net delta per minute, buying up in
+the buy colour, selling in the sell colour), and bars for the minute table of the detail screen.
 """
 
 from __future__ import annotations
@@ -37,22 +37,6 @@ def spark(values: Sequence[float], width: int, up: str = "buy", down: str = "sel
         level = max(1, round(abs(value) / top * (len(_LEVELS) - 1)))
         spans.append((_LEVELS[level], up if value > 0 else down))
     return _merge(spans)
-
-
-def column_chart(values: Sequence[float], height: int) -> list[str]:
-    """Values as columns between their minimum and maximum, ``height`` rows, top row first;
-    one column per value, eighth-cell exact, the minimum still one eighth high."""
-    if not values:
-        return [""] * height
-    low, high = min(values), max(values)
-    extent = high - low
-    steps = height * 8
-    levels = [steps if extent == 0 else 1 + round((v - low) / extent * (steps - 1)) for v in values]
-    rows = []
-    for row in reversed(range(height)):
-        floor = row * 8
-        rows.append("".join(_LEVELS[max(0, min(8, level - floor))] for level in levels))
-    return rows
 
 
 def level_bar(value: float, scale: float, width: int, role: str) -> tuple[Span, ...]:

@@ -14,9 +14,11 @@ from engine.service import Service
 from engine.settings import Settings
 from teleglas_tui.coin_detail_screen import CoinDetailScreen
 from teleglas_tui.flow_table import FlowTable
+from teleglas_tui.header_status import HeaderStatus
 from teleglas_tui.help_screen import HelpScreen
 from teleglas_tui.liquidation_tape import LiquidationTape, keep
 from teleglas_tui.monitor_screen import MonitorScreen
+from teleglas_tui.signal_detail_screen import SignalDetailScreen, signal_text
 from teleglas_tui.signal_feed import SignalFeed
 from teleglas_tui.statistics_screen import StatisticsScreen
 
@@ -190,6 +192,21 @@ class TestTapeKeys:
 
 
 class TestAppKeys:
+    async def test_enter_on_a_signal_shows_its_detail_and_c_copies_it(self):
+        app = make_app()
+        async with app.run_test(size=SIZE) as pilot:
+            await replayed(pilot)
+            feed = app.screen.query_one(SignalFeed)
+            feed.focus()
+            await pilot.press("down", "enter")
+            assert isinstance(app.screen, SignalDetailScreen) and app.screen.signal is feed.shown[1]
+            text = str(app.screen.query_one("#signal-text").render())
+            assert "Entry" in text and "Outcome" in text and "<b>" not in text
+            await pilot.press("c")
+            assert app.clipboard == signal_text(feed.shown[1])
+            await pilot.press("escape")
+            assert isinstance(app.screen, MonitorScreen)
+
     async def test_s_shows_statistics_and_escape_returns(self):
         app = make_app()
         async with app.run_test(size=SIZE) as pilot:
@@ -214,7 +231,8 @@ class TestAppKeys:
             await pilot.press("question_mark")
             assert isinstance(app.screen, HelpScreen)
             shown = str(app.screen.query_one("#help-text").render())
-            for label in ("Add", "Mute", "Pause tape", "Liqs only", "Pause all", "Theme"):
+            for label in ("Add", "Mute", "Pause tape", "Liqs only", "Pause all", "Theme", "Signal detail",
+                          "Copy text", "next pane", "command palette", "Esc", "ctrl+p"):
                 assert label in shown
             await pilot.press("escape")
             assert isinstance(app.screen, MonitorScreen)
@@ -238,6 +256,32 @@ class TestAppKeys:
             assert {"Add", "Remove", "Mute", "Stats", "Theme", "Pause all", "Quit"} <= commands
             await pilot.press("ctrl+p")
             assert isinstance(app.screen, CommandPalette)
+
+    async def test_the_command_palette_offers_each_command_once(self):
+        """Quit stood there three times (q, ctrl+q, Textual's) and Theme twice."""
+        app = make_app()
+        async with app.run_test(size=SIZE) as pilot:
+            await replayed(pilot)
+            titles = [c.title for c in app.get_system_commands(app.screen)]
+            assert len(titles) == len(set(titles)) and titles.count("Theme") == 1
+
+    async def test_a_hundred_theme_presses_leave_one_toast(self):
+        app = make_app()
+        async with app.run_test(size=SIZE) as pilot:
+            await pilot.press(*["t"] * 100)
+            await pilot.pause()
+            assert len(app._notifications) == 1 and app.theme == "teleglas-light"  # 100 = 33 rounds + 1
+
+    async def test_panes_keep_moving_under_a_prompt(self):
+        """The header clock and the panes froze while `/`, `a` or ctrl+p were open."""
+        app = make_app(speed=1.0)
+        async with app.run_test(size=SIZE) as pilot:
+            await pilot.pause(0.3)
+            header = app.screen.query_one(HeaderStatus)
+            await pilot.press("a")
+            shown = header._rows
+            await until(pilot, lambda: header._rows != shown)
+            assert not isinstance(app.screen, MonitorScreen)
 
     async def test_q_stops_the_service_then_exits(self):
         probe = ProbeSink()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from engine.model import (
     FAVORABLE,
     LONG,
@@ -15,6 +17,7 @@ from engine.model import (
 )
 from engine.settings import Settings
 from engine.snapshot import (
+    CoinDetail,
     CoinFlow,
     CoinSetting,
     EngineSnapshot,
@@ -24,14 +27,16 @@ from engine.snapshot import (
     SinkState,
 )
 from engine.tiers import Tiers
-from teleglas_tui.coin_detail_screen import chart_rows, minute_rows
+from teleglas_tui.coin_detail_screen import minute_rows, summary_rows
+from teleglas_tui.detail_chart import detail_chart, marker_for
 from teleglas_tui.flow_table import COLUMNS, alert_cell, flow_rows
 from teleglas_tui.header_status import header_rows
 from teleglas_tui.help_screen import key_rows
 from teleglas_tui.liquidation_tape import emphasis, keep, tape_row
+from teleglas_tui.monitor_screen import bell_for
 from teleglas_tui.signal_feed import alert_state, feed_rows, signal_row
 from teleglas_tui.statistics_screen import stats_rows
-from teleglas_tui.text_bars import column_chart, ratio_bar, signed_bar, spark
+from teleglas_tui.text_bars import ratio_bar, signed_bar, spark
 
 T = 1_761_125_892_000  # 2025-10-22 09:38:12 UTC
 NOW = 1_800_000_000_000  # a wall clock
@@ -165,6 +170,16 @@ class TestTapeRows:
         assert keep(liq, 0, True) and not keep(trade, 0, True)
 
 
+class TestBell:
+    def test_rings_for_urgent_signals_of_watched_coins_with_alerts_on_once(self):
+        urgent = [signal(coin=c, priority="URGENT", ts=T + i) for i, c in enumerate(("BTC", "ETH", "SOL", "DOGE"))]
+        urgent.append(signal(coin="BTC", priority="WATCH", ts=T + 9))
+        settings = {**watched("BTC"), **watched("ETH", alerts=False), **watched("SOL", muted_until=NOW + 1)}
+        assert bell_for(urgent, settings, set(), NOW) == [urgent[0].id]  # DOGE is not watched
+        assert bell_for(urgent, settings, {urgent[0].id}, NOW) == []
+        assert bell_for([signal(priority="URGENT", blocked=True)], watched("BTC"), set(), NOW) == []
+
+
 class TestSignalRows:
     def test_newest_first_and_bounded(self):
         signals = [signal(ts=T + i) for i in range(5)]
@@ -236,18 +251,39 @@ class TestHeaderRows:
 class TestDetailRows:
     bars = [MinuteBar(T + i * 60_000, 100.0 + i, 10.0 * i, 5.0, 0.0 if i else 7.0, 0.0) for i in range(4)]
 
-    def test_every_chart_row_puts_minute_i_in_the_same_column(self):
-        rows = chart_rows(self.bars, height=3, column=3)
-        widths = {len(text(r)) for r in rows}
-        assert widths == {11 + 4 * 3}  # axis, then 3 cells per minute
-        assert text(rows[-1]).endswith("09:38  09:41")
+    colours = {name: (200, 100, 50) for name in ("price", "long", "short", "buy", "sell", "axis", "label")}
+
+    def chart(self, bars, width=60, height=14) -> list[str]:
+        return re.sub(r"\x1b\[[0-9;]*m", "", detail_chart(bars, width, height, self.colours)).splitlines()
+
+    def test_the_chart_scales_to_the_prices_not_to_zero(self):
+        """A minute before the coin's first price (close 0) pinned BTC's axis at 0-101,035."""
+        bars = [MinuteBar(T - 60_000, 0.0, 0.0, 0.0, 0.0, 0.0)] + self.bars
+        lines = self.chart(bars)
+        labels = [line.split("┤")[0].strip() for line in lines if "┤" in line]
+        assert labels[0] == "103.00" and labels[2] == "100.00" and "0" not in labels
+        assert lines[-1].split() == ["09:38", "09:39", "09:41"]  # the time axis, UTC
+        assert len(lines) == 14 and {len(line) for line in lines} == {60}
+
+    def test_liquidations_are_marked_by_size_and_delta_drawn_per_minute(self):
+        assert [marker_for(usd, 100.0) for usd in (100.0, 50.0, 20.0, 1.0)] == ["●", "●", "•", "·"]
+        drawn = "\n".join(self.chart(self.bars))
+        assert "●" in drawn and "█" in drawn and "$25" in drawn  # the largest minute's delta: $25
+
+    def test_no_prices_yet_says_so(self):
+        assert self.chart([]) == ["no prices in the last hour yet"]
+
+    def test_summary_keeps_every_venue_on_its_own_line(self):
+        flow = CoinFlow("BTC", 1, 61_000.0, 1.0, 1.0, 0.5, 1, 1, 0.0, 2, 0.0, 0.0, None, None, 2.0, [], T)
+        detail = CoinDetail("BTC", 1, [], flow, [], {"Binance": 3e6, "Bybit": 2e6, "OKX": 1e6, "Bitget": 5e5,
+                                                       "Gate": 1e5})
+        _, venues = summary_rows(detail)
+        assert text(venues).endswith("Gate $100k")
 
     def test_minute_table_is_newest_first_with_a_header(self):
         rows = minute_rows(self.bars, limit=2)
         assert len(rows) == 3 and text(rows[1]).startswith("09:41")
 
-    def test_no_bars_says_so(self):
-        assert "no minute bars" in text(chart_rows([])[0])
 
 
 class TestStatisticsRows:
@@ -273,9 +309,6 @@ class TestBars:
     def test_signed_bar_grows_from_the_centre(self):
         assert text(signed_bar(-5, 10, 4)) == "  ██│    "
         assert text(signed_bar(10, 10, 4)) == "    │████"
-
-    def test_column_chart_spans_minimum_to_maximum(self):
-        assert column_chart([1, 2], 1) == ["▁█"]
 
 
 def test_help_lists_each_described_key_under_its_pane():

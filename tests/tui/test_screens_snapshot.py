@@ -7,6 +7,7 @@ from __future__ import annotations
 from textual.app import App
 from tui_harness import make_app, replayed
 
+from engine.model import LONG, SHORT, Outcome, Signal
 from engine.settings import Settings
 from teleglas_tui.flow_table import FlowTable
 from teleglas_tui.statistics_screen import StatisticsScreen
@@ -28,6 +29,22 @@ STATS = {
 }
 
 
+TYPES = ("STOP_HUNT", "ACCUMULATION", "WHALE_DISTRIBUTION", "WHALE_ACCUMULATION")
+
+
+def quality_signals() -> list[Signal]:
+    """Forty resolved signals, fixed: every type, confidences 70-99, a hit in about 6 of 10."""
+    signals = []
+    for i in range(40):
+        move = 0.01 if (i * 37) % 10 < 6 else -0.01
+        signals.append(Signal(
+            id=f"s{i}", ts=1_723_161_255_000 + i * 60_000, coin=("BTC", "ETH", "FET")[i % 3], tier=1 + i % 3,
+            type=TYPES[i % 4], direction=LONG if i % 2 else SHORT, confidence=70 + (i * 7) % 30,
+            base_confidence=70, metrics={},
+            outcome=Outcome(result="WIN" if move > 0 else "LOSS", returns={60: move, 300: move, 900: move, 3600: move})))
+    return signals
+
+
 class StatisticsHost(App):
     """The statistics screen alone, on fixed figures (the small recording resolves no outcome:
     its 150 s are shorter than the 15-minute horizon)."""
@@ -36,7 +53,7 @@ class StatisticsHost(App):
         for theme in load_themes():
             self.register_theme(theme)
         self.theme = theme_name(Settings().ui.theme)
-        self.push_screen(StatisticsScreen(lambda: STATS))
+        self.push_screen(StatisticsScreen(lambda: STATS, quality_signals))
 
 
 class TestMainScreen:
@@ -55,18 +72,45 @@ class TestMainScreen:
 
 class TestDetailScreen:
     def test_btc_detail_after_the_replay(self, snap_compare):
-        """Enter on BTC: summary, price columns with delta and liquidation rows, minutes, signals."""
-
-        async def open_btc(pilot):
-            await replayed(pilot)
-            table = pilot.app.screen.query_one(FlowTable)
-            table.move_cursor(row=table.coins.index("BTC"))
-            await pilot.press("enter")
-            await pilot.pause()
-
+        """Enter on BTC: summary and venues, the plotext chart of price with liquidation markers
+        over net delta per minute, the minutes, the signals."""
         assert snap_compare(make_app(), terminal_size=(160, 48), run_before=open_btc)
 
 
+async def open_btc(pilot):
+    await replayed(pilot)
+    table = pilot.app.screen.query_one(FlowTable)
+    table.move_cursor(row=table.coins.index("BTC"))
+    await pilot.press("enter")
+    await pilot.pause()
+
+
 class TestStatisticsScreen:
-    def test_win_rates_by_type_tier_coin_and_context(self, snap_compare):
-        assert snap_compare(StatisticsHost(), terminal_size=(120, 30))
+    def test_quality_charts_over_win_rates_by_type_tier_coin_and_context(self, snap_compare):
+        """Hit rate by type and calibration (plotext) above the four win-rate tables."""
+        assert snap_compare(StatisticsHost(), terminal_size=(120, 36))
+
+    def test_at_80x24(self, snap_compare):
+        assert snap_compare(StatisticsHost(), terminal_size=(80, 24))
+
+
+class TestSmallTerminal:
+    """80x24, the smallest terminal a trader opens over SSH: nothing scrolls sideways."""
+
+    def test_main_screen_keeps_every_pane_and_the_key_columns(self, snap_compare):
+        """Flow table without trend, OI and the buy bar; tape and signals side by side, the
+        signals keeping confidence and outcome."""
+        assert snap_compare(make_app(), terminal_size=(80, 24), run_before=replayed)
+
+    def test_detail_screen_chart(self, snap_compare):
+        assert snap_compare(make_app(), terminal_size=(80, 24), run_before=open_btc)
+
+    def test_signal_detail(self, snap_compare):
+        """Tab to the signals, Enter: the alert's text with levels, context and outcome so far."""
+
+        async def open_signal(pilot):
+            await replayed(pilot)
+            await pilot.press("tab", "tab", "enter")
+            await pilot.pause()
+
+        assert snap_compare(make_app(), terminal_size=(80, 24), run_before=open_signal)
