@@ -198,12 +198,12 @@ class TestAppKeys:
             await replayed(pilot)
             feed = app.screen.query_one(SignalFeed)
             feed.focus()
-            await pilot.press("down", "enter")
-            assert isinstance(app.screen, SignalDetailScreen) and app.screen.signal is feed.shown[1]
+            await pilot.press("enter")
+            assert isinstance(app.screen, SignalDetailScreen) and app.screen.signal is feed.shown[0]
             text = str(app.screen.query_one("#signal-text").render())
             assert "Entry" in text and "Outcome" in text and "<b>" not in text
             await pilot.press("c")
-            assert app.clipboard == signal_text(feed.shown[1])
+            assert app.clipboard == signal_text(feed.shown[0])
             await pilot.press("escape")
             assert isinstance(app.screen, MonitorScreen)
 
