@@ -101,6 +101,7 @@ async def run_and_kill(data: Path, telegram: FakeTelegram, kill_when) -> None:
         child.kill()  # SIGKILL: no handler, no flush, no goodbye
         await child.wait()
     assert child.returncode == -signal.SIGKILL
+    await asyncio.sleep(0.2)  # a request the child had fully written before it died is still read
 
 
 async def restart(data: Path, telegram: FakeTelegram) -> None:
