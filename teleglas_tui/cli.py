@@ -141,8 +141,10 @@ def build_parser() -> argparse.ArgumentParser:
     _common(export, top=False)
 
     doctor = sub.add_parser("doctor", help="check config, secrets, database, Telegram and feeds",
-                            description="Check config, secrets, database, Telegram getMe and each enabled feed; "
-                                        "one line per check; exit code 2 if the config does not load, else 1 if any check fails.")
+                            description="Check config, secrets, database, Telegram getMe and each enabled feed, and show "
+                                        "what the running (or last) service rejected per feed, by reason, and the "
+                                        "symbols a venue refused; one line per check; exit code 2 if the config "
+                                        "does not load, else 1 if any check fails.")
     _common(doctor, top=False)
     return parser
 

@@ -161,7 +161,7 @@ async def test_live_with_record_then_sigterm_keeps_a_recording_that_replays_to_t
     record, log_file = tmp_path / "live.jsonl.gz", tmp_path / "teleglas.log"
     proc = await start(tmp_path, "--record", str(record), "--log-file", str(log_file), "-v",
                        **fake_coinglass_env(coinglass, FAKE_CG_KEY))
-    await wait_for(lambda: len(coinglass.subscriptions) == 2, timeout=15)
+    await wait_for(coinglass.streaming, timeout=15)
     for i, (price, usd) in enumerate([(0.2450, 30_000), (0.2431, 30_000), (0.2420, 20_000)]):
         await coinglass.push(liquidation_frame([{"exName": "Binance", "symbol": "FETUSDT", "side": 1,
                                                  "price": price, "volUsd": usd, "time": T0 + i * 1000}]))

@@ -96,7 +96,7 @@ async def test_live_run_recorded_then_replayed_gives_the_same_signals(coinglass,
     capture = Capture()
     svc = Service(settings, Secrets(coinglass_api_key=FAKE_CG_KEY), data_dir=None, record=path, sinks=[capture])
     task = asyncio.create_task(svc.run())
-    await wait_for(lambda: len(coinglass.subscriptions) == 2 and len(coinglass.rest_requests) >= 4)
+    await wait_for(lambda: coinglass.streaming() and len(coinglass.rest_requests) >= 5)  # pairs, OI and funding
     await coinglass.push(trade_frame("Binance", "FETUSDT", 10000, [
         {"exName": "Binance", "symbol": "FETUSDT", "side": 2, "price": 0.2455, "volUsd": 12000, "time": T0 - 500}]))
     for frame in cascade():
@@ -130,13 +130,14 @@ async def test_live_run_recorded_then_replayed_gives_the_same_signals(coinglass,
 async def test_a_coin_added_at_run_time_is_subscribed_and_polled(coinglass):
     svc = Service(live_settings(coinglass), Secrets(coinglass_api_key=FAKE_CG_KEY), data_dir=None, sinks=[])
     task = asyncio.create_task(svc.run())
-    await wait_for(lambda: len(coinglass.subscriptions) == 2)
+    await wait_for(coinglass.streaming)
     svc.coins.add("DOGE")
     await wait_for(lambda: "futures_trades@Binance_DOGEUSDT@10000" in coinglass.subscribed())
     await wait_for(lambda: any("symbol=DOGE" in r for r in coinglass.rest_requests))
     await coinglass.drop()
-    await wait_for(lambda: coinglass.connections == 2 and len(coinglass.subscriptions) == 5)
-    assert coinglass.subscriptions[-1] == [f"futures_trades@Binance_{c}USDT@10000" for c in ("BTC", "DOGE", "FET")]
+    subscribed_before = len(coinglass.subscriptions)
+    await wait_for(lambda: coinglass.connections == 2 and len(coinglass.subscriptions) == subscribed_before + 4)
+    assert coinglass.subscriptions[-3:] == [[f"futures_trades@Binance_{c}USDT@10000"] for c in ("BTC", "DOGE", "FET")]
     await svc.stop()
     await asyncio.wait_for(task, 5)
 
@@ -146,7 +147,7 @@ async def test_a_coin_removed_at_run_time_is_unsubscribed(coinglass):
     (a day, on a healthy line)."""
     svc = Service(live_settings(coinglass), Secrets(coinglass_api_key=FAKE_CG_KEY), data_dir=None, sinks=[])
     task = asyncio.create_task(svc.run())
-    await wait_for(lambda: len(coinglass.subscriptions) == 2)
+    await wait_for(coinglass.streaming)
     svc.coins.remove("FET")
     await wait_for(lambda: coinglass.unsubscriptions == [["futures_trades@Binance_FETUSDT@10000"]])
     await svc.stop()
@@ -273,7 +274,7 @@ async def test_a_full_disk_stops_the_recording_not_the_market_data(coinglass, ca
                   record=Path("/dev/full"), sinks=[capture])
     with caplog.at_level(logging.ERROR, logger="teleglas.service"):
         task = asyncio.create_task(svc.run())
-        await wait_for(lambda: len(coinglass.subscriptions) == 2)
+        await wait_for(coinglass.streaming)
         await coinglass.push("x" * 100_000)  # more than any write buffer holds: the write itself fails
         for frame in cascade():
             await coinglass.push(frame)

@@ -3,6 +3,8 @@ the end the live feed that plugs this venue into the shared runner and the conte
 
 WebSocket ``liquidationOrders``: ``side`` 1 = a long was liquidated, 2 = a short.
 WebSocket ``futures_trades@{exchange}_{symbol}@{minVol}``: ``side`` 1 = taker sell, 2 = taker buy.
+``{symbol}`` is the exchange's own instrument name (OKX ``BTC-USDT-SWAP``, Binance ``1000PEPEUSDT``),
+taken from ``/api/futures/supported-exchange-pairs`` (:class:`SupportedPairs`).
 Numbers arrive as numbers or strings; field names vary between API generations (``volUsd`` /
 ``volume_usd``, ``exName`` / ``exchange``, ``baseAsset`` / ``base_asset``).
 
@@ -13,6 +15,7 @@ per candle; ``/api/futures/funding-rate/oi-weight-history`` gives funding as a *
 
 from __future__ import annotations
 
+import time
 from typing import TYPE_CHECKING
 from urllib.parse import parse_qs, urlsplit
 
@@ -21,7 +24,7 @@ import orjson
 from engine.feeds.adapter import MAX_TS, MAX_USD, MIN_TS, NOTHING, Adapter, ItemReader, Parsed, event_ms, json_object
 from engine.feeds.adapter import positive as _number
 from engine.model import BUY, LONG, SELL, SHORT, Context, Event, Liquidation, Trade
-from engine.symbols import canonical
+from engine.symbols import canonical, split_multiplier
 
 if TYPE_CHECKING:
     from engine.feeds.runner import Deliver, LiveFeed
@@ -35,6 +38,8 @@ _INF = float("inf")
 _COINS: dict[str, tuple[str, float]] = {}  # instrument name -> canonical(); venues list a few thousand
 
 OI_PATH = "/api/futures/open-interest/aggregated-history"
+PAIRS_PATH = "/api/futures/supported-exchange-pairs"
+PAIRS_MAX_AGE_S = 6 * 3600.0  # the pairs change with listings: asked again this often (the body is large)
 FUNDING_PATH = "/api/futures/funding-rate/oi-weight-history"
 
 
@@ -119,8 +124,8 @@ def parse_ws(raw: str, receive_ms: int) -> Parsed:
         return [], ["not an object"]
     channel = frame.get("channel")
     if channel.__class__ is not str:
-        if any(key in frame for key in _CONTROL_KEYS):
-            return NOTHING  # subscription ack or server notice
+        if any(key in frame for key in _CONTROL_KEYS):  # subscription answer or server notice
+            return ([], ["venue error"]) if frame.get("success") is False else NOTHING
         return [], ["unknown message"]
     if channel == "liquidationOrders":
         read = _LIQUIDATIONS
@@ -206,20 +211,80 @@ class CoinGlassAdapter(Adapter):
 # network libraries are imported on use so backtest and replay, which need only the parser
 # above, do not load them.
 
-def trade_channels(coins: list[str], exchanges: list[str], min_usd: float) -> list[str]:
-    """``futures_trades@{exchange}_{coin}USDT@{minVol}`` for every watched coin on every exchange."""
+class SupportedPairs(Adapter):
+    """Which instrument stands for a coin on each exchange, as CoinGlass names it: the body of
+    ``/api/futures/supported-exchange-pairs`` (``{"data": {"OKX": [{"instrument_id": "BTC-USDT-SWAP",
+    "base_asset": "BTC", "quote_asset": "USDT"}, ...]}}``).  The USDT perpetual per coin (a plain
+    contract wins over a multiplier one; dated contracts are left out).  Live only: replay does not
+    subscribe, and the recording keeps the body anyway."""
+
+    name = "coinglass"
+
+    def __init__(self) -> None:
+        self._by_exchange: dict[str, dict[str, tuple[float, str]]] = {}
+        self.learned_at: float | None = None  # monotonic
+
+    def __bool__(self) -> bool:
+        return bool(self._by_exchange)
+
+    def parse_rest(self, path: str, raw: str, receive_ms: int) -> Parsed:
+        if urlsplit(path).path != PAIRS_PATH:
+            return NOTHING
+        body = json_object(raw)
+        data = body.get("data") if body.__class__ is dict and str(body.get("code")) == "0" else None
+        if data.__class__ is not dict:
+            return NOTHING  # a failed fetch keeps what was learned
+        for exchange, rows in data.items():
+            if rows.__class__ is not list:
+                continue
+            pairs: dict[str, tuple[float, str]] = {}
+            for row in rows:
+                if row.__class__ is not dict or row.get("quote_asset") != "USDT":
+                    continue
+                name, base = row.get("instrument_id"), row.get("base_asset")
+                if name.__class__ is not str or base.__class__ is not str or _dated(name):
+                    continue
+                coin, multiplier = split_multiplier(base)
+                known = pairs.get(coin)
+                if known is None or canonical(name)[1] * multiplier < known[0]:
+                    pairs[coin] = (canonical(name)[1] * multiplier, name)
+            self._by_exchange[exchange] = pairs
+        self.learned_at = time.monotonic()
+        return NOTHING
+
+    def instrument(self, exchange: str, coin: str) -> str | None:
+        known = self._by_exchange.get(exchange, {}).get(coin)
+        return known[1] if known is not None else None
+
+    def stale(self) -> bool:
+        return self.learned_at is None or time.monotonic() - self.learned_at > PAIRS_MAX_AGE_S
+
+
+def _dated(name: str) -> bool:
+    """BTCUSDT_250627, BTC-USDT-250627: an expiry after the last separator."""
+    tail = name.replace("-", "_").rpartition("_")[2]
+    return tail.isdigit() and len(tail) == 6
+
+
+def trade_channels(coins: list[str], exchanges: list[str], min_usd: float, pairs: SupportedPairs) -> list[str]:
+    """``futures_trades@{exchange}_{instrument}@{minVol}`` for every watched coin on every exchange
+    that lists it, under the exchange's own instrument name."""
     min_vol = int(min_usd) if min_usd == int(min_usd) else min_usd
-    return [f"futures_trades@{ex}_{coin}USDT@{min_vol}" for coin in coins for ex in exchanges]
+    named = ((ex, pairs.instrument(ex, coin)) for coin in coins for ex in exchanges)
+    return [f"futures_trades@{ex}_{instrument}@{min_vol}" for ex, instrument in named if instrument is not None]
 
 
-def context_paths(coins: list[str]) -> list[str]:
-    """The two REST v4 series the context filter reads, per coin (5-minute candles, 35 minutes)."""
-    return [f"{path}?symbol={coin}&interval=5m&limit=7" for coin in coins for path in (OI_PATH, FUNDING_PATH)]
+def context_paths(pairs: SupportedPairs, coins: list[str]) -> list[str]:
+    """The supported pairs when they are old (they name the trade channels), then the two REST v4
+    series the context filter reads, per coin (5-minute candles, 35 minutes)."""
+    listing = [PAIRS_PATH] if pairs.stale() else []
+    return listing + [f"{path}?symbol={coin}&interval=5m&limit=7" for coin in coins for path in (OI_PATH, FUNDING_PATH)]
 
 
-def _channel_message(method: str, channels: list[str]) -> list[str]:
-    """A ``subscribe`` / ``unsubscribe`` text frame for ``channels`` (none for no channels)."""
-    return [orjson.dumps({"method": method, "channels": channels}).decode()] if channels else []
+def _channel_messages(method: str, channels: list[str]) -> list[str]:
+    """``subscribe`` / ``unsubscribe`` text frames, one per channel: one channel CoinGlass refuses
+    must not take the others of its message with it."""
+    return [orjson.dumps({"method": method, "channels": [channel]}).decode() for channel in channels]
 
 
 def live_feed(settings: Settings, secrets: Secrets, coins: list[str], deliver: Deliver, *,
@@ -227,23 +292,33 @@ def live_feed(settings: Settings, secrets: Secrets, coins: list[str], deliver: D
     """The CoinGlass feed: ``liquidationOrders`` (every coin, every venue; only when this feed
     carries liquidations), the watched coins' large trades, and the OI/funding poller."""
     from engine.context.poller import RestPoller
-    from engine.feeds.runner import LiveFeed, WsRunner, WsSpec, channel_field
+    from engine.feeds.instruments import learning
+    from engine.feeds.listing import WaitingRunner
+    from engine.feeds.runner import LiveFeed, WsSpec, channel_field
 
     s = settings.feeds.coinglass
+    pairs = SupportedPairs()
     key = secrets.coinglass_api_key
     rejected = "CoinGlass rejected the API key"
     spec = WsSpec(
         name="coinglass",
         url=lambda: f"{s.ws_url}?cg-api-key={key}",
-        streams=lambda batch: trade_channels(batch, s.exchanges, s.min_trade_usd),
-        messages=_channel_message,
-        subscribe_global=tuple(_channel_message("subscribe", ["liquidationOrders"])) if liquidations else (),
+        streams=lambda batch: trade_channels(batch, s.exchanges, s.min_trade_usd, pairs),
+        messages=_channel_messages,
+        subscribe_global=tuple(_channel_messages("subscribe", ["liquidationOrders"])) if liquidations else (),
         app_ping="ping",
         channel=channel_field("channel"),
         auth_error=rejected,
     )
-    socket = WsRunner(spec, s, deliver, coins, redact=secrets.redact)
-    poller = RestPoller.for_feed("coinglass", settings, context_paths, deliver, coins,
+    # Waits for the pairs, unless the poller gave up on the key (the socket then says so itself).
+    socket = WaitingRunner(lambda: bool(pairs) or poller.fatal, spec, s, deliver, coins, redact=secrets.redact)
+
+    def learned(path: str) -> None:
+        if path.startswith(PAIRS_PATH):
+            socket.refresh()
+
+    poller = RestPoller.for_feed("coinglass", settings, lambda batch: context_paths(pairs, batch),
+                                 learning(deliver, pairs, learned), coins,
                                  headers={"CG-API-KEY": key, "accept": "application/json"},
                                  auth_error=rejected, redact=secrets.redact)
     return LiveFeed("coinglass", [socket, poller])

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import asyncio
 
-from engine.feeds.coinglass import FUNDING_PATH, OI_PATH
+import pytest
+
+from engine.feeds.coinglass import FUNDING_PATH, OI_PATH, PAIRS_PATH
 from engine.feeds.runner import LiveFeed
 from engine.model import Context, Liquidation, Trade
 from engine.secrets import Secrets
 from fakes.coinglass_server import FAKE_CG_KEY, FakeCoinGlass, liquidation_frame, trade_frame, wait_for
+from fakes.realdata import live_frame
 from fakes.venue_servers import Collector, running, start_feed
 
 
@@ -22,25 +25,25 @@ def start(server: FakeCoinGlass, coins: list[str], *, key: str = FAKE_CG_KEY, li
 async def test_subscribes_liquidations_and_each_watched_coin_on_each_exchange(coinglass):
     feed, _ = start(coinglass, ["BTC", "SOL"], min_trade_usd=50_000.0)
     async with running(feed):
-        await wait_for(lambda: len(coinglass.subscriptions) == 2)
-        assert coinglass.subscribed() == {
-            "liquidationOrders",
-            "futures_trades@Binance_BTCUSDT@50000", "futures_trades@OKX_BTCUSDT@50000",
-            "futures_trades@Binance_SOLUSDT@50000", "futures_trades@OKX_SOLUSDT@50000",
-        }
+        await wait_for(lambda: coinglass.subscribed() == {
+            "liquidationOrders",  # each exchange's own instrument names, from the supported pairs
+            "futures_trades@Binance_BTCUSDT@50000", "futures_trades@OKX_BTC-USDT-SWAP@50000",
+            "futures_trades@Binance_SOLUSDT@50000", "futures_trades@OKX_SOL-USDT-SWAP@50000",
+        })
+        assert all(len(message) == 1 for message in coinglass.subscriptions)  # one channel a message
 
 
 async def test_without_the_liquidation_role_only_trades_are_subscribed(coinglass):
     feed, _ = start(coinglass, ["ETH"], liquidations=False)
     async with running(feed):
-        await wait_for(lambda: len(coinglass.subscriptions) == 1)
+        await wait_for(lambda: len(coinglass.subscriptions) == 2)
         assert "liquidationOrders" not in coinglass.subscribed()
 
 
 async def test_frames_in_both_numeric_styles_become_events_and_garbage_is_counted(coinglass):
     feed, got = start(coinglass, ["BTC"])
     async with running(feed):
-        await wait_for(lambda: len(coinglass.subscriptions) == 2)
+        await wait_for(lambda: coinglass.streaming(("BTC",)))
         await coinglass.push(liquidation_frame([
             {"exName": "Binance", "symbol": "BTCUSDT", "side": 1, "price": 60000.5, "volUsd": 120000.0,
              "time": 1761125802306},
@@ -66,12 +69,12 @@ async def test_polls_oi_and_funding_with_the_key_header_and_turns_them_into_cont
     coinglass.funding["BTC"] = 0.02  # percent
     feed, got = start(coinglass, ["BTC", "ETH"])
     async with running(feed):
-        await wait_for(lambda: len(coinglass.rest_requests) >= 4)
-        assert coinglass.rest_requests[:4] == [
+        await wait_for(lambda: len(coinglass.rest_requests) >= 5)
+        assert coinglass.rest_requests[:5] == [PAIRS_PATH,
             f"{OI_PATH}?symbol=BTC&interval=5m&limit=7", f"{FUNDING_PATH}?symbol=BTC&interval=5m&limit=7",
             f"{OI_PATH}?symbol=ETH&interval=5m&limit=7", f"{FUNDING_PATH}?symbol=ETH&interval=5m&limit=7",
         ]
-        rest = [frame for frame in got.frames if frame[1] == "rest"]
+        rest = [frame for frame in got.frames if frame[1] == "rest"][1:]
         assert rest[0][2] == f"{OI_PATH}?symbol=BTC&interval=5m&limit=7" and '"code": "0"' in rest[0][3]
         context = [e for e in got.events if isinstance(e, Context)]
         assert any(e.coin == "BTC" and e.funding == 0.0002 for e in context)
@@ -85,10 +88,10 @@ async def test_http_429_waits_for_retry_after_and_retries_the_same_request(coing
     feed, _ = start(coinglass, ["BTC"])
     async with running(feed):
         await wait_for(lambda: len(coinglass.rest_requests) >= 2)
-        assert coinglass.rest_requests[0] == f"{OI_PATH}?symbol=BTC&interval=5m&limit=7"
+        assert coinglass.rest_requests[:2] == [PAIRS_PATH, f"{OI_PATH}?symbol=BTC&interval=5m&limit=7"]
         poller = feed.links[1]
-        assert poller.sent == 4 and "HTTP 429" in poller.detail
-        assert feed.state().state == "live"  # a REST hiccup does not make the stream look down
+        assert poller.sent >= 4 and "HTTP 429" in poller.detail  # the pairs refused twice, then asked again
+        await wait_for(lambda: feed.state().state == "live")  # a REST hiccup does not make the stream look down
 
 
 async def test_a_rejected_key_shows_down_with_one_line_and_never_the_key(coinglass):
@@ -98,3 +101,18 @@ async def test_a_rejected_key_shows_down_with_one_line_and_never_the_key(coingla
     state = feed.state()
     assert feed.fatal and state.state == "down" and state.detail == "CoinGlass rejected the API key"
     assert wrong not in repr(state) and coinglass.rest_requests == []
+
+
+async def test_channels_use_each_exchanges_instrument_names_and_a_refused_one_silences_no_other(coinglass):
+    coinglass.without_feed = {"futures_trades@OKX_SOL-USDT-SWAP@10000"}
+    feed, got = start(coinglass, ["BTC", "SOL", "PEPE", "NOTLISTED"])
+    async with running(feed):
+        await wait_for(lambda: {"futures_trades@Binance_1000PEPEUSDT@10000", "futures_trades@OKX_PEPE-USDT-SWAP@10000",
+                                "futures_trades@OKX_BTC-USDT-SWAP@10000", "futures_trades@Binance_SOLUSDT@10000"}
+                       <= coinglass.subscribed())
+        assert not any("NOTLISTED" in channel for channel in coinglass.subscribed())
+        await coinglass.push(live_frame("coinglass", "futures_trades, OKX instrument name"))
+        await coinglass.push(live_frame("coinglass", "futures_trades, Binance multiplier contract"))
+        await wait_for(lambda: len(got.of(Trade)) == 2)
+    assert [(t.venue, t.coin) for t in got.of(Trade)] == [("OKX", "BTC"), ("Binance", "PEPE")]
+    assert got.of(Trade)[1].price == pytest.approx(0.01118 / 1000)
