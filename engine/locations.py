@@ -19,7 +19,7 @@ THEMES = _bundled("themes")
 DEMO_RECORDING = RECORDINGS / "demo.jsonl.zst"
 # How `teleglas demo` plays it (recordings/README.md says why): the episode's first minutes at
 # full speed, so it opens with warm 5-minute windows and a full tape, then ten times real time.
-DEMO_FAST_FORWARD_S = 23 * 60
+DEMO_FAST_FORWARD_S = 24 * 60
 DEMO_SPEED = 10.0
 DEFAULT_CONFIG = _bundled("config") / "teleglas.yaml"  # every setting at its default, with comments
 
