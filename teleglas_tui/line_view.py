@@ -20,7 +20,7 @@ from rich.style import Style
 from textual.binding import Binding, BindingType
 from textual.color import Color, ColorParseError
 from textual.events import Click
-from textual.geometry import Size
+from textual.geometry import Region, Size
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
@@ -56,7 +56,8 @@ class LineView(ScrollView, can_focus=True):
         self.has_cursor = cursor
         self.cursor_row = 0
         self._drawn: dict[tuple[Row, bool], Strip] = {}
-        self._drawn_for: tuple[object, int, bool] | None = None
+        self._drawn_for: tuple[object, int, bool, Style] | None = None
+        self._base = Style()
 
     # -- rows -----------------------------------------------------------------------------
 
@@ -68,12 +69,21 @@ class LineView(ScrollView, can_focus=True):
             self._changed()
 
     def replace(self, rows: Sequence[Row]) -> None:
-        """Show exactly ``rows`` (newest first), repainting only when something differs."""
-        if len(rows) == len(self.rows) and all(a == b for a, b in zip(rows, self.rows)):
+        """Show exactly ``rows`` (newest first), repainting only the lines that differ."""
+        rows = rows[: self.rows.maxlen]
+        if len(rows) != len(self.rows):
+            self.rows.clear()
+            self.rows.extend(rows)
+            self._changed()
+            return
+        changed = [i for i, (a, b) in enumerate(zip(rows, self.rows)) if a != b]
+        if not changed:
             return
         self.rows.clear()
-        self.rows.extend(rows[: self.rows.maxlen])
-        self._changed()
+        self.rows.extend(rows)
+        top = int(self.scroll_offset.y) - self._header_lines
+        width = self.size.width
+        self.refresh(*(Region(0, i - top, width, 1) for i in changed if 0 <= i - top < self.size.height))
 
     def clear_rows(self) -> None:
         self.rows.clear()
@@ -138,11 +148,15 @@ class LineView(ScrollView, can_focus=True):
 
     # -- drawing --------------------------------------------------------------------------
 
+    def render_lines(self, crop: Region) -> list[Strip]:
+        self._base = self.rich_style  # one look-up per repaint, not one per line
+        return super().render_lines(crop)
+
     def render_line(self, y: int) -> Strip:
         width = self.size.width
-        base = self.rich_style
+        base = self._base
         style = palette(self.app)
-        drawn_for = (style, width, self.has_focus)
+        drawn_for = (style, width, self.has_focus, base)
         if drawn_for != self._drawn_for or len(self._drawn) > _CACHE_SCREENS * max(8, self.size.height):
             self._drawn.clear()
             self._drawn_for = drawn_for
@@ -151,7 +165,11 @@ class LineView(ScrollView, can_focus=True):
         index = int(self.scroll_offset.y) + y - self._header_lines
         if index >= len(self.rows):
             return Strip.blank(width, base)
-        return self._draw(self.rows[index], self.has_cursor and index == self.cursor_row, base, width)
+        return self._draw(self.row_at(index), self.has_cursor and index == self.cursor_row, base, width)
+
+    def row_at(self, index: int) -> Row:
+        """The row shown at ``index`` (a pane that keeps its items unbuilt builds it here)."""
+        return self.rows[index]
 
     def _draw(self, row: Row, under_cursor: bool, base: Style, width: int) -> Strip:
         key = (row, under_cursor)

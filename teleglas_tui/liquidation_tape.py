@@ -4,7 +4,8 @@
 signals: bold from 10 x the coin tier's large-order size (BTC $100k, a tier-3 coin $20k),
 inverse from 50 x (BTC $500k, tier 3 $100k).  ``LiquidationTape`` appends only what is new
 since the last refresh (``EngineSnapshot.tape_seq``), keeps at most ``ui.tape_max_lines`` rows,
-and can pause, show liquidations only, or hide rows under a minimum size.
+and can pause, show liquidations only, or hide rows under a minimum size.  Each row is built
+when first drawn.
 """
 
 from __future__ import annotations
@@ -112,8 +113,14 @@ class LiquidationTape(LineView):
             self._seq = snap.tape_seq
 
     def _append(self, items: Iterable[Liquidation | Trade]) -> None:
-        self.push(tape_row(i, self.tiers, self.fit) for i in items
-                  if keep(i, self.min_usd, self.liquidations_only))
+        # Rows are built when first drawn: at x25 a refresh brings hundreds, a screen shows ~40.
+        self.push([i, None] for i in items if keep(i, self.min_usd, self.liquidations_only))
+
+    def row_at(self, index: int) -> Row:
+        entry = self.rows[index]
+        if entry[1] is None:
+            entry[1] = tape_row(entry[0], self.tiers, self.fit)
+        return entry[1]
 
     def _rebuild(self) -> None:
         self.clear_rows()

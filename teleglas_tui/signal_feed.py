@@ -82,13 +82,6 @@ def signal_row(signal: Signal, setting: CoinSetting | None, paused: bool, now_wa
     return tuple(row)
 
 
-def feed_rows(signals: Sequence[Signal], settings: Mapping[str, CoinSetting], paused: bool,
-              now_wall_ms: int, limit: int, fit: str = FULL) -> list[Row]:
-    """The newest ``limit`` signals, newest first."""
-    newest = signals[-limit:] if limit else ()
-    return [signal_row(s, settings.get(s.coin), paused, now_wall_ms, fit) for s in reversed(newest)]
-
-
 class SignalFeed(LineView):
     DEFAULT_CSS = """
     SignalFeed {
@@ -105,6 +98,7 @@ class SignalFeed(LineView):
     def __init__(self, max_lines: int, *, id: str | None = None) -> None:
         super().__init__(max_lines, cursor=True, id=id)
         self.shown: list[Signal] = []  # the rows' signals, newest first
+        self._built: dict[str, tuple[tuple, Row]] = {}  # signal id -> (what its row showed, the row)
 
     def on_mount(self) -> None:
         self.border_title = "Signals"
@@ -114,8 +108,19 @@ class SignalFeed(LineView):
         selected = self.selected
         fit = width_class(self.scrollable_content_region.width, FULL_WIDTH, COMPACT_WIDTH)
         limit = self.rows.maxlen or 0
-        self.replace(feed_rows(signals, settings, paused, now_wall_ms, limit, fit))
         self.shown = list(reversed(signals[-limit:])) if limit else []
+        built: dict[str, tuple[tuple, Row]] = {}
+        rows = []
+        for signal in self.shown:  # a row is built again only when what it shows changed
+            setting = settings.get(signal.coin)
+            key = (signal.revision, signal.outcome.result, alert_state(signal, setting, paused, now_wall_ms), fit)
+            known = self._built.get(signal.id)
+            row = known[1] if known is not None and known[0] == key else signal_row(
+                signal, setting, paused, now_wall_ms, fit)
+            built[signal.id] = (key, row)
+            rows.append(row)
+        self._built = built
+        self.replace(rows)
         if selected is not None and self.cursor_row and selected in self.shown:  # stay on it as rows arrive
             index = self.shown.index(selected)
             if index != self.cursor_row:

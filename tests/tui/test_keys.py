@@ -26,7 +26,7 @@ SIZE = (160, 48)
 
 
 def row_texts(view) -> list[str]:
-    return ["".join(t for t, _ in row) for row in view.rows]
+    return ["".join(t for t, _ in view.row_at(i)) for i in range(len(view.rows))]
 
 
 class TestFlowTableKeys:

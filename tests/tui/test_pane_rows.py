@@ -34,7 +34,7 @@ from teleglas_tui.header_status import header_rows
 from teleglas_tui.help_screen import key_rows
 from teleglas_tui.liquidation_tape import emphasis, keep, tape_row
 from teleglas_tui.monitor_screen import bell_for
-from teleglas_tui.signal_feed import alert_state, feed_rows, signal_row
+from teleglas_tui.signal_feed import alert_state, signal_row
 from teleglas_tui.statistics_screen import stats_rows
 from teleglas_tui.text_bars import ratio_bar, signed_bar, spark
 
@@ -181,12 +181,6 @@ class TestBell:
 
 
 class TestSignalRows:
-    def test_newest_first_and_bounded(self):
-        signals = [signal(ts=T + i) for i in range(5)]
-        rows = feed_rows(signals, {}, False, NOW, limit=3)
-        assert [text(r)[:8] for r in rows] == ["09:38:12"] * 3
-        assert len(rows) == 3 and rows[0] == signal_row(signals[-1], None, False, NOW)
-
     def test_row_shows_type_direction_confidence_context_and_outcome(self):
         row = signal_row(signal(assessment=FAVORABLE, result="WIN"), CoinSetting("BTC", True, True, None), False, NOW)
         assert text(row) == "09:38:12 BTC    STOP HUNT  LONG   81 FAV alert   WIN"
