@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 
+import orjson
 from fakes.telegram_kit import until
 
 from engine.model import LONG, SHORT, STOP_HUNT
@@ -77,15 +78,27 @@ async def test_alerts_sent_while_the_database_was_away_count_once_against_the_ho
     data.write_text("not a directory")  # the database cannot open at start
     svc, sink = await bot(db=data / "teleglas.db")
     svc.settings.alerts.max_per_hour = 2
-    sink.store.on_signals([sample(STOP_HUNT, LONG, "BTC")])
+    sink.store.on_signals([sample(STOP_HUNT, LONG, "BTC", priority="WATCH")])  # URGENT is never held
     await until(lambda: len(telegram.sent()) == 1)  # delivery does not wait for the database
     data.unlink()
     await until(lambda: sink.store.state().state == "ok" and sink.store.state().queue == 0)
     resume = sink._tasks[0]  # the sink's catch-up with the database, once it answers
     await until(resume.done)
-    sink.store.on_signals([sample(STOP_HUNT, SHORT, "ETH", 3_456.78)])  # the second of two an hour
+    sink.store.on_signals([sample(STOP_HUNT, SHORT, "ETH", 3_456.78, priority="WATCH")])  # the second of two an hour
     assert sink.outbox.policy.refused["hourly cap"] == 0
     await until(lambda: len(telegram.sent()) == 2)
+
+
+async def test_a_signal_the_alert_budget_held_is_stored_marked_held(telegram, bot, tmp_path):
+    db = tmp_path / "teleglas.db"
+    svc, sink = await bot(db=db)
+    svc.settings.alerts.max_per_hour = 1
+    sink.store.on_signals([sample(STOP_HUNT, LONG, "BTC", priority="WATCH"),
+                           sample(STOP_HUNT, SHORT, "ETH", 3_456.78, priority="WATCH")])
+    await until(lambda: len(telegram.sent()) == 1)
+    await sink.store.store.flush()
+    stored = {coin: orjson.loads(data)["held"] for coin, data in query(db, "SELECT coin, data FROM signals")}
+    assert stored == {"BTC": False, "ETH": True}
 
 
 async def test_a_signal_the_alert_cannot_render_is_still_stored(telegram, bot, tmp_path):
