@@ -136,10 +136,10 @@ class Store:
                    dumps(data))
         except (KeyError, TypeError) as exc:
             self._bad(f"signal row: {exc!r}")
-            self._put_planned(outbox)  # the alerts still go, and are still kept
+            self.put_alerts(outbox)  # the alerts still go, and are still kept
             return
         self._pending.signals[row[0]] = row
-        self._put_planned(outbox)
+        self.put_alerts(outbox)
         self._nudge()
 
     def put_outbox(self, row: dict[str, Any]) -> None:
@@ -152,8 +152,8 @@ class Store:
         if not self.degraded_reason:
             self._wake.set()  # a planned alert waits for this commit, a delivery's answer must not be lost
 
-    def _put_planned(self, rows: Iterable[dict[str, Any]]) -> None:
-        """Outbox rows of a new signal revision: released to Telegram once committed."""
+    def put_alerts(self, rows: Iterable[dict[str, Any]]) -> None:
+        """Outbox rows a signal revision planned: announced (``outbox_written``) once committed."""
         keys = []
         for row in rows:
             self.put_outbox(row)

@@ -150,13 +150,14 @@ class StoreSink:
 
     def on_signals(self, signals: list[Signal]) -> None:
         for signal in signals:
+            rows = self._plan(signal)  # first: the alert budget may mark the signal held
             try:
-                rows = self._plan(signal)  # first: the alert budget may mark the signal held
                 data = signal.as_dict()
                 self.store.put_signal(data, rows)
             except Exception:  # a sink never breaks the event path
                 self.errors += 1
                 log.exception("store: could not queue signal %s", getattr(signal, "id", "?"))
+                self.store.put_alerts(rows)  # its alert still goes out, and is still kept
                 continue
             self.recent[data["id"]] = data
         self._trim_recent()
