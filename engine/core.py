@@ -208,6 +208,10 @@ class Engine:
 
     def _context(self, ev: Context) -> list[Signal]:
         st = self.coins.get(ev.coin) or self._coin(ev.coin, ev.ts)
+        if ev.price:  # a mark price
+            st.price = ev.price
+            if ev.coin in self.outcomes.by_coin:
+                self.outcomes.on_price(ev.coin, ev.ts, ev.price)
         if ev.oi_usd is not None:
             st.context.add_oi(ev.venue, ev.ts, ev.oi_usd)
         if ev.funding is None or not st.context.add_funding(ev.venue, ev.ts, ev.funding):

@@ -68,13 +68,15 @@ class Trade:
 
 @dataclass(slots=True)
 class Context:
-    """One open-interest and/or funding observation for a coin (aggregated across venues)."""
+    """One open-interest and/or funding observation for a coin (aggregated across venues), with the
+    venue's mark price when it sends one."""
 
     ts: int
     venue: str
     coin: str
     oi_usd: float | None = None
     funding: float | None = None
+    price: float | None = None  # mark price: a market price for the flow table and outcomes
 
 
 Event = Liquidation | Trade | Context

@@ -43,8 +43,8 @@ def trade(t_s: float, coin: str, side: str, usd: float, price: float = 100.0, ve
 
 
 def context(t_s: float, coin: str, oi: float | None = None, funding: float | None = None,
-            venue: str = "coinglass") -> Context:
-    return Context(T0 + int(t_s * 1000), venue, coin, oi_usd=oi, funding=funding)
+            venue: str = "coinglass", price: float | None = None) -> Context:
+    return Context(T0 + int(t_s * 1000), venue, coin, oi_usd=oi, funding=funding, price=price)
 
 
 WARM_UP_COIN = "WARMUP"

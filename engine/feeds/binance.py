@@ -207,7 +207,8 @@ class BinanceAdapter(Adapter):
                 continue
             if self.perpetuals.is_primary(symbol):
                 per_8h = rate * 8.0 / self.funding_hours.get(symbol, 8.0)
-                events.append(Context(ts, VENUE, canonical(symbol)[0], funding=per_8h))
+                coin, divisor = canonical(symbol)  # 1000PEPEUSDT's mark is for 1,000 PEPE
+                events.append(Context(ts, VENUE, coin, funding=per_8h, price=mark / divisor if mark > 0 else None))
         return events, rejects
 
     def _open_interest(self, body: object) -> Parsed:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from builders import T0, Run, liq, trade
+from builders import T0, Run, context, liq, trade
 
 from engine.model import BUY, FLAT, LONG, LOSS, PENDING, SHORT, STOP_HUNT, UNKNOWN, WIN, Signal
 from engine.settings import OutcomeSettings
@@ -115,3 +115,12 @@ def test_a_coin_with_only_liquidations_gets_its_outcome_from_their_prices():
     run.feed(liq(16 * 60, "FET", LONG, 500, price=0.2390))
     assert signal.outcome.result != UNKNOWN and signal.outcome.mfe > 0
     assert signal.outcome.returns[60] == pytest.approx((0.2413 - 0.2401) / 0.2413, abs=1e-6)
+
+
+def test_a_mark_price_counts_as_a_price_too():
+    run = Run()
+    run.feed(liq(0, "FET", SHORT, 60_000, price=0.2413))
+    (signal,) = run.of_type(STOP_HUNT)
+    run.feed(context(120, "FET", funding=0.0001, price=0.2390))
+    assert run.engine.snapshot().coins[-1].price == 0.2390
+    assert signal.outcome.returns[60] == pytest.approx((0.2413 - 0.2390) / 0.2413, abs=1e-6)

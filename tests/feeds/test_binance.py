@@ -146,8 +146,8 @@ def test_premium_index_gives_funding_per_coin_from_its_usdt_perpetual_only():
     adapter = BinanceAdapter()
     events, rejects = adapter.parse_rest("/fapi/v1/premiumIndex", json.dumps(PREMIUM), 1)
     assert rejects == []
-    assert events == [Context(1723161256000, "Binance", "BTC", funding=0.0001),
-                      Context(1723161256000, "Binance", "PEPE", funding=-0.0002)]
+    assert events == [Context(1723161256000, "Binance", "BTC", funding=0.0001, price=61800.1),
+                      Context(1723161256000, "Binance", "PEPE", funding=-0.0002, price=pytest.approx(0.0000081))]
     assert adapter.perpetuals.instrument("PEPE") == "1000PEPEUSDT"
 
 
