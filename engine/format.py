@@ -27,7 +27,9 @@ def price(value: float | None, width: int | None = None) -> str:
         text = f"{value:,.{max(0, digits - 1 - magnitude)}f}"
         if width is None or len(text) <= width:
             return text
-    return _zeros_counted(value, significant, width) if magnitude < -3 else text
+        if digits == 3 and magnitude < -3:  # below three digits a tiny price says more counted
+            return _zeros_counted(value, significant, width)
+    return text
 
 
 _SUBSCRIPTS = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")

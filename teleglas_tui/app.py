@@ -22,6 +22,7 @@ from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.notifications import Notification, Notify
 from textual.screen import Screen
+from textual.timer import Timer
 
 from engine import format as fmt
 from engine.secrets import redact
@@ -43,6 +44,7 @@ from teleglas_tui.themes import apply_themes
 
 _STOP_TIMEOUT_S = 15.0  # a stuck sink must not keep a closed terminal's process alive
 MAX_TOASTS = 3
+THEME_SETTLE_S = 0.3
 # Keys Textual handles itself, listed in the help with the others.
 MOVING = (
     Binding("tab", "", "next pane (shift+Tab: previous)", key_display="Tab"),
@@ -80,6 +82,9 @@ class TeleglasApp(App):
         self._loop: asyncio.AbstractEventLoop | None = None
         self._previous_sighup: object = signal.SIG_DFL
         self._hung_up_on = False
+        self._theme_wanted: str | None = None  # pressed for, not applied yet
+        self._theme_timer: Timer | None = None
+        self._theme_at = 0.0  # monotonic time of the last press
 
     # -- lifecycle ----------------------------------------------------------------------------
 
@@ -214,10 +219,27 @@ class TeleglasApp(App):
             self.push_screen(StatisticsScreen(self.service.stats, lambda: list(self.service.engine.signals)))
 
     def action_cycle_theme(self) -> None:
+        """The next theme.  Restyling the screen takes ~150 ms, so a burst of presses applies the
+        first at once and the last one when the burst ends (``THEME_SETTLE_S``), not each: a
+        hundred presses no longer hold the screen for 15 s."""
         names = [t.name for t in self.themes]
-        following = names[(names.index(self.theme) + 1) % len(names)] if self.theme in names else names[0]
-        self.theme = following
-        self.notify(f"theme {following.removeprefix('teleglas-')}", timeout=2)
+        current = self._theme_wanted or self.theme
+        following = names[(names.index(current) + 1) % len(names)] if current in names else names[0]
+        self._theme_wanted = following
+        now = time.monotonic()
+        if self._theme_timer is None and now - self._theme_at >= THEME_SETTLE_S:
+            self._apply_theme()
+        else:
+            if self._theme_timer is not None:
+                self._theme_timer.stop()
+            self._theme_timer = self.set_timer(THEME_SETTLE_S, self._apply_theme)
+        self._theme_at = now
+
+    def _apply_theme(self) -> None:
+        self._theme_timer = None
+        if self._theme_wanted is not None:
+            self.theme, self._theme_wanted = self._theme_wanted, None
+            self.notify(f"theme {self.theme.removeprefix('teleglas-')}", timeout=2)
 
     def action_toggle_alerts_paused(self) -> None:
         if self.service.paused:

@@ -140,7 +140,7 @@ class CoinDetailScreen(Screen):
         signals = self.query_one("#detail-signals", Static)
         self.query_one("#detail-summary", Static).update(style.lines(summary_rows(detail)))
         self._redraw_chart(detail.bars)
-        minutes.update(style.lines(minute_rows(detail.bars, max(1, minutes.size.height - 3))))
+        minutes.update(style.lines(minute_rows(detail.bars, max(1, minutes.content_size.height - 1))))
         now = self._wall_ms()
         rows = [signal_row(s, setting, paused, now) for s in reversed(detail.signals)]
         signals.update(style.lines(rows) if rows else style.text(((f"no {self.coin} signals yet", "dim"),)))

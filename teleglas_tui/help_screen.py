@@ -15,15 +15,16 @@ from textual.widgets import Static
 from teleglas_tui.columns import left
 from teleglas_tui.palette import Row, palette
 
+KEY_WIDTH = 15  # "  FAV/NEU/UNF" and a space: keys and legend labels in one aligned column
 LEGEND: tuple[Row, ...] = (
     (("Colours", "bold"),),
-    (left("  LONG liq", 12, "long"), ("a long position was liquidated (forced sell)", ""),),
-    (left("  SHORT liq", 12, "short"), ("a short position was liquidated (forced buy)", ""),),
-    (left("  BUY / SELL", 12, "buy"), ("taker side of a large trade", ""),),
-    (left("  $500k", 12, "long huge"), ("size large for the coin's tier (bold: 10x, inverse: 50x its large order)", ""),),
-    (left("  FAV/NEU/UNF", 12, ""), ("market context: favourable, neutral, unfavourable (funding, OI)", ""),),
-    (left("  blocked", 12, "warn"), ("context filter kept it off Telegram (still stored and shown)", ""),),
-    (left("  WIN", 12, "win"), ("outcome after 15 min: target half reached before the stop; LOSS: stop first", ""),),
+    (left("  LONG liq", KEY_WIDTH, "long"), ("a long position was liquidated (forced sell)", ""),),
+    (left("  SHORT liq", KEY_WIDTH, "short"), ("a short position was liquidated (forced buy)", ""),),
+    (left("  BUY / SELL", KEY_WIDTH, "buy"), ("taker side of a large trade", ""),),
+    (left("  $500k", KEY_WIDTH, "long huge"), ("size large for the coin's tier (bold: 10x, inverse: 50x its large order)", ""),),
+    (left("  FAV/NEU/UNF", KEY_WIDTH, ""), ("market context: favourable, neutral, unfavourable (funding, OI)", ""),),
+    (left("  blocked", KEY_WIDTH, "warn"), ("context filter kept it off Telegram (still stored and shown)", ""),),
+    (left("  WIN", KEY_WIDTH, "win"), ("outcome after 15 min: target half reached before the stop; LOSS: stop first", ""),),
 )
 
 
@@ -34,7 +35,7 @@ def key_rows(sections: Sequence[tuple[str, Sequence[Binding]]]) -> list[Row]:
         for binding in bindings:
             if binding.description and binding.show:
                 key = binding.key_display or binding.key
-                rows.append((left(f"  {key}", 12, "accent"), (binding.description, "")))
+                rows.append((left(f"  {key}", KEY_WIDTH, "accent"), (binding.description, "")))
         rows.append(())
     return rows
 

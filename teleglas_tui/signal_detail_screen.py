@@ -50,7 +50,7 @@ class SignalDetailScreen(ModalScreen[None]):
     """
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("c", "copy", "Copy text"),
-        Binding("escape,enter,q", "dismiss", "Close"),
+        Binding("escape,enter,q", "dismiss", "Close", key_display="Esc"),
     ]
 
     def __init__(self, signal: Signal) -> None:

@@ -222,6 +222,7 @@ class TestAppKeys:
             seen = [app.theme]
             for _ in range(3):
                 await pilot.press("t")
+                await pilot.pause(0.35)  # presses closer together are applied when they settle
                 seen.append(app.theme)
             assert seen == ["teleglas-dark", "teleglas-light", "teleglas-high-contrast", "teleglas-dark"]
 
@@ -269,7 +270,7 @@ class TestAppKeys:
         app = make_app()
         async with app.run_test(size=SIZE) as pilot:
             await pilot.press(*["t"] * 100)
-            await pilot.pause()
+            await pilot.pause(0.4)
             assert len(app._notifications) == 1 and app.theme == "teleglas-light"  # 100 = 33 rounds + 1
 
     async def test_panes_keep_moving_under_a_prompt(self):

@@ -309,4 +309,4 @@ def test_help_lists_each_described_key_under_its_pane():
     from textual.binding import Binding
 
     rows = key_rows([("Tape", [Binding("p", "pause", "Pause tape"), Binding("x", "hidden", "")])])
-    assert [text(r) for r in rows] == ["Tape", "  p         Pause tape", ""]
+    assert [text(r) for r in rows] == ["Tape", "  p            Pause tape", ""]
