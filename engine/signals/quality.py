@@ -15,7 +15,9 @@ baseline_samples=20) -> QualityReport``
     baseline figures are None (omit the column).  The live database keeps liquidation prices but
     not trades, so a tape built from its ``liquidations`` rows is coarser than a backtest's (which
     sees every trade): say so where it is shown.
-``QualityReport.as_dict()``: plain data (the ``quality`` object of ``backtest --json``).
+``QualityReport.as_dict()``: plain data (the ``quality`` object of ``backtest --json``).  Each
+group also counts ``held``: signals the alert budget kept from Telegram (``Signal.held``, stored in
+``signals.data``; rows written before it existed read as not held).
 ``format_report(report) -> str``: the printed tables.
 ``hit_rate_chart(report, horizon=900, width=72, height=None, colorless=True) -> str`` and
 ``calibration_chart(report, width=72, height=14, colorless=True) -> str``: plotext
