@@ -8,7 +8,7 @@ import json
 import pytest
 
 from engine.model import BUY, LONG, SHORT, Context, Liquidation, Trade
-from fakes.realdata import example
+from fakes.realdata import example, live_frame
 from fakes.venue_servers import okx_arg, running, start_feed, wait_for
 
 LIQUIDATIONS = okx_arg("liquidation-orders", instType="SWAP")
@@ -96,3 +96,19 @@ async def test_with_coinglass_liquidations_okx_sends_trades_only(okx):
     feed, _ = start_feed(okx, ["BTC"], liquidations=False)
     async with running(feed):
         await wait_for(lambda: okx.subscribed() == {okx_arg("trades", instId="BTC-USDT-SWAP")})
+
+
+async def test_current_format_frames_arrive(okx):
+    """Today's frames (``count``, ``source`` and ``seqId`` in trades; ``instFamily`` and ``uly`` in
+    liquidation items) through the fake OKX, with the fake's instruments list."""
+    okx.instruments.append({"instType": "SWAP", "instId": "IOST-USDT-SWAP", "ctVal": "1000", "ctMult": "1",
+                            "ctValCcy": "IOST", "ctType": "linear", "settleCcy": "USDT", "state": "live"})
+    feed, got = start_feed(okx, ["BTC"])
+    async with running(feed):
+        await wait_for(lambda: okx.subscribed() == {LIQUIDATIONS, okx_arg("trades", instId="BTC-USDT-SWAP")})
+        await okx.push(live_frame("okx", "liquidation-orders 2026"))
+        await okx.push(live_frame("okx", "trades 2026"))
+        await wait_for(lambda: got.of(Liquidation) and got.of(Trade))
+    assert [(e.coin, e.side, e.usd) for e in got.of(Liquidation)] == [("IOST", SHORT, pytest.approx(13 * 1000 * 0.007831))]
+    assert [(e.coin, e.side, e.usd) for e in got.of(Trade)] == [("BTC", "sell", pytest.approx(12 * 0.01 * 82345.6))]
+    assert got.pipeline.counters["okx"].rejected == 0
