@@ -11,7 +11,7 @@ from engine.core import Engine
 from engine.feeds.adapter import Adapter, FeedCounters
 from engine.feeds.price_band import PriceBand
 from engine.feeds.registry import make_adapters
-from engine.model import Event, Signal, Trade
+from engine.model import Context, Event, Signal, Trade
 
 _NO_SIGNALS: list[Signal] = []
 # An event dated more than this after its receive time is refused (clock skew of an hour passes).
@@ -73,6 +73,9 @@ class Pipeline:
                 counters.reject(["time in future"])
             elif not self.prices.accept(event):
                 counters.reject(["bad price"])
+                if event.__class__ is Context:  # its OI and funding stand without the mark price
+                    event.price = None  # type: ignore[union-attr]
+                    kept.append(event)
             elif event.__class__ is not Trade or event.usd >= floor:  # type: ignore[union-attr]
                 kept.append(event)
         return kept

@@ -9,12 +9,14 @@ price for outcomes and stops.  :class:`PriceBand` refuses, as ``"bad price"``:
   recent (``STALE_MS`` in event time; after that the market may truly have moved that far, and a
   wrong first price must not lock a coin out for good).
 
-Only accepted prices move the reference, so a bad venue cannot drag it.  O(1) per event.
+Only accepted prices move the reference, so a bad venue cannot drag it.  O(1) per event.  A
+context event's mark price is held to the same rule (the caller drops the price, not the OI and
+funding that came with it).
 """
 
 from __future__ import annotations
 
-from engine.model import Event, Liquidation, Trade
+from engine.model import Context, Event, Liquidation, Trade
 
 MIN_PRICE = 1e-12
 MAX_PRICE = 1e7
@@ -29,7 +31,7 @@ class PriceBand:
     def accept(self, event: Event) -> bool:
         """True when ``event`` carries no price or a sane one (which becomes the reference)."""
         cls = event.__class__
-        if cls is not Trade and cls is not Liquidation:
+        if cls is not Trade and cls is not Liquidation and (cls is not Context or event.price is None):  # type: ignore[union-attr]
             return True
         price = event.price  # type: ignore[union-attr]
         if not MIN_PRICE <= price <= MAX_PRICE:  # NaN fails both comparisons

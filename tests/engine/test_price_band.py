@@ -57,3 +57,15 @@ def test_a_multi_event_frame_keeps_its_sane_events():
     pipeline.feed("coinglass", "ws", "liquidationOrders", json.dumps(frame), T)
     counters = pipeline.counters["coinglass"]
     assert (counters.events, counters.reasons) == (1, {"bad price": 1})
+
+
+
+def test_an_absurd_mark_price_is_dropped_but_its_funding_kept():
+    premium = json.dumps([{"symbol": "BTCUSDT", "markPrice": "96100.5", "lastFundingRate": "0.0001", "time": T},
+                          {"symbol": "ETHUSDT", "markPrice": "3.4e10", "lastFundingRate": "0.0002", "time": T}])
+    pipeline = Pipeline(Engine(settings()))
+    seen: list = []
+    pipeline.event_listeners.append(seen.extend)
+    pipeline.feed("binance", "rest", "/fapi/v1/premiumIndex", premium, T)
+    assert [(c.coin, c.funding, c.price) for c in seen] == [("BTC", 0.0001, 96100.5), ("ETH", 0.0002, None)]
+    assert pipeline.counters["binance"].reasons == {"bad price": 1}
