@@ -5,9 +5,9 @@ contract read at the wrong multiplier, 1,000× off) through, and one such price 
 price for outcomes and stops.  :class:`PriceBand` refuses, as ``"bad price"``:
 
 - anything outside the absolute bounds (a coin below 1e-12 USD or above 1e7 USD is not a market);
-- anything more than ``BAND``× away from the coin's last accepted price, while that price is
-  recent (``STALE_MS`` in event time; after that the market may truly have moved that far, and a
-  wrong first price must not lock a coin out for good).
+- anything more than ``BAND``× away from the coin's last accepted price, while the two are close
+  in event time (``STALE_MS`` either way; further apart the market may truly have moved that far,
+  and a wrong first price must not lock a coin out for good).
 
 Only accepted prices move the reference, so a bad venue cannot drag it.  O(1) per event.  A
 context event's mark price is held to the same rule (the caller drops the price, not the OI and
@@ -37,7 +37,7 @@ class PriceBand:
         if not MIN_PRICE <= price <= MAX_PRICE:  # NaN fails both comparisons
             return False
         last = self._last.get(event.coin)
-        if last is not None and event.ts - last[1] < STALE_MS:
+        if last is not None and abs(event.ts - last[1]) < STALE_MS:  # venues' clocks and REST lag differ
             ratio = price / last[0]
             if not 1.0 / BAND <= ratio <= BAND:
                 return False
