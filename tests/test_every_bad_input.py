@@ -468,3 +468,31 @@ def test_a_reader_that_goes_away_ends_the_command_quietly(workdir):
     proc.stdout.close()
     _, err = proc.communicate(timeout=60)
     assert (proc.returncode, err) == (141, b"")  # as if killed by SIGPIPE, like any Unix filter
+
+
+def _setting_paths() -> list[str]:
+    paths: list[str] = []
+
+    def walk(obj, prefix: str) -> None:
+        for name in get_type_hints(type(obj)):
+            value = getattr(obj, name)
+            if dataclasses.is_dataclass(value):
+                walk(value, prefix + name + ".")
+            else:
+                paths.append(prefix + name)
+
+    walk(Settings(), "")
+    return paths
+
+
+@quick
+@given(path=st.sampled_from(_setting_paths()), text=st.text(max_size=40)
+       | st.sampled_from(["1e308", "-1e308", "nan", ".inf", "1" * 40, "[", "{a: 1}", "~", "0x10", "1_000", "true"]))
+def test_any_text_in_an_environment_override_is_a_setting_or_one_line(path, text):
+    from engine.settings import SettingsError, load_settings
+
+    variable = "TELEGLAS__" + path.upper().replace(".", "__")
+    try:
+        load_settings(None, environ={variable: text})
+    except SettingsError as exc:
+        assert "\n" not in str(exc) and (variable in str(exc) or path in str(exc))
