@@ -125,6 +125,7 @@ class Outbox:
         self._held: set[tuple[str, str]] = set()  # planned, waiting for their commit (release)
         self._edited_ms: dict[tuple[str, str], int] = {}
         self._later: set[asyncio.Task] = set()  # edits waiting for edit_interval_s
+        self._waited: set[tuple[str, str]] = set()  # edits that have waited their interval
         self._workers: list[asyncio.Task] = []
         self._delivering = 0
         self.sent = self.edits = self.stale = self.failed = 0
@@ -186,6 +187,7 @@ class Outbox:
         for key in old:
             del self._entries[key]
             self._edited_ms.pop(key, None)
+            self._waited.discard(key)
             self._retired[key[0]] = None
         while len(self._retired) > RETIRED_KEPT:
             del self._retired[next(iter(self._retired))]
@@ -263,6 +265,7 @@ class Outbox:
                     await self.api.edit_message_text(target, entry.message_id, text)
                     self.edits += 1
                     self._edited_ms[(entry.signal_id, entry.chat_id)] = self._now_ms()
+                    self._waited.discard((entry.signal_id, entry.chat_id))
                 else:
                     entry.message_id = await self.api.send_message(target, text, silent=entry.priority == "INFO")
                     self._delivered(entry)
@@ -346,8 +349,9 @@ class Outbox:
     def _edit_later(self, entry: OutboxEntry) -> bool:
         """A growing episode edits its message at most every ``telegram.edit_interval_s``."""
         key = (entry.signal_id, entry.chat_id)
+        if key in self._waited:  # waited once already: a wall clock stepped back must not defer it again
+            return False
         last = self._edited_ms.get(key, entry.sent_ms or 0)
-        # at most the interval: a wall clock stepped back must not hold the edit for the step
         wait = min(self.s.edit_interval_s, (last + self.s.edit_interval_s * 1000 - self._now_ms()) / 1000)
         if wait <= 0:
             return False
@@ -358,6 +362,7 @@ class Outbox:
 
     async def _push_later(self, chat: str, key: str, seconds: float) -> None:
         await self._sleep(seconds)
+        self._waited.add((key, chat))
         self._queues[chat].push(key)
 
     def _finish(self, entry: OutboxEntry, status: str, detail: str) -> None:

@@ -9,7 +9,7 @@ from fakes.telegram_kit import CHAT, GROUP, query, until
 
 from engine.alerts.chats import STATE_KEY
 from engine.model import LONG, SHORT, STOP_HUNT
-from fakes.signals import sample
+from fakes.signals import revise, sample
 
 SUPERGROUP = "-1009876543210"
 
@@ -80,9 +80,12 @@ async def test_a_connection_reset_is_retried_with_backoff(telegram, bot, sleeps)
 
 async def test_the_wall_clock_stepping_back_an_hour_never_stalls_a_chat(telegram, bot, clock, sleeps):
     _, sink = await bot(CHAT)
-    sink.on_signals([sample(STOP_HUNT, LONG, "BTC")])
+    first = sample(STOP_HUNT, LONG, "BTC")
+    sink.on_signals([first])
     await until(lambda: sink.outbox.sent == 1)
     clock.now -= 3600  # NTP corrects a fast clock, or a VM resumes
     sink.on_signals([sample(STOP_HUNT, SHORT, "ETH", 3_456.78)])
-    await until(lambda: sink.outbox.sent == 2)
-    assert max(sleeps.waits, default=0) <= sink.settings.telegram.per_chat_interval_s
+    first.metrics["liquidated_usd"] = 9_000_000.0
+    sink.on_signals([revise(first)])  # an edit due, its last edit "an hour in the future"
+    await until(lambda: sink.outbox.sent == 2 and sink.outbox.edits == 1)
+    assert max(sleeps.waits) < 3  # the chat's one-a-second slots, nothing like the hour of the step
