@@ -66,7 +66,7 @@ class PromptScreen(ModalScreen[str | None]):
         answer, refused = self._check(event.value)
         if refused:
             label = self.query_one(Label)
-            label.update(f"{self._title} · {refused}")
+            label.update(f"{refused} · Esc cancels")
             label.add_class("-refused")
             return
         self.dismiss(answer)

@@ -164,6 +164,15 @@ class TestTapeKeys:
             await until(pilot, lambda: row_texts(tape) != frozen)
             assert not tape.paused
 
+    async def test_paused_leads_the_title_so_a_size_filter_never_hides_it(self):
+        app = make_app()
+        async with app.run_test(size=(80, 24)) as pilot:
+            await replayed(pilot)
+            tape = app.screen.query_one(LiquidationTape)
+            tape.focus()
+            await pilot.press("f", "f", "p")
+            assert str(tape.border_title).startswith("PAUSED +0 · Tape") and "≥ $50.0k" in str(tape.border_title)
+
     async def test_l_shows_liquidations_only(self):
         app = make_app()
         async with app.run_test(size=SIZE) as pilot:
