@@ -30,6 +30,7 @@ from engine.secrets import Secrets
 from engine.settings import Settings
 from engine.sinks import Sink
 from engine.snapshot import CoinDetail, ServiceSnapshot, SinkState
+from engine.store import StoreSink
 from engine.wiring import default_sinks
 
 log = logging.getLogger("teleglas.service")
@@ -190,6 +191,14 @@ class Service:
 
     def stats(self) -> dict:
         return self.engine.stats()
+
+    async def signal_history(self, n: int) -> list[dict] | None:
+        """The newest ``n`` signals the database keeps (earlier runs' too), newest last; None
+        when there is no database or it is unavailable."""
+        for sink in self.sinks:
+            if isinstance(sink, StoreSink):
+                return await sink.signal_history(n)
+        return None
 
     # -------------------------------------------------------------------------- frame path
 

@@ -1,17 +1,19 @@
 """Signal quality at a glance: two plotext charts of the quality report (``engine.signals.quality``)
-over this session's recent signals, the hit rate by signal type and the calibration (hit rate by
-confidence bucket), above the win rates of resolved signals by type, tier, coin and market
-context (``Engine.stats()``, kept across restarts).
+over the signals the database keeps (the newest ``HISTORY_SIGNALS``, earlier runs' included), the
+hit rate by signal type and the calibration (hit rate by confidence bucket), above the win rates
+of resolved signals by type, tier, coin and market context (``Engine.stats()``, kept across
+restarts).
 
 A hit is a signal whose price moved its way 15 minutes later (the report's definition); a win
 rate counts WIN out of WIN + LOSS + FLAT, UNKNOWN (no price data after the signal) shown but not
-counted, as in the engine.  The charts cover the signals the engine keeps for the feed (the last
-``ui.feed_max_lines``); the tables every resolved signal.
+counted, as in the engine.  Without a database (or while it is unavailable) the charts cover the
+signals the engine keeps for the feed (the last ``ui.feed_max_lines``); the tables always cover
+every resolved signal.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import ClassVar
 
 from textual.app import ComposeResult
@@ -33,6 +35,9 @@ TABLES = (("by_type", "by signal type"), ("by_tier", "by tier"), ("by_context", 
           ("by_coin", "by coin"))
 NAME_WIDTH = 12
 COMPACT_BELOW = 54  # cells of a full row
+HISTORY_SIGNALS = 5000  # the newest stored signals the charts cover
+HISTORY_EVERY_S = 10.0  # how often the stored signals are read again while the screen is open
+History = Callable[[int], Awaitable[Sequence[dict] | None]]
 
 
 def _rate_role(rate: float | None) -> str:
@@ -63,7 +68,7 @@ def stats_rows(table: Mapping[str, Mapping[str, float | int | None]], limit: int
     return rows
 
 
-def quality_charts(signals: Sequence[Signal], width: int, height: int) -> tuple[str, str]:
+def quality_charts(signals: Sequence[Signal | dict], width: int, height: int) -> tuple[str, str]:
     """The hit-rate and calibration charts (plain text) of ``signals``, each ``width`` x ``height``."""
     report = build_report(signals)
     return (hit_rate_chart(report, width=width, height=height),
@@ -98,10 +103,13 @@ class StatisticsScreen(Screen):
     BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "app.pop_screen", "Back")]
 
     def __init__(self, fetch: Callable[[], dict], signals: Callable[[], Sequence[Signal]] = list,
-                 refresh_s: float = 1.0) -> None:
+                 history: History | None = None, refresh_s: float = 1.0) -> None:
         super().__init__()
         self._fetch = fetch
         self._signals = signals
+        self._history = history
+        self._stored: Sequence[dict] | None = None  # the database's signals, once read
+        self._reads = 0  # how many times they were read: the charts redraw after each
         self._refresh_s = refresh_s
         self._charted: tuple | None = None  # signals, outcomes and size the charts show
 
@@ -115,13 +123,27 @@ class StatisticsScreen(Screen):
         yield Footer()
 
     def on_mount(self) -> None:
-        self.query_one("#hit-rate").border_title = "Hit rate 15m by type · this session"
+        self.query_one("#hit-rate").border_title = "Hit rate 15m by type · this session"  # until the database answers
         self.query_one("#calibration").border_title = "Calibration · hit rate 15m by confidence"
         for key, title in TABLES:
             self.query_one(f"#{key.replace('_', '-')}").border_title = f"Win rate · {title}"
         self.redraw()
         self.call_after_refresh(self.redraw)  # the charts' size is known once laid out
         self.set_interval(self._refresh_s, self.redraw)
+        if self._history is not None:
+            self._read_history()
+            self.set_interval(HISTORY_EVERY_S, self._read_history)
+
+    def _read_history(self) -> None:
+        self.run_worker(self._load_history(), group="history", exclusive=True)
+
+    async def _load_history(self) -> None:
+        stored = await self._history(HISTORY_SIGNALS)  # type: ignore[misc]
+        if stored is None:
+            return
+        self._stored, self._reads = stored, self._reads + 1
+        self.query_one("#hit-rate").border_title = f"Hit rate 15m by type · {len(stored):,} stored signals"
+        self._redraw_charts()
 
     def redraw(self) -> None:
         stats = self._fetch()
@@ -134,10 +156,14 @@ class StatisticsScreen(Screen):
         self._redraw_charts()
 
     def _redraw_charts(self) -> None:
-        signals = self._signals()
         hit_rate, calibration = self.query_one("#hit-rate", PlotView), self.query_one("#calibration", PlotView)
         size = hit_rate.content_size
-        charted = (len(signals), sum(len(s.outcome.returns) for s in signals), size)
+        signals: Sequence[Signal | dict]
+        if self._stored is not None:
+            signals, charted = self._stored, ("stored", self._reads, size)
+        else:
+            live = self._signals()
+            signals, charted = live, (len(live), sum(len(s.outcome.returns) for s in live), size)
         if charted == self._charted or size.width < 20 or size.height < 5:
             return
         self._charted = charted

@@ -200,5 +200,10 @@ class StoreSink:
         """The newest ``n`` signals, newest last, as stored (they survive restarts)."""
         return list(self.recent.values())[-n:] if n > 0 else []
 
+    async def signal_history(self, n: int) -> list[dict[str, Any]] | None:
+        """The newest ``n`` signals in the database (the quality report's input), newest last;
+        None while the database is unavailable."""
+        return await self.store.read(queries.recent_signals, n)
+
     def state(self) -> SinkState:
         return self.store.state()

@@ -192,3 +192,19 @@ async def test_a_database_back_after_start_keeps_a_mute_set_and_signals_seen_whi
     assert [s["symbol"] for s in sink2.recent_signals(2)] == ["BTC", "ETH"]  # /last: newest last
     await sink2.stop()
     assert query(path, "SELECT coin, muted_until_ms FROM coins") == [("SOL", 1_900_000_000_000)]
+
+
+async def test_the_quality_report_reads_every_stored_signal_earlier_runs_included(tmp_path):
+    """The statistics screen's charts come from the database, not only this run's memory."""
+    path = db_path(tmp_path)
+    svc, sink = await started(path)
+    sink.on_signals([sample(coin="BTC"), sample(coin="ETH", ts=T0 + MIN)])
+    await sink.stop()
+
+    svc2 = Service(config(), Secrets(), data_dir=None, sinks=[StoreSink(config(), path)])
+    await svc2.sinks[0].start(svc2)
+    history = await svc2.signal_history(10)
+    assert [s["symbol"] for s in history] == ["BTC", "ETH"]  # newest last
+    assert await svc2.signal_history(1) == history[-1:]
+    await svc2.sinks[0].stop()
+    assert await service().signal_history(10) is None  # no database: the screen uses memory
