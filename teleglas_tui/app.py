@@ -192,7 +192,8 @@ class TeleglasApp(App):
         def fetch():
             return service.coin_detail(coin), service.coins.setting(coin), service.paused
 
-        self.push_screen(CoinDetailScreen(coin, fetch, self.settings.ui.refresh_hz, self.wall_ms))
+        self.push_screen(CoinDetailScreen(coin, fetch, self.settings.ui.refresh_hz, self.wall_ms,
+                                          self.settings.alerts.silent_types))
 
     def on_notify(self, event: Notify) -> None:
         """Toasts coalesce: a new one replaces those on the same subject (its title, else its

@@ -10,7 +10,7 @@ when its minutes or its size changed, at most once a second.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from typing import ClassVar
 
 from textual.app import App, ComposeResult
@@ -106,9 +106,10 @@ class CoinDetailScreen(Screen):
     BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "app.pop_screen", "Back")]
 
     def __init__(self, coin: str, fetch: DetailSource, refresh_hz: float,
-                 wall_ms: Callable[[], int] = lambda: int(time.time() * 1000)) -> None:
+                 wall_ms: Callable[[], int] = lambda: int(time.time() * 1000), silent: Collection[str] = ()) -> None:
         super().__init__()
         self.coin = coin
+        self._silent = silent  # alerts.silent_types
         self._fetch = fetch
         self._interval = 1 / refresh_hz
         self._wall_ms = wall_ms
@@ -142,7 +143,7 @@ class CoinDetailScreen(Screen):
         self._redraw_chart(detail.bars)
         minutes.update(style.lines(minute_rows(detail.bars, max(1, minutes.content_size.height - 1))))
         now = self._wall_ms()
-        rows = [signal_row(s, setting, paused, now) for s in reversed(detail.signals)]
+        rows = [signal_row(s, setting, paused, now, silent=self._silent) for s in reversed(detail.signals)]
         signals.update(style.lines(rows) if rows else style.text(((f"no {self.coin} signals yet", "dim"),)))
 
     def _redraw_chart(self, bars: Sequence[MinuteBar]) -> None:

@@ -63,7 +63,7 @@ class MonitorScreen(Screen):
                             listed=self._listed, id="flow")
             yield LiquidationTape(Tiers(self._settings.tiers), max_lines=ui.tape_max_lines,
                                   min_usd=ui.tape_min_usd, id="tape")
-            yield SignalFeed(ui.feed_max_lines, id="signals")
+            yield SignalFeed(ui.feed_max_lines, silent=self._settings.alerts.silent_types, id="signals")
         yield Footer(compact=True)
 
     def on_mount(self) -> None:
@@ -90,17 +90,18 @@ class MonitorScreen(Screen):
             self._ring_for(snap.engine.signals, settings, now)
 
     def _ring_for(self, signals: Sequence[Signal], settings: Mapping[str, CoinSetting], now_wall_ms: int) -> None:
-        urgent = bell_for(signals[-BELL_LOOKBACK:], settings, self._rung, now_wall_ms)
+        urgent = bell_for(signals[-BELL_LOOKBACK:], settings, self._rung, now_wall_ms,
+                          self._settings.alerts.silent_types)
         if urgent:
             self._rung.update(urgent)
             self.app.bell()
 
 
 def bell_for(signals: Sequence[Signal], settings: Mapping[str, CoinSetting], rung: Collection[str],
-             now_wall_ms: int) -> list[str]:
+             now_wall_ms: int, silent: Collection[str] = ()) -> list[str]:
     """The signals to ring for: URGENT, on a watched coin whose alerts are on and not muted, not
-    blocked by the context filter, not rung for before (a paused Telegram does not silence it:
+    blocked by the context filter nor of a silent type, not rung for before (a paused Telegram does not silence it:
     the trader is at the screen)."""
     return [s.id for s in signals if s.priority == "URGENT" and s.id not in rung
             and (setting := settings.get(s.coin)) is not None and setting.watched
-            and alert_state(s, setting, False, now_wall_ms)[0] == "alert"]
+            and alert_state(s, setting, False, now_wall_ms, silent)[0] == "alert"]

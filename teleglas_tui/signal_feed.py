@@ -2,13 +2,15 @@
 resolves (PENDING → WIN / LOSS / FLAT).
 
 ``signal_row`` (pure) is also the row of the coin detail screen.  The alert column says what
-happens to the signal on Telegram now: ``blocked`` by the context filter, ``muted``, ``off``
-(the coin's alerts are off), ``paused`` (all alerts paused) or ``alert``.
+happens to the signal on Telegram now: ``blocked`` by the context filter, ``silent`` (its type is
+in ``alerts.silent_types``: measured not to beat the baseline, so shown but never sent), ``muted``,
+``off`` (the coin's alerts are off), ``paused`` (all alerts paused), ``held`` (the hourly alert
+budget kept it back) or ``alert``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from typing import ClassVar
 
 from textual.binding import Binding, BindingType
@@ -36,20 +38,25 @@ FULL_WIDTH = 56  # cells of a full row
 COMPACT_WIDTH = 50
 
 
-def alert_state(signal: Signal, setting: CoinSetting | None, paused: bool, now_wall_ms: int) -> tuple[str, str]:
+def alert_state(signal: Signal, setting: CoinSetting | None, paused: bool, now_wall_ms: int,
+                silent: Collection[str] = ()) -> tuple[str, str]:
     if signal.blocked:
         return "blocked", "warn"
+    if signal.type in silent:
+        return "silent", "dim"
     if setting is not None and setting.muted_until_ms and setting.muted_until_ms > now_wall_ms:
         return "muted", "dim"
     if setting is None or not setting.alerts:
         return "off", "dim"
     if paused:
         return "paused", "dim"
+    if signal.held:
+        return "held", "dim"
     return "alert", "accent"
 
 
 def signal_row(signal: Signal, setting: CoinSetting | None, paused: bool, now_wall_ms: int,
-               fit: str = FULL) -> Row:
+               fit: str = FULL, silent: Collection[str] = ()) -> Row:
     """One row.  ``fit`` is the pane's width class: ``compact`` shows minutes only and four-letter
     outcomes, ``tiny`` (80 columns) also leaves out the context and the alert state, never the
     confidence and the outcome."""
@@ -61,7 +68,7 @@ def signal_row(signal: Signal, setting: CoinSetting | None, paused: bool, now_wa
     else:
         direction = ("-", "dim")
     context = CONTEXT_LABELS.get(signal.context.assessment, ("NEU", "dim"))
-    state = alert_state(signal, setting, paused, now_wall_ms)
+    state = alert_state(signal, setting, paused, now_wall_ms, silent)
     result = signal.outcome.result if signal.direction else "-"
     short = fit != FULL
     row: list[Span] = [
@@ -95,8 +102,9 @@ class SignalFeed(LineView):
         Binding("enter", "choose", "Signal detail"),
     ]
 
-    def __init__(self, max_lines: int, *, id: str | None = None) -> None:
+    def __init__(self, max_lines: int, *, silent: Collection[str] = (), id: str | None = None) -> None:
         super().__init__(max_lines, cursor=True, id=id)
+        self._silent = frozenset(silent)  # alerts.silent_types
         self.shown: list[Signal] = []  # the rows' signals, newest first
         self._built: dict[str, tuple[tuple, Row]] = {}  # signal id -> (what its row showed, the row)
 
@@ -113,10 +121,11 @@ class SignalFeed(LineView):
         rows = []
         for signal in self.shown:  # a row is built again only when what it shows changed
             setting = settings.get(signal.coin)
-            key = (signal.revision, signal.outcome.result, alert_state(signal, setting, paused, now_wall_ms), fit)
+            state = alert_state(signal, setting, paused, now_wall_ms, self._silent)
+            key = (signal.revision, signal.outcome.result, state, fit)
             known = self._built.get(signal.id)
             row = known[1] if known is not None and known[0] == key else signal_row(
-                signal, setting, paused, now_wall_ms, fit)
+                signal, setting, paused, now_wall_ms, fit, self._silent)
             built[signal.id] = (key, row)
             rows.append(row)
         self._built = built

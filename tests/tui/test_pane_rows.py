@@ -198,6 +198,16 @@ class TestSignalRows:
         assert alert_state(signal(), on, True, NOW)[0] == "paused"
         assert alert_state(signal(), on, False, NOW)[0] == "alert"
 
+    def test_a_silent_type_or_a_held_signal_is_not_shown_as_alerted(self):
+        """alerts.silent_types are shown but never sent; the hourly budget may hold WATCH/INFO."""
+        on = CoinSetting("BTC", True, True, None)
+        assert alert_state(signal(type_="DISTRIBUTION"), on, False, NOW, {"DISTRIBUTION"})[0] == "silent"
+        held = signal()
+        held.held = True
+        assert alert_state(held, on, False, NOW)[0] == "held"
+        urgent = signal(type_="VOLUME_SPIKE", direction=None, priority="URGENT")
+        assert bell_for([urgent], watched("BTC"), set(), NOW, {"VOLUME_SPIKE"}) == []
+
     def test_type_and_direction_never_run_together(self):
         """`VOL SPIKE+-`, `WHALE ACC+LONG`: a merged signal's label filled its cell."""
         merged = signal(type_="WHALE_ACCUMULATION")
