@@ -197,6 +197,8 @@ class Engine:
             st.episode = episode = None
         window.add(ev.ts, ev.usd, is_long, ev.price, now)
         out = _NONE
+        if episode is not None and stop_hunt.swept_back(episode, window):
+            st.episode = episode = None
         if episode is not None:
             stop_hunt.add_liquidation(episode, ev.usd, is_long, ev.price)
             out = self._episode_changed(st, episode, out)

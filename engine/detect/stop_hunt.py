@@ -5,8 +5,9 @@ threshold.  Direction: longs liquidated dominate → LONG (enter after the sweep
 Absorption: taker trades against the sweep, each ≥ ``absorption_min_trade_usd``, from the window's
 start until ``absorption_window_s`` after the trigger; reaching the tier's absorption threshold
 upgrades the signal ("safe entry").  The episode runs from the trigger until the window falls back
-under the threshold and the absorption window has closed; the signal is emitted at the trigger and
-updated (never duplicated) as the cascade grows or absorption arrives.  Entry, stop and target are
+under the threshold and the absorption window has closed, or until the window holds a cascade the
+other way (``swept_back``); the signal is emitted at the trigger and updated (never duplicated) as
+the cascade grows or absorption arrives.  Entry, stop and target are
 fixed at the trigger: outcomes are measured from what the first alert said.
 """
 
@@ -19,6 +20,7 @@ from engine.settings import StopHuntSettings
 from engine.windows import LiquidationWindow, TradeWindow
 
 ARRIVAL_SLACK_MS = 10_000
+REVERSAL_SHARE = 2 / 3  # the other side's share of the window that makes a cascade the other way
 
 
 @dataclass(slots=True)
@@ -154,3 +156,12 @@ def metrics(episode: Episode) -> dict:
 
 def finished(episode: Episode, window: LiquidationWindow, now: int, s: StopHuntSettings) -> bool:
     return window.total < episode.threshold and now > episode.trigger_ts + s.absorption_window_s * 1000
+
+
+def swept_back(episode: Episode, window: LiquidationWindow) -> bool:
+    """The window's other side alone reached the threshold and holds ``REVERSAL_SHARE`` of it: a
+    cascade the other way is a stop hunt of its own, not this one growing (a $10M long flush
+    minutes into a short squeeze must not be filed under the squeeze).  Two-sided churn above the
+    threshold, where neither side holds that share, does not flip the episode back and forth."""
+    other = window.short_usd if episode.direction == LONG else window.long_usd
+    return other >= episode.threshold and other >= REVERSAL_SHARE * window.total

@@ -49,6 +49,25 @@ def test_one_signal_per_episode_updated_as_the_cascade_grows():
     assert {c for _, c, _ in run.changes[1:]} == {"update"}
 
 
+def test_a_cascade_the_other_way_is_a_stop_hunt_of_its_own_not_the_open_one_growing():
+    """A long flush in the middle of a still-running short squeeze gets its own LONG signal."""
+    run = Run()
+    run.feed(*[liq(i, "FET", SHORT, 20_000) for i in range(5)])  # a SHORT episode opens: $100k
+    run.feed(*[liq(10 + i, "FET", LONG, 20_000) for i in range(3)])  # $60k of longs: 38 % of the window
+    assert [s.direction for s in run.of_type(STOP_HUNT)] == [SHORT]
+    run.feed(*[liq(13 + i, "FET", LONG, 20_000) for i in range(8)])  # $220k of longs: 69 %
+    short, long_ = run.of_type(STOP_HUNT)
+    assert (short.direction, long_.direction) == (SHORT, LONG)
+    assert short.metrics["long_liquidated_usd"] < 220_000  # the flush is not filed under the squeeze
+
+
+def test_two_sided_churn_above_the_threshold_does_not_flip_the_episode():
+    run = Run()
+    run.feed(liq(0, "FET", SHORT, 60_000))  # a SHORT episode
+    run.feed(*[liq(1 + i, "FET", LONG if i % 2 else SHORT, 30_000 + 15_000 * (i % 2)) for i in range(12)])
+    assert [s.direction for s in run.of_type(STOP_HUNT)] == [SHORT]  # longs lead at times, never 2/3
+
+
 def test_a_new_episode_starts_after_the_window_calms_down():
     run = Run()
     run.feed(liq(0, "FET", LONG, 60_000))
