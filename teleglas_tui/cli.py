@@ -120,7 +120,7 @@ def build_parser() -> argparse.ArgumentParser:
     bt = sub.add_parser("backtest", help="replay recordings as fast as possible through the full engine",
                         description="Replay recordings through the full engine as fast as possible and print "
                                     "throughput and signal/outcome statistics.")
-    bt.add_argument("files", nargs="+", metavar="FILE", help="recordings (.jsonl or .jsonl.gz), replayed in order")
+    bt.add_argument("files", nargs="+", metavar="FILE", help="recordings (.jsonl, .jsonl.gz or .jsonl.zst), replayed in order")
     bt.add_argument("--json", action="store_true", help="print one JSON object instead of the summary")
     bt.add_argument("--report", action="store_true",
                     help="also print the signal-quality report: hit rates with 95%% intervals against a "
