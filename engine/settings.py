@@ -11,6 +11,7 @@ from __future__ import annotations
 import copy
 import dataclasses
 import math
+import logging
 import os
 import re
 from dataclasses import dataclass, field
@@ -19,6 +20,8 @@ from typing import Any, get_args, get_origin, get_type_hints
 from urllib.parse import urlsplit
 
 import yaml
+
+log = logging.getLogger("teleglas.settings")
 
 
 class SettingsError(ValueError):
@@ -381,6 +384,14 @@ def _check_value(path: str, hint: Any, value: Any) -> Any:
     raise SettingsError(f"config: {path} has an unsupported type")  # pragma: no cover
 
 
+# Settings an earlier version had: named once at start-up and ignored, so a trader's old config
+# file still starts after an upgrade.
+RETIRED = {
+    "gate.max_per_hour": "the hourly cap is now an alert budget, alerts.max_per_hour and "
+                         "alerts.max_per_coin_per_hour; every signal is shown and stored",
+}
+
+
 def _apply(obj: Any, data: Any, prefix: str) -> None:
     if not isinstance(data, dict):
         raise SettingsError(f"config: {prefix or 'the file'} must be a mapping of settings, got {_shown(data)}")
@@ -388,6 +399,9 @@ def _apply(obj: Any, data: Any, prefix: str) -> None:
     for key, value in data.items():
         path = f"{prefix}.{key}" if prefix else str(key)
         if key not in hints:
+            if path in RETIRED:
+                log.warning("config: %s is no longer used (%s); ignored", path, RETIRED[path])
+                continue
             raise SettingsError(f"config: unknown setting {path}")
         current = getattr(obj, key)
         if dataclasses.is_dataclass(current):

@@ -76,3 +76,13 @@ def test_a_bad_config_stops_the_command_with_one_line(tmp_path):
                           capture_output=True, text=True)
     assert proc.returncode == 2
     assert proc.stderr.strip() == "teleglas: config: gate.cooldown_s must be a number, got 'soon'"
+
+
+def test_an_old_config_with_a_retired_setting_still_starts_and_says_what_replaced_it(tmp_path, caplog):
+    """The first version's default file had gate.max_per_hour; a trader's copy must not stop the
+    upgraded app."""
+    path = tmp_path / "old.yaml"
+    path.write_text("gate:\n  max_per_hour: 50\n  min_confidence: 75\n")
+    settings = load_settings(path, environ={})
+    assert settings.gate.min_confidence == 75
+    assert "gate.max_per_hour is no longer used (the hourly cap is now an alert budget, alerts.max_per_hour" in caplog.text
