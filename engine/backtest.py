@@ -25,6 +25,7 @@ from typing import IO
 import orjson
 
 from engine.arguments import output_file, recording
+from engine.errors import UsageError
 from engine.alerts.policy import AlertReplay
 from engine.core import Engine
 from engine.model import Liquidation, Signal, Trade
@@ -219,7 +220,7 @@ def format_summary(summary: dict) -> str:
 
 def main(args: argparse.Namespace) -> int:
     settings = load_for_command(args)
-    files = [recording("FILE", f) for f in args.files]
+    files = [recording(None, f) for f in args.files]
     if args.signals_out:
         output_file("--signals-out", args.signals_out)
     show = args.progress == "on" or (args.progress == "auto" and sys.stderr.isatty())
@@ -242,7 +243,11 @@ def main(args: argparse.Namespace) -> int:
 
 
 def write_signals(path: Path, signals) -> None:
-    with open(path, "wb") as out:
+    try:
+        out = open(path, "wb")  # noqa: SIM115
+    except OSError as exc:  # checked before the run, so only if it changed since: still the path's fault
+        raise UsageError(f"--signals-out: cannot write {path}: {exc.strerror or exc}") from None
+    with out:
         for signal in signals:
             out.write(orjson.dumps(signal.as_dict(), option=orjson.OPT_SORT_KEYS) + b"\n")
 

@@ -15,8 +15,9 @@ row, so a spreadsheet pivot or ``pandas.pivot`` shapes it as wanted):
   in the database (last ``storage.retention_days``: ``liquidations``, ``long_liquidated_usd``,
   ``short_liquidated_usd``) and the last funding and open interest seen (``funding``, ``oi_usd``).
 
-Exit codes: 0 written; 1 no database yet or it cannot be read; 2 a bad setting or a --csv path
-that cannot be a file (a directory, or in a directory that does not exist).
+Exit codes: 0 written; 1 no database yet, it cannot be read, or the disk failed while writing; 2 a
+bad setting or a --csv path that cannot be written (a directory, in a directory that does not
+exist, or one the system refuses to open), checked before the database is read.
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ import orjson
 
 from engine import format as fmt
 from engine.arguments import output_file
+from engine.errors import UsageError
 from engine.locations import data_dir
 from engine.settings import Settings, load_for_command
 from engine.store import connect, db_path
@@ -58,9 +60,10 @@ def main(args: argparse.Namespace) -> int:
     except (sqlite3.Error, SchemaTooNew) as exc:
         print(f"teleglas: cannot read {path}: {exc}", file=sys.stderr)
         return 1
+    out = _open(args.csv)
     try:
-        count = _write(args.csv, header, table)
-    except OSError as exc:
+        count = _write(out, header, table)
+    except OSError as exc:  # the path was fine: the disk filled or failed
         print(f"teleglas: cannot write {args.csv}: {exc.strerror}", file=sys.stderr)
         return 1
     print(f"teleglas: {count} {args.what} rows written to {'stdout' if args.csv == '-' else args.csv}",
@@ -79,9 +82,18 @@ async def _read(what: str, path: Path, settings: Settings) -> tuple[tuple[str, .
         await db.close()
 
 
-def _write(target: str, header: tuple[str, ...], table: list[tuple]) -> int:
-    out: IO[str]
-    out = sys.stdout if target == "-" else open(target, "w", newline="", encoding="utf-8")  # noqa: SIM115
+def _open(target: str) -> IO[str]:
+    """The output, opened for writing; a path the system refuses is the user's to fix (exit 2),
+    like every output path."""
+    if target == "-":
+        return sys.stdout
+    try:
+        return open(target, "w", newline="", encoding="utf-8")  # noqa: SIM115
+    except OSError as exc:
+        raise UsageError(f"--csv: cannot write {target}: {exc.strerror or exc}") from None
+
+
+def _write(out: IO[str], header: tuple[str, ...], table: list[tuple]) -> int:
     try:
         writer = csv.writer(out)
         writer.writerow(header)

@@ -27,6 +27,10 @@ Settings: --config PATH, else $TELEGLAS_CONFIG, else ./config/teleglas.yaml, els
 any setting can be overridden as TELEGLAS__SECTION__KEY=value (e.g. TELEGLAS__GATE__MIN_CONFIDENCE=75).
 Secrets (COINGLASS_API_KEY, TELEGRAM_BOT_TOKEN, TELEGRAM_CHAT_ID) come from the environment,
 ./.env or ./config/secrets.env, and are never printed.
+Data (the databases, logs): --data-dir PATH, else $TELEGLAS_DATA_DIR, else $XDG_DATA_HOME/teleglas,
+else ~/.local/share/teleglas.
+Exit status: 0 done; 2 something given cannot be used (an option, a setting, a recording, an output
+path); 1 the work could not be done (no database yet, a disk or database fault).
 """
 
 
@@ -63,7 +67,7 @@ def _common(parser: argparse.ArgumentParser, *, top: bool) -> None:
                         help="settings file (default: $TELEGLAS_CONFIG, ./config/teleglas.yaml, built-in)")
     parser.add_argument("--data-dir", metavar="PATH", default=default,
                         help="where the SQLite database (teleglas.db; replays use teleglas-replay.db) and logs live "
-                             "(default: ~/.local/share/teleglas)")
+                             "(default: $TELEGLAS_DATA_DIR, else $XDG_DATA_HOME/teleglas, else ~/.local/share/teleglas)")
     parser.add_argument("-v", "--verbose", action="store_true", default=False if top else argparse.SUPPRESS,
                         help="say more: with run, every signal update and feed event; with any command, "
                              "the traceback behind an error")

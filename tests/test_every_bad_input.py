@@ -76,16 +76,21 @@ CASES: dict[str, Case] = {
                                        "--log-file: adir is a directory; name a file in it"),
     "run --log-file in a missing dir": Case(["run", "--headless", "--replay", "good.jsonl", "--log-file", "no/x.log"], 2,
                                             "--log-file: the directory no does not exist; create it first"),
+    "run --log-file the system refuses": Case(["run", "--headless", "--replay", "good.jsonl", "--log-file",
+                                               "/proc/nope.log"], 2, "--log-file: cannot write /proc/nope.log"),
     "unknown option": Case(["run", "--headless", "--bogus"], 2, "unrecognized arguments: --bogus (see teleglas --help)"),
     "unknown command": Case(["serve"], 2, "invalid choice: 'serve'"),
     "backtest without files": Case(["backtest"], 2, "the following arguments are required: FILE"),
-    "backtest missing file": Case(["backtest", "missing.jsonl"], 2, "FILE: cannot read recording missing.jsonl"),
-    "backtest a directory": Case(["backtest", "adir"], 2, "FILE: cannot read recording adir: Is a directory"),
+    "backtest missing file": Case(["backtest", "missing.jsonl"], 2,
+                                  "teleglas: cannot read recording missing.jsonl: No such file or directory"),
+    "backtest a directory": Case(["backtest", "adir"], 2, "teleglas: cannot read recording adir: Is a directory"),
     "backtest not a recording": Case(["backtest", "good.jsonl", "notes.txt"], 2, "notes.txt: not a teleglas recording"),
     "backtest --signals-out a directory": Case(["backtest", "good.jsonl", "--signals-out", "adir"], 2,
                                                "--signals-out: adir is a directory; name a file in it"),
     "backtest --signals-out in a missing dir": Case(["backtest", "good.jsonl", "--signals-out", "no/s.jsonl"], 2,
                                                     "--signals-out: the directory no does not exist"),
+    "backtest --signals-out the system refuses": Case(["backtest", "good.jsonl", "--signals-out", "/proc/nope.jsonl"], 2,
+                                                      "--signals-out: cannot write /proc/nope.jsonl"),
     "backtest --progress maybe": Case(["backtest", "good.jsonl", "--progress", "maybe"], 2, "invalid choice: 'maybe'"),
     "backtest --set not YAML": Case(["backtest", "good.jsonl", "--set", "gate.min_confidence=70,[1"], 2,
                                     "--set gate.min_confidence: '[1' is not a value"),
@@ -100,6 +105,10 @@ CASES: dict[str, Case] = {
     "export trades": Case(["export", "trades", "--csv", "-"], 2, "invalid choice: 'trades'"),
     "export --csv a directory": Case(["export", "signals", "--csv", "adir"], 2, "--csv: adir is a directory"),
     "export --csv in a missing dir": Case(["export", "signals", "--csv", "no/s.csv"], 2, "--csv: the directory no does not exist"),
+    "export --csv the system refuses": Case(["export", "signals", "--csv", "/proc/nope.csv"], 2,
+                                            "--csv: cannot write /proc/nope.csv"),
+    "export --csv in /nonexistent-dir": Case(["export", "signals", "--csv", "/nonexistent-dir/x.csv"], 2,
+                                             "--csv: the directory /nonexistent-dir does not exist"),
     "export without a database": Case(["export", "signals", "--csv", "-", "--data-dir", "nodata"], 1, "no database at nodata/teleglas.db yet"),
     "demo --speed nan": Case(["demo", "--speed", "nan"], 2, "--speed must be 0 (as fast as possible) to 10000, got 'nan'"),
     "tui --replay missing": Case(["--replay", "missing.jsonl"], 2, "--replay: cannot read recording missing.jsonl"),
@@ -248,6 +257,38 @@ def test_a_bad_input_is_one_line_and_the_right_exit_status(name, workdir, monkey
     line = one_line(capsys.readouterr().err)
     assert line.startswith("teleglas")
     assert (case.says or CONFIG_SAYS[name]) in line
+
+
+@pytest.mark.parametrize("argv", [
+    ["export", "signals", "--csv", "/proc/nope.csv"],
+    ["export", "signals", "--csv", "/nonexistent-dir/x.csv"],
+    ["export", "signals", "--csv", "adir"],
+    ["backtest", "good.jsonl", "--signals-out", "/proc/nope.jsonl"],
+    ["backtest", "good.jsonl", "--signals-out", "no/s.jsonl"],
+    ["run", "--headless", "--replay", "good.jsonl", "--log-file", "/proc/nope.log"],
+], ids=lambda argv: " ".join(argv))
+def test_an_output_path_that_cannot_be_written_exits_2_from_the_real_command(argv, workdir):
+    """One rule for every output path, in a real process: what the user named cannot be written,
+    exit status 2, before any work (the data directory is not even created)."""
+    done = subprocess.run([sys.executable, "-m", "teleglas_tui.cli", *argv], cwd=workdir, env=_clean_env(workdir),
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode == 2, done.stderr
+    assert one_line(done.stderr).startswith("teleglas")
+    assert not (workdir / "data").exists()
+
+
+def test_the_writability_check_leaves_nothing_behind_and_changes_no_file(workdir):
+    """The output path is tried before the work; when the work then cannot be done (no database:
+    exit 1), a new file is not left behind and an existing one keeps its bytes."""
+    env = _clean_env(workdir)
+    command = [sys.executable, "-m", "teleglas_tui.cli", "export", "signals", "--csv"]
+    done = subprocess.run([*command, "new.csv"], cwd=workdir, env=env, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 1 and "no database at" in done.stderr
+    assert not (workdir / "new.csv").exists()
+    (workdir / "kept.csv").write_text("yesterday's export\n")
+    done = subprocess.run([*command, "kept.csv"], cwd=workdir, env=env, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 1
+    assert (workdir / "kept.csv").read_text() == "yesterday's export\n"
 
 
 def test_the_table_covers_at_least_fifty_cases():
@@ -405,8 +446,13 @@ def test_doctor_and_export_fail_in_one_line_on_a_damaged_database(tmp_path, caps
     assert "FAIL " + str(db_path(tmp_path)) + ": file is not a database" in capsys.readouterr().out
 
 
-def _clean_env() -> dict[str, str]:
-    return {k: v for k, v in os.environ.items() if not k.startswith(("TELEGLAS", "COINGLASS", "TELEGRAM"))}
+def _clean_env(workdir: Path | None = None) -> dict[str, str]:
+    """The parent's environment without settings or secrets; with ``workdir``, its ``data`` as the
+    data directory."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGLAS", "COINGLASS", "TELEGRAM"))}
+    if workdir is not None:
+        env["TELEGLAS_DATA_DIR"] = str(workdir / "data")
+    return env
 
 
 def test_the_monitor_says_who_holds_the_database_before_the_screen_opens(workdir, capsys):
