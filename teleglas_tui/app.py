@@ -167,9 +167,15 @@ class TeleglasApp(App):
         if not coin:  # "-", "PERP": a nameless row could never be selected, so never removed
             self.notify(f"{message.coin!r} names no coin", severity="warning", timeout=3, markup=False)
             return
-        if message.action == "add":
+        watched = coins.setting(coin).watched
+        if message.action == "add" and watched:  # nothing changes, its alert setting neither
+            alerts = "" if coins.setting(coin).alerts else " (its alerts are off: space turns them on)"
+            note = f"{coin} is already on the watchlist{alerts}"
+        elif message.action == "add":
             coins.add(coin)
             note = f"{coin} added to the watchlist"
+        elif message.action == "remove" and not watched:
+            note = f"{coin} is not on the watchlist: nothing to remove"
         elif message.action == "remove":
             coins.remove(coin)
             note = f"{coin} removed from the watchlist"

@@ -5,8 +5,12 @@ alert state; the keyboard home of coin management.
 cells; ``layout`` picks the columns that fit the pane's width (narrower panes give up the trend,
 OI change, the buy bar, funding, then short liquidations, in that order) and ``table_row`` lines
 the cells up.  ``FlowTable`` draws the rows as a ``LineView``: a row that did not change is not
-drawn again, so a refresh at 4-10 Hz stays cheap; the cursor stays on its coin as rows re-sort.
-Watched coins stand first; the most active other coins fill the table up to ``ui.flow_max_rows``.
+drawn again, so a refresh at 4-10 Hz stays cheap.  Watched coins stand first; the most active other
+coins fill the table up to ``ui.flow_max_rows``.
+
+The cursor stands for a coin, not a row: the coin the trader chose (``chosen``) keeps the cursor
+as the rows re-sort under it, and when it leaves the table the cursor stands on no row until it
+comes back or the trader picks another, so ``d``, ``space`` and ``m`` never reach a neighbour.
 """
 
 from __future__ import annotations
@@ -26,7 +30,7 @@ from engine.snapshot import CoinFlow, CoinSetting
 from engine.symbols import canonical
 from teleglas_tui.choice_screen import ChoiceScreen
 from teleglas_tui.columns import right, usd
-from teleglas_tui.line_view import LineView
+from teleglas_tui.line_view import NO_ROW, LineView
 from teleglas_tui.messages import CoinAction, CoinChosen
 from teleglas_tui.palette import Row, Span
 from teleglas_tui.prompt_screen import PromptScreen
@@ -234,6 +238,7 @@ class FlowTable(LineView):
         self.text_filter = ""
         self.settings: dict[str, CoinSetting] = {}
         self.coins: list[str] = []  # the rows' coins, top first
+        self.chosen: str | None = None  # the coin the cursor stands for (the top row's at first)
         self.listed = listed  # every coin a venue lists or the market showed
         self._flows: Sequence[CoinFlow] = ()
         self._now = 0
@@ -254,14 +259,22 @@ class FlowTable(LineView):
     def _redraw(self) -> None:
         rows = flow_rows(self._flows, self.settings, sort=self.sort_by, text_filter=self.text_filter,
                          limit=self.limit, now_wall_ms=self._now, funding_extreme=self.funding_extreme)
-        selected = self.selected_coin
-        at_top = self.cursor_row == 0
         self.coins = [r.coin for r in rows]
         self.replace([table_row(r.cells, self._columns) for r in rows])
-        if selected in self.coins and not at_top:  # the top row follows the ranking, any other its coin
-            index = self.coins.index(selected)
+        if self.chosen is None and self.coins and self.cursor_row != NO_ROW:
+            self.chosen = self.coins[0]  # the first rows: the cursor starts on the top one
+        if self.chosen in self.coins:
+            index = self.coins.index(self.chosen)
             if index != self.cursor_row:
-                self.move_cursor(index)
+                super().move_cursor(index)
+        else:
+            self.clear_cursor()
+
+    def move_cursor(self, row: int) -> None:
+        """The trader's choice: the coin of ``row`` from now on."""
+        super().move_cursor(row)
+        if self.coins:
+            self.chosen = self.coins[self.cursor_row]
 
     def on_resize(self, event: Resize) -> None:
         columns = layout(self.scrollable_content_region.width - 1)  # the scrollbar may come
@@ -273,7 +286,16 @@ class FlowTable(LineView):
 
     @property
     def selected_coin(self) -> str | None:
-        return self.coins[self.cursor_row] if self.cursor_row < len(self.coins) else None
+        """The chosen coin while its row is in the table, else None."""
+        return self.chosen if self.chosen in self.coins else None
+
+    def coin_for(self, key: str) -> str | None:
+        """The coin ``key`` acts on, or None after saying why there is none."""
+        coin = self.selected_coin
+        if coin is None:
+            gone = f"{self.chosen} is no longer in the table" if self.chosen else "no coin in the table"
+            self.notify(f"{key}: {gone}; ↑ ↓ choose a coin", title="no coin", severity="warning", timeout=4)
+        return coin
 
     @property
     def row_count(self) -> int:
@@ -288,7 +310,7 @@ class FlowTable(LineView):
     # -- actions ----------------------------------------------------------------------------
 
     def action_choose(self) -> None:
-        coin = self.selected_coin
+        coin = self.coin_for("Enter")
         if coin:
             self.post_message(CoinChosen(coin))
 
@@ -302,18 +324,18 @@ class FlowTable(LineView):
                                           suggestions=sorted(listed), check=lambda t: coin_answer(t, listed)), add)
 
     def action_remove_coin(self) -> None:
-        coin = self.selected_coin
+        coin = self.coin_for("d")
         if coin:
             self.post_message(CoinAction("remove", coin))
 
     def action_toggle_alerts(self) -> None:
-        coin = self.selected_coin
+        coin = self.coin_for("space")
         if coin:
             setting = self.settings.get(coin)
             self.post_message(CoinAction("alerts", coin, on=not (setting and setting.alerts)))
 
     def action_mute(self) -> None:
-        coin = self.selected_coin
+        coin = self.coin_for("m")
         if not coin:
             return
 

@@ -27,6 +27,7 @@ from textual.strip import Strip
 from teleglas_tui.palette import Row, palette
 
 _CACHE_SCREENS = 4  # drawn lines kept, in screenfuls: enough for a tape scrolling between redraws
+NO_ROW = -1  # the cursor's row when it stands on none; a cursor key puts it back on the list
 
 
 class LineView(ScrollView, can_focus=True):
@@ -54,7 +55,7 @@ class LineView(ScrollView, can_focus=True):
         self.rows: deque[Row] = deque(maxlen=max_lines)
         self.header: Row | None = None
         self.has_cursor = cursor
-        self.cursor_row = 0
+        self.cursor_row = 0  # NO_ROW when the cursor stands on no row
         self._drawn: dict[tuple[Row, bool], Strip] = {}
         self._drawn_for: tuple[object, int, bool, Style] | None = None
         self._base = Style()
@@ -118,10 +119,19 @@ class LineView(ScrollView, can_focus=True):
             self.scroll_to(y=self.cursor_row - view + 1, animate=False, immediate=True)
         self.refresh()
 
+    def clear_cursor(self) -> None:
+        """The cursor on no row (the row it stood for has gone): no neighbour takes its place."""
+        if self.cursor_row != NO_ROW:
+            self.cursor_row = NO_ROW
+            self.refresh()
+
     def action_cursor(self, step: int) -> None:
-        self.move_cursor(self.cursor_row + step)
+        self.move_cursor(0 if self.cursor_row == NO_ROW else self.cursor_row + step)  # from nowhere: the top
 
     def action_cursor_page(self, direction: int) -> None:
+        if self.cursor_row == NO_ROW:
+            self.move_cursor(0)
+            return
         self.move_cursor(self.cursor_row + direction * max(1, self.scrollable_content_region.height - 1))
 
     def action_cursor_to(self, row: int) -> None:
