@@ -191,7 +191,7 @@ class Engine:
         self.tape_seq += 1
         st.liq_minute.add(ev.ts, ev.usd, is_long, ev.price, now)
         window = st.liq
-        window.evict(now - window.span)
+        window.advance(now)
         episode = st.episode
         if episode is not None and stop_hunt.finished(episode, window, now, self.settings.stop_hunt):
             st.episode = episode = None
@@ -457,14 +457,14 @@ class Engine:
     def _flow(self, st: CoinState) -> CoinFlow:
         now = self.now_ms
         w = st.trades
-        w.evict(now - w.span)
-        st.liq_minute.evict(now - st.liq_minute.span)
+        w.advance(now)
+        st.liq_minute.advance(now)
         total = w.total
         bars = list(st.bars)[-SPARK_BARS:]
         return CoinFlow(
             coin=st.coin, tier=st.tier, price=st.price, buy_usd=w.buy_usd, sell_usd=w.sell_usd,
             buy_ratio=w.buy_usd / total if total > 0 else None, large_buys=w.large_buys,
-            large_sells=w.large_sells, delta_usd=w.buy_usd - w.sell_usd, trades=len(w),
+            large_sells=w.large_sells, delta_usd=w.buy_usd - w.sell_usd, trades=w.count,
             liq_long_1m=st.liq_minute.long_usd, liq_short_1m=st.liq_minute.short_usd,
             funding=st.context.funding_rate(),
             oi_change=st.context.oi_change(int(self.settings.context.oi_window_s * 1000)),

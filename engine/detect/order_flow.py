@@ -13,7 +13,7 @@ from engine.windows import TradeWindow
 
 def detect(w: TradeWindow, s: OrderFlowSettings) -> tuple[str, str] | None:
     """``(type, direction)`` when the window shows accumulation or distribution."""
-    if len(w.items) < s.min_trades:
+    if w.count < s.min_trades:
         return None
     total = w.buy_usd + w.sell_usd
     if total <= 0:
@@ -39,7 +39,7 @@ def confidence(w: TradeWindow, direction: str, cascade_threshold: float) -> floa
     score += 20 if large >= 10 else 15 if large >= 7 else 10 if large >= 5 else 5 if large >= 3 else 0
     size = total / cascade_threshold if cascade_threshold else 0.0
     score += 15 if size > 5 else 10 if size > 2.5 else 5 if size > 1 else 0
-    n = len(w.items)
+    n = w.count
     score += 5 if n > 100 else 3 if n > 50 else 0
     return min(score, 99.0)
 
@@ -52,5 +52,5 @@ def metrics(w: TradeWindow) -> dict:
         "sell_usd": round(w.sell_usd, 2),
         "large_buys": w.large_buys,
         "large_sells": w.large_sells,
-        "trades": len(w.items),
+        "trades": w.count,
     }

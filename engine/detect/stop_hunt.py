@@ -19,7 +19,6 @@ from engine.model import LONG, SHORT, Signal
 from engine.settings import StopHuntSettings
 from engine.windows import LiquidationWindow, TradeWindow
 
-ARRIVAL_SLACK_MS = 10_000
 REVERSAL_SHARE = 2 / 3  # the other side's share of the window that makes a cascade the other way
 
 
@@ -55,25 +54,18 @@ def start(window: LiquidationWindow, trades: TradeWindow, now: int, threshold: f
           absorption_threshold: float, s: StopHuntSettings) -> Episode:
     """Open an episode from the window's content at the trigger."""
     direction = LONG if window.long_usd >= window.short_usd else SHORT
-    prices = [item[3] for item in window.items]
+    low, high = window.price_range()
     window_start = now - window.span
     episode = Episode(
         trigger_ts=now, window_start=window_start, direction=direction,
-        long_usd=window.long_usd, short_usd=window.short_usd, count=len(window.items),
-        zone_low=min(prices), zone_high=max(prices), absorption_usd=0.0, absorbed=False,
+        long_usd=window.long_usd, short_usd=window.short_usd, count=window.count,
+        zone_low=low, zone_high=high, absorption_usd=0.0, absorbed=False,
         threshold=threshold, absorption_threshold=absorption_threshold,
     )
     against_buy = direction == LONG  # after a long flush, absorption is taker buying
     min_usd = s.absorption_min_trade_usd
-    items = trades.items
-    # Newest first, stopping a little before the window's start (venues interleave slightly out
-    # of order): the trade window holds minutes, this needs seconds.
-    stop_at = window_start - ARRIVAL_SLACK_MS
-    for i in range(len(items) - 1, trades.head - 1, -1):
-        ts, usd, is_buy, _large, _venue = items[i]
-        if ts <= stop_at:
-            break
-        if ts > window_start and is_buy == against_buy and usd >= min_usd:
+    for _ts, usd, is_buy in trades.since(window_start):
+        if is_buy == against_buy and usd >= min_usd:
             episode.absorption_usd += usd
     episode.absorbed = episode.absorption_usd >= absorption_threshold
     return episode

@@ -151,3 +151,24 @@ def test_the_coin_detail_breaks_the_flow_down_by_venue():
     detail = run.engine.coin_detail("SOL")
     assert detail.venues == {"Binance": 3_500, "Bybit": 1_000}
     assert detail.flow.buy_usd == 3_500 and detail.flow.sell_usd == 1_000
+
+
+def test_order_flow_counts_only_the_trades_still_in_its_window():
+    """Issue 17's defect: a coin trades for 4 minutes, is quiet for 6 while others trade, then gets
+    3 large buys.  Its 5-minute window holds 3 trades, not 203: no ACCUMULATION (SPEC needs 10)."""
+    run = Run()
+    sides = (BUY, SELL)
+    run.feed(*[trade(i * 1.2, "SOL", sides[i % 2], 10_000) for i in range(200)])  # 4 minutes, even
+    run.feed(*[trade(240 + 10 * i, "BTC", sides[i % 2], 1_000) for i in range(37)])  # 6 quiet minutes
+    run.feed(*[trade(605 + i, "SOL", BUY, 10_000) for i in range(3)])
+    assert [s for s in run.signals.values() if s.coin == "SOL"] == []
+
+
+def test_order_flow_metrics_never_show_minus_zero():
+    """Taker sells that left the window leave 0.0, not -0.0 (float drift of the running sums)."""
+    run = Run()
+    run.feed(*[trade(i, "ETH", SELL, 0.1 + 0.2 * i) for i in range(5)])  # sum minus parts: -4e-16
+    run.feed(*[trade(60 * i, "BTC", SELL, 1_000) for i in range(1, 6)])  # the clock moves on, no gap
+    run.feed(*[trade(310 + i, "ETH", BUY, 10_000) for i in range(12)])
+    (signal,) = run.of_type(ACCUMULATION)
+    assert signal.metrics["sell_usd"] == 0.0 and str(signal.metrics["sell_usd"]) == "0.0"
