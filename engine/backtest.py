@@ -209,13 +209,26 @@ def format_summary(summary: dict) -> str:
                 lines.append(f"    {signal_type:<28} win rate {row['win_rate']:.0%} of {row['n']}")
     minutes = summary["liquidations_by_minute"]
     if minutes:
-        lines.append("  liquidations per minute (UTC, long / short liquidated):")
-        peak = max(max(v) for v in minutes.values()) or 1.0
+        lines.append("  liquidations per minute (UTC, long / short liquidated;")
+        lines.append(f"  bar: {LONG_CELL} long then {SHORT_CELL} short, the largest minute {BAR_WIDTH} cells):")
+        peak = max(sum(v) for v in minutes.values()) or 1.0
         for minute, (long_usd, short_usd) in minutes.items():
             stamp = time.strftime("%Y-%m-%d %H:%M", time.gmtime(int(minute) / 1000))
-            bar = "█" * round(20 * long_usd / peak)
-            lines.append(f"    {stamp}  {_usd(long_usd):>9} / {_usd(short_usd):>9}  {bar}")
+            lines.append(f"    {stamp}  {_usd(long_usd):>9} / {_usd(short_usd):>9}  "
+                         f"{liquidation_bar(long_usd, short_usd, peak)}".rstrip())
     return "\n".join(lines)
+
+
+BAR_WIDTH = 24  # cells of the largest minute: with the figures, 69 columns
+LONG_CELL, SHORT_CELL = "█", "░"  # told apart without colour
+
+
+def liquidation_bar(long_usd: float, short_usd: float, peak: float) -> str:
+    """Both sides of a minute in one bar, long then short, scaled so ``peak`` (the largest
+    minute's total) fills :data:`BAR_WIDTH`; the short part is what the total adds to the long."""
+    longs = round(BAR_WIDTH * long_usd / peak)
+    total = round(BAR_WIDTH * (long_usd + short_usd) / peak)
+    return LONG_CELL * longs + SHORT_CELL * (total - longs)
 
 
 def main(args: argparse.Namespace) -> int:
