@@ -10,24 +10,12 @@ from engine.settings import Settings, load_settings
 T0 = 1_761_125_800_000  # 2025-10-22 09:36:40 UTC
 
 
-# The rule tests prove SPEC.md's rules with SPEC.md's numbers; the shipped defaults were tuned
-# away from some of them on real data (README "Signal quality"), and tests of those say so.
-SPEC_NUMBERS = {
-    "gate": {"min_confidence": 70, "cooldown_s": 300},
-    "order_flow": {"buy_ratio_long": 0.65, "buy_ratio_short": 0.35},
-    "volume_spike": {"ratio": 3.0, "min_cascade_fraction": 0.5},
-    "alerts": {"silent_types": []},
-}
-
-
-def settings(*, tuned: bool = False, **sections: dict) -> Settings:
-    """SPEC.md's numbers (or with ``tuned`` the shipped defaults), with ``section={"key": value}``
-    overrides (validated like a config file)."""
+def settings(**sections: dict) -> Settings:
+    """The shipped defaults (SPEC.md's numbers) with ``section={"key": value}`` overrides (validated
+    like a config file)."""
     s = load_settings(None, environ={})
     from engine.settings import _apply
 
-    if not tuned:
-        _apply(s, SPEC_NUMBERS, "")
     _apply(s, sections, "")
     return s
 

@@ -22,7 +22,7 @@ FIRST_SECONDS = 10
 def test_the_first_ten_seconds_show_liquidations_flow_and_a_new_signal():
     """The demo opens after its fast-forward and plays at DEMO_SPEED: its first 10 s on screen are
     the next FIRST_SECONDS x DEMO_SPEED seconds of recording."""
-    pipeline = Pipeline(Engine(settings(tuned=True)))
+    pipeline = Pipeline(Engine(settings()))
     records = list(read_records(DEMO_RECORDING))
     opens = records[0].t + DEMO_FAST_FORWARD_S * 1000
     first_seconds_end = opens + FIRST_SECONDS * DEMO_SPEED * 1000
@@ -54,7 +54,7 @@ async def test_the_loop_starts_over_cleanly():
     again (new ids, nothing taken for a late duplicate), and every directional signal of a pass
     has its final outcome by the time the next pass starts."""
     capture = Passes()
-    svc = Service(settings(tuned=True), Secrets(), data_dir=None, replay=DEMO_RECORDING, speed=0, loop=True,
+    svc = Service(settings(), Secrets(), data_dir=None, replay=DEMO_RECORDING, speed=0, loop=True,
                   fast_forward_s=DEMO_FAST_FORWARD_S, sinks=[capture])
     task = asyncio.create_task(svc.run())
 
