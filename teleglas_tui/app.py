@@ -16,10 +16,12 @@ import signal
 import time
 from collections.abc import Iterable
 from functools import partial
+from pathlib import Path
 from typing import ClassVar
 
 from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
+from textual.dom import DOMNode
 from textual.notifications import Notification, Notify
 from textual.screen import Screen
 from textual.timer import Timer
@@ -66,11 +68,11 @@ class TeleglasApp(App):
     Footer.-compact FooterKey.-command-palette { margin-right: 0; padding-right: 1; }
     """
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("s", "statistics", "Stats"),
-        Binding("t", "cycle_theme", "Theme"),
-        Binding("P", "toggle_alerts_paused", "Pause all", key_display="P"),
-        Binding("question_mark", "help", "Help", key_display="?"),
-        Binding("q", "quit", "Quit"),
+        Binding("s", "statistics", "Stats", tooltip="hit rates and calibration of the signals"),
+        Binding("t", "cycle_theme", "Theme", tooltip="next theme: dark, light, high-contrast"),
+        Binding("P", "toggle_alerts_paused", "Pause all", key_display="P", tooltip="pause every Telegram alert (again: resume)"),
+        Binding("question_mark", "help", "Help", key_display="?", tooltip="every key and what the colours and labels mean"),
+        Binding("q", "quit", "Quit", tooltip="save the state and leave"),
     ]
 
     def __init__(self, service: Service, settings: Settings) -> None:
@@ -261,26 +263,56 @@ class TeleglasApp(App):
     def action_help(self) -> None:
         self.push_screen(HelpScreen([
             ("Everywhere", [*self.BINDINGS, *MOVING]),
+            ("Coins, from any pane (on the flow table's selected coin)", MonitorScreen.BINDINGS),
             ("Flow table", FlowTable.BINDINGS),
             ("Signals", SignalFeed.BINDINGS),
             ("Tape", LiquidationTape.BINDINGS),
             ("Signal detail", SignalDetailScreen.BINDINGS),
-            ("Coin detail and statistics screens", CoinDetailScreen.BINDINGS),
+            ("Coin detail (the coin keys act on its coin) and statistics", CoinDetailScreen.BINDINGS),
         ]))
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
-        """The command palette offers every key the teleglas panes declare where it was opened
-        (not the cursor keys they inherit), each once, then those of Textual's own commands that
-        teleglas has no key for (its theme picker is left out: ``t`` cycles teleglas's themes)."""
+        """The command palette offers every key of the screen it was opened on, whichever pane
+        has the focus: the screen's own, each pane's (run on that pane) and the app's, each once
+        (not the cursor keys), then a screenshot saved where it says, then those of Textual's own
+        commands that teleglas has no key for (its theme picker is left out: ``t`` cycles
+        teleglas's themes; its screenshot is replaced: it saves to a Downloads folder a server
+        does not have)."""
         titles = set()
-        for key, active in screen.active_bindings.items():
-            binding = active.binding
-            declared = {b.action for b in getattr(type(active.node), "BINDINGS", ()) if isinstance(b, Binding)}
-            if (binding.action in declared and binding.description and active.enabled and binding.show
-                    and binding.description not in titles):
+        for node, binding in palette_bindings(self, screen):
+            if binding.description not in titles:
                 titles.add(binding.description)
-                yield SystemCommand(binding.description, f"key {binding.key_display or key}",
-                                    partial(self.run_action, binding.action, active.node))
+                key = binding.key_display or binding.key.split(",")[0]
+                about = f"key {key}" + (f" · {binding.tooltip}" if binding.tooltip else "")
+                yield SystemCommand(binding.description, about, partial(self.run_action, binding.action, node))
+        yield SystemCommand("Screenshot", "Save an SVG picture of the screen in the data directory",
+                            lambda: self.set_timer(0.1, self.save_screen_picture))
+        titles.add("Screenshot")
         for command in super().get_system_commands(screen):
             if command.title not in titles and command.title != "Theme":
                 yield command
+
+    def save_screen_picture(self) -> None:
+        """An SVG of the screen in ``<data dir>/screenshots`` (the working directory without one),
+        its path in the notice."""
+        folder = (self.service.data_dir or Path.cwd()) / "screenshots"
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            path = self.save_screenshot(path=str(folder))
+        except OSError as exc:
+            self.notify(f"screenshot not saved: {exc.strerror or exc} ({folder})", title="screenshot",
+                        severity="error", timeout=8, markup=False)
+            return
+        self.notify(f"screenshot saved to {path}", title="screenshot", timeout=8, markup=False)
+
+
+def palette_bindings(app: App, screen: Screen) -> list[tuple[DOMNode, Binding]]:
+    """The keys the command palette offers on ``screen``: the screen's, every widget's on it
+    that declares keys (focused or not), the app's; only shown ones, so no cursor keys."""
+    nodes: list[DOMNode] = [screen, *screen.query("*"), app]
+    found = []
+    for node in nodes:
+        for binding in getattr(type(node), "BINDINGS", ()):
+            if isinstance(binding, Binding) and binding.description and binding.show:
+                found.append((node, binding))
+    return found

@@ -4,7 +4,8 @@ their outcomes.
 
 The pure half (``summary_rows``, ``minute_rows``, ``detail_chart``) reads ``CoinDetail``; the
 screen pulls a fresh one at ``ui.refresh_hz`` while it is shown, and draws the chart again only
-when its minutes or its size changed, at most once a second.
+when its minutes or its size changed, at most once a second.  The coin keys (``a`` ``d``
+``space`` ``m``) act on this screen's coin.
 """
 
 from __future__ import annotations
@@ -22,8 +23,10 @@ from textual.widgets import Footer, Static
 
 from engine import format as fmt
 from engine.snapshot import CoinDetail, CoinSetting, MinuteBar
+from teleglas_tui import coin_keys
 from teleglas_tui.columns import hms, left, right
 from teleglas_tui.detail_chart import PlotView, detail_chart
+from teleglas_tui.messages import CoinAction
 from teleglas_tui.palette import Palette, Row, Span, palette
 from teleglas_tui.signal_feed import signal_row
 from teleglas_tui.text_bars import level_bar, ratio_bar, signed_bar
@@ -103,7 +106,7 @@ class CoinDetailScreen(Screen):
     CoinDetailScreen.-narrow #detail-signals { height: auto; max-height: 8; }
     """
     HORIZONTAL_BREAKPOINTS: ClassVar[list[tuple[int, str]]] = [(0, "-narrow"), (140, "-wide")]
-    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "app.pop_screen", "Back")]
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "app.pop_screen", "Back"), *coin_keys.BINDINGS]
 
     def __init__(self, coin: str, fetch: DetailSource, refresh_hz: float,
                  wall_ms: Callable[[], int] = lambda: int(time.time() * 1000), silent: Collection[str] = ()) -> None:
@@ -133,6 +136,18 @@ class CoinDetailScreen(Screen):
         self.redraw()
         self.call_after_refresh(self.redraw)  # the charts' size is known once laid out
         self.set_interval(self._interval, self.redraw)
+
+    def action_add_coin(self) -> None:
+        self.post_message(CoinAction("add", self.coin))
+
+    def action_remove_coin(self) -> None:
+        coin_keys.remove(self, self.coin)
+
+    def action_toggle_alerts(self) -> None:
+        coin_keys.toggle_alerts(self, self.coin, self._fetch()[1])
+
+    def action_mute(self) -> None:
+        coin_keys.ask_to_mute(self, self.coin)
 
     def redraw(self) -> None:
         detail, setting, paused = self._fetch()

@@ -15,8 +15,6 @@ comes back or the trader picks another, so ``d``, ``space`` and ``m`` never reac
 
 from __future__ import annotations
 
-import re
-import time
 from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 from typing import ClassVar
@@ -27,20 +25,16 @@ from textual.events import Resize
 
 from engine import format as fmt
 from engine.snapshot import CoinFlow, CoinSetting
-from engine.symbols import canonical
-from teleglas_tui.choice_screen import ChoiceScreen
+from teleglas_tui import coin_keys
 from teleglas_tui.columns import right, usd
 from teleglas_tui.line_view import NO_ROW, LineView
-from teleglas_tui.messages import CoinAction, CoinChosen
+from teleglas_tui.messages import CoinChosen
 from teleglas_tui.palette import Row, Span
 from teleglas_tui.prompt_screen import PromptScreen
 from teleglas_tui.text_bars import ratio_bar, spark
 
 Cell = tuple[Span, ...]
-_COIN_TEXT = re.compile(r"[A-Z0-9._/-]{1,20}")
 SORTS = ("activity", "delta", "coin")
-MUTE_CHOICES = (("15 minutes", 900), ("1 hour", 3600), ("4 hours", 14_400), ("24 hours", 86_400),
-                ("Unmute", 0))
 # key, header, width (cells).  "buy" is the narrow form of "ratio" (the share without its bar).
 COLUMNS = (
     ("coin", "Coin", 7),
@@ -129,23 +123,6 @@ def _counts(buys: int, sells: int, width: int) -> str:
     return text
 
 
-def coin_answer(text: str, listed: Collection[str]) -> tuple[str | None, str]:
-    """The coin a user typed (``btc usdt``, ``BTC-USDT-SWAP`` and ``1000pepe`` name BTC and PEPE),
-    or why it is refused: not a coin name, or a coin no venue lists and the market has not shown
-    (unless no listing arrived yet).  Empty text is no answer."""
-    typed = "".join(text.split()).upper()
-    if not typed:
-        return None, ""
-    if not _COIN_TEXT.fullmatch(typed):
-        return None, "letters and digits only, at most 20"
-    coin = canonical(typed)[0]
-    if not coin:
-        return None, f"{typed} names no coin"
-    if listed and coin not in listed:
-        return None, f"{coin}: no venue lists it and the market has not shown it"
-    return coin, ""
-
-
 def alert_cell(setting: CoinSetting | None, now_wall_ms: int) -> Cell:
     if setting is None or not setting.alerts:
         return (("off", "dim"),)
@@ -220,13 +197,7 @@ class FlowTable(LineView):
     """
     BINDINGS: ClassVar[list[BindingType]] = [
         *LineView.CURSOR_BINDINGS,
-        Binding("enter", "choose", "Detail"),
-        Binding("a", "add_coin", "Add"),
-        Binding("d", "remove_coin", "Remove"),
-        Binding("space", "toggle_alerts", "Alerts"),
-        Binding("m", "mute", "Mute"),
-        Binding("o", "cycle_sort", "Sort"),
-        Binding("slash", "filter", "Filter", key_display="/"),
+        Binding("enter", "choose", "Detail", tooltip="the coin's last hour, its minutes and signals"),
     ]
 
     def __init__(self, *, limit: int = 40, funding_extreme: float = 0.001,
@@ -307,7 +278,7 @@ class FlowTable(LineView):
             title += f" · filter {self.text_filter}"
         self.border_title = title
 
-    # -- actions ----------------------------------------------------------------------------
+    # -- actions (the coin keys are the monitor screen's: they work from any pane) -----------
 
     def action_choose(self) -> None:
         coin = self.coin_for("Enter")
@@ -315,39 +286,22 @@ class FlowTable(LineView):
             self.post_message(CoinChosen(coin))
 
     def action_add_coin(self) -> None:
-        def add(answer: str | None) -> None:
-            if answer:
-                self.post_message(CoinAction("add", answer))
-
-        listed = self.listed()
-        self.app.push_screen(PromptScreen("Add a coin to the watchlist (Tab completes)", placeholder="e.g. SOL",
-                                          suggestions=sorted(listed), check=lambda t: coin_answer(t, listed)), add)
+        coin_keys.ask_to_add(self, self.listed())
 
     def action_remove_coin(self) -> None:
         coin = self.coin_for("d")
         if coin:
-            self.post_message(CoinAction("remove", coin))
+            coin_keys.remove(self, coin)
 
     def action_toggle_alerts(self) -> None:
         coin = self.coin_for("space")
         if coin:
-            setting = self.settings.get(coin)
-            self.post_message(CoinAction("alerts", coin, on=not (setting and setting.alerts)))
+            coin_keys.toggle_alerts(self, coin, self.settings.get(coin))
 
     def action_mute(self) -> None:
         coin = self.coin_for("m")
-        if not coin:
-            return
-
-        def mute(seconds: int | None) -> None:
-            if seconds is None:
-                return
-            if seconds == 0:
-                self.post_message(CoinAction("unmute", coin))
-            else:
-                self.post_message(CoinAction("mute", coin, until_ms=int(time.time() * 1000) + seconds * 1000))
-
-        self.app.push_screen(ChoiceScreen(f"Mute {coin}", MUTE_CHOICES), mute)
+        if coin:
+            coin_keys.ask_to_mute(self, coin)
 
     def action_cycle_sort(self) -> None:
         self.sort_by = SORTS[(SORTS.index(self.sort_by) + 1) % len(SORTS)]
@@ -355,10 +309,17 @@ class FlowTable(LineView):
         self._redraw()
 
     def action_filter(self) -> None:
-        def apply(answer: str | None) -> None:
-            if answer is not None:
-                self.text_filter = answer.upper()
+        """The filter prompt: the table follows as the trader types (so what the letters do is
+        in sight), Enter keeps the filter, Escape puts the one before back."""
+        before = self.text_filter
+
+        def apply(text: str | None) -> None:
+            text = (before if text is None else text).strip().upper()
+            if text != self.text_filter:
+                self.text_filter = text
                 self._title()
                 self._redraw()
 
-        self.app.push_screen(PromptScreen("Filter coins (empty shows all)", value=self.text_filter), apply)
+        self.app.push_screen(PromptScreen("Filter coins by name: the table follows as you type · Enter keeps it"
+                                          " (empty shows all) · Esc goes back", value=self.text_filter,
+                                          placeholder="part of a name, e.g. PEPE", on_change=apply), apply)

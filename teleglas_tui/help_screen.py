@@ -35,7 +35,8 @@ def key_rows(sections: Sequence[tuple[str, Sequence[Binding]]]) -> list[Row]:
         for binding in bindings:
             if binding.description and binding.show:
                 key = binding.key_display or binding.key
-                rows.append((left(f"  {key}", KEY_WIDTH, "accent"), (binding.description, "")))
+                about = (f" · {binding.tooltip}", "dim") if binding.tooltip else ("", "")
+                rows.append((left(f"  {key}", KEY_WIDTH, "accent"), (binding.description, ""), about))
         rows.append(())
     return rows
 

@@ -75,9 +75,9 @@ class LiquidationTape(LineView):
     }
     """
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("p", "toggle_pause", "Pause tape"),
-        Binding("l", "toggle_liquidations_only", "Liqs only"),
-        Binding("f", "cycle_min_usd", "Min size"),
+        Binding("p", "toggle_pause", "Pause tape", tooltip="hold the tape still (again: resume)"),
+        Binding("l", "toggle_liquidations_only", "Liqs only", tooltip="the tape without large trades (again: with)"),
+        Binding("f", "cycle_min_usd", "Min size", tooltip="hide tape rows under $10k, $50k, $100k, $250k, $1M"),
     ]
 
     def __init__(self, tiers: Tiers, *, max_lines: int = 400, min_usd: float = 0.0,

@@ -7,6 +7,9 @@ drawn per market event.  The panes keep moving under a prompt, the help or the c
 this one.  Wide terminals get the tape as a full-height column; narrower ones put the flow table
 on top and the tape beside the signal feed (at 80 columns, half and half).
 
+The coin keys (``a``, ``d``, ``space``, ``m``) and the flow table's ``o`` and ``/`` are this
+screen's, so they work whichever pane has the focus; they act on the flow table's selection.
+
 The terminal bell (``ui.bell``) rings once for each URGENT signal of a watched coin whose alerts
 are on and not muted: the signals a trader asked to be woken for.
 """
@@ -17,6 +20,7 @@ from collections.abc import Callable, Collection, Mapping, Sequence
 from typing import ClassVar
 
 from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
 from textual.containers import Grid
 from textual.screen import ModalScreen, Screen
 from textual.timer import Timer
@@ -26,6 +30,7 @@ from engine.model import Signal
 from engine.settings import Settings
 from engine.snapshot import CoinSetting, ServiceSnapshot
 from engine.tiers import Tiers
+from teleglas_tui import coin_keys
 from teleglas_tui.flow_table import FlowTable
 from teleglas_tui.header_status import HeaderStatus
 from teleglas_tui.liquidation_tape import LiquidationTape
@@ -44,6 +49,12 @@ class MonitorScreen(Screen):
     MonitorScreen.-tiny #panes { grid-columns: 1fr 1fr; grid-rows: 1fr 1fr; }
     MonitorScreen.-narrow #flow, MonitorScreen.-tiny #flow { column-span: 2; }
     """
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        *coin_keys.BINDINGS,
+        Binding("o", "cycle_sort", "Sort", tooltip="sort the flow table by activity, delta or name"),
+        Binding("slash", "filter", "Filter", key_display="/", tooltip="filter the flow table by name"),
+    ]
 
     def __init__(self, source: Callable[[], ServiceSnapshot], wall_ms: Callable[[], int],
                  settings: Settings, listed: Callable[[], Collection[str]] = set) -> None:
@@ -65,6 +76,26 @@ class MonitorScreen(Screen):
                                   min_usd=ui.tape_min_usd, id="tape")
             yield SignalFeed(ui.feed_max_lines, silent=self._settings.alerts.silent_types, id="signals")
         yield Footer(compact=True)
+
+    # -- the flow table's keys, from any pane --------------------------------------------------
+
+    def action_add_coin(self) -> None:
+        self.query_one(FlowTable).action_add_coin()
+
+    def action_remove_coin(self) -> None:
+        self.query_one(FlowTable).action_remove_coin()
+
+    def action_toggle_alerts(self) -> None:
+        self.query_one(FlowTable).action_toggle_alerts()
+
+    def action_mute(self) -> None:
+        self.query_one(FlowTable).action_mute()
+
+    def action_cycle_sort(self) -> None:
+        self.query_one(FlowTable).action_cycle_sort()
+
+    def action_filter(self) -> None:
+        self.query_one(FlowTable).action_filter()
 
     def on_mount(self) -> None:
         self.refresh_panes()

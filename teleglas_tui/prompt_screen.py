@@ -3,7 +3,8 @@
 Completion comes from ``suggestions`` (for a coin: every coin a venue lists or the market has
 shown); Tab or → takes the suggestion.  ``check`` turns the text into the answer or says what is
 wrong with it, and the question stays open until the answer is right or Escape gives up.  Enter
-answers, Escape answers ``None``.
+answers, Escape answers ``None``; ``on_change`` hears the text as it is typed (the flow filter
+shows its effect at once).
 """
 
 from __future__ import annotations
@@ -47,13 +48,15 @@ class PromptScreen(ModalScreen[str | None]):
     ]
 
     def __init__(self, title: str, *, value: str = "", placeholder: str = "",
-                 suggestions: Sequence[str] = (), check: Check = _as_typed) -> None:
+                 suggestions: Sequence[str] = (), check: Check = _as_typed,
+                 on_change: Callable[[str], None] | None = None) -> None:
         super().__init__()
         self._title = title
         self._value = value
         self._placeholder = placeholder
         self._suggestions = list(suggestions)
         self._check = check
+        self._on_change = on_change
 
     def compose(self) -> ComposeResult:
         suggester = SuggestFromList(self._suggestions, case_sensitive=False) if self._suggestions else None
@@ -72,6 +75,8 @@ class PromptScreen(ModalScreen[str | None]):
         self.dismiss(answer)
 
     def on_input_changed(self, event: Input.Changed) -> None:
+        if self._on_change is not None:
+            self._on_change(event.value)
         label = self.query_one(Label)
         if label.has_class("-refused"):
             label.update(self._title)

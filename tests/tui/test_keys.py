@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 
-from textual.command import CommandPalette
+from textual.command import CommandList, CommandPalette
 from textual.widgets import Input, Label
 from tui_harness import FrozenApp, ProbeSink, make_app, replayed, until
 
@@ -12,12 +12,14 @@ from engine import format as fmt
 from engine.secrets import Secrets
 from engine.service import Service
 from engine.settings import Settings
+from teleglas_tui.choice_screen import ChoiceScreen
 from teleglas_tui.coin_detail_screen import CoinDetailScreen
 from teleglas_tui.flow_table import FlowTable
 from teleglas_tui.header_status import HeaderStatus
 from teleglas_tui.help_screen import HelpScreen
 from teleglas_tui.liquidation_tape import LiquidationTape, keep
 from teleglas_tui.monitor_screen import MonitorScreen
+from teleglas_tui.prompt_screen import PromptScreen
 from teleglas_tui.signal_detail_screen import SignalDetailScreen, signal_text
 from teleglas_tui.signal_feed import SignalFeed
 from teleglas_tui.statistics_screen import StatisticsScreen
@@ -327,3 +329,115 @@ async def test_every_key_is_harmless_on_an_empty_live_screen():
         await pilot.press("q")
         await until(pilot, lambda: probe.stopped)
     assert app.return_code == 0
+
+
+class TestNoKeySilentlyDoesNothing:
+    """Issue 21, item 2: the coin keys worked only while the flow table had the focus, so after
+    Esc from a signal's detail `a` did nothing, and `/` typed on the tape did nothing while the
+    `s` of "usd" opened Statistics."""
+
+    async def test_after_escape_from_a_signal_detail_a_opens_the_add_prompt(self):
+        app = make_app()
+        async with app.run_test(size=SIZE) as pilot:
+            await replayed(pilot)
+            await pilot.press("tab", "tab", "enter")
+            assert isinstance(app.screen, SignalDetailScreen)
+            await pilot.press("escape", "a")
+            assert isinstance(app.screen, PromptScreen) and "Add a coin" in str(app.screen.query_one(Label).render())
+
+    async def test_the_coin_keys_act_on_the_flow_tables_coin_from_every_pane(self):
+        app = make_app()
+        async with app.run_test(size=SIZE) as pilot:
+            await replayed(pilot)
+            table = app.screen.query_one(FlowTable)
+            table.move_cursor(table.coins.index("ETH"))
+            for pane in (LiquidationTape, SignalFeed):
+                app.screen.query_one(pane).focus()
+                await pilot.press("space")
+                await pilot.pause()
+                assert not app.service.coins.setting("ETH").alerts, pane
+                await pilot.press("space", "m")
+                assert isinstance(app.screen, ChoiceScreen) and "Mute ETH" in app.screen.query_one("OptionList").border_title
+                await pilot.press("escape")
+            assert app.service.coins.setting("ETH").alerts
+
+    async def test_slash_on_the_tape_opens_the_filter_and_the_table_follows_the_typing(self):
+        """`usd` typed after `/` filters as it is typed (the `s` goes to the filter, Statistics
+        stays shut), Enter keeps it, `/` then Esc puts it back as it was."""
+        app = make_app()
+        async with app.run_test(size=SIZE) as pilot:
+            await replayed(pilot)
+            table = app.screen.query_one(FlowTable)
+            app.screen.query_one(LiquidationTape).focus()
+            await pilot.press("slash", *"mel")
+            await pilot.pause()
+            assert isinstance(app.screen, PromptScreen) and table.coins == ["MELANIA"]
+            assert "filter MEL" in str(table.border_title)
+            await pilot.press("enter", "slash", *["backspace"] * 3, *"s", "escape")
+            await pilot.pause()
+            assert isinstance(app.screen, MonitorScreen) and table.text_filter == "MEL"
+            await pilot.press("slash", *["backspace"] * 3, "enter")
+            assert table.text_filter == "" and table.row_count > 1
+
+    async def test_the_coin_keys_on_a_coin_detail_act_on_its_coin(self):
+        app = make_app()
+        async with app.run_test(size=SIZE) as pilot:
+            await replayed(pilot)
+            table = app.screen.query_one(FlowTable)
+            table.move_cursor(table.coins.index("FET"))
+            await pilot.press("enter")
+            assert isinstance(app.screen, CoinDetailScreen)
+            await pilot.press("a")
+            await pilot.pause()
+            assert app.service.coins.setting("FET").watched
+            await pilot.press("space")
+            await pilot.pause()
+            assert not app.service.coins.setting("FET").alerts
+            await pilot.press("d")
+            await pilot.pause()
+            assert not app.service.coins.setting("FET").watched and isinstance(app.screen, CoinDetailScreen)
+
+
+class TestCommandPalette:
+    async def test_every_command_is_offered_once_whichever_pane_has_the_focus(self):
+        """With the tape focused, typing `add` found nothing."""
+        app = make_app()
+        async with app.run_test(size=SIZE) as pilot:
+            await replayed(pilot)
+            offered = []
+            for pane in (FlowTable, LiquidationTape, SignalFeed):
+                app.screen.query_one(pane).focus()
+                await pilot.pause()
+                titles = [c.title for c in app.get_system_commands(app.screen)]
+                assert len(titles) == len(set(titles))
+                offered.append(set(titles))
+            assert offered[0] == offered[1] == offered[2]
+            assert {"Add", "Remove", "Alerts", "Mute", "Sort", "Filter", "Detail", "Signal detail", "Pause tape",
+                    "Liqs only", "Min size", "Stats", "Theme", "Pause all", "Help", "Quit", "Screenshot"} <= offered[0]
+
+    async def test_typing_add_with_the_tape_focused_finds_add_and_runs_it(self):
+        app = make_app()
+        async with app.run_test(size=SIZE) as pilot:
+            await replayed(pilot)
+            app.screen.query_one(LiquidationTape).focus()
+            await pilot.press("ctrl+p", *"add")
+            palette = app.screen
+            assert isinstance(palette, CommandPalette)
+            found = palette.query_one(CommandList)
+            await until(pilot, lambda: found.option_count > 0)
+            assert "Add" in str(found.get_option_at_index(0).prompt)
+            await pilot.press("enter")
+            await until(pilot, lambda: isinstance(app.screen, PromptScreen))
+
+    async def test_screenshot_saves_where_its_notice_says(self, tmp_path):
+        """Textual's own saved to a Downloads folder a server has not got: "Failed to save"."""
+        app = make_app(tmp_path)
+        async with app.run_test(size=(80, 24)) as pilot:
+            await replayed(pilot)
+            await pilot.press("ctrl+p", *"screenshot")
+            await until(pilot, lambda: app.screen.query_one(CommandList).option_count > 0)
+            await pilot.press("enter")
+            await until(pilot, lambda: list((tmp_path / "screenshots").glob("*.svg")))
+            saved = next((tmp_path / "screenshots").glob("*.svg"))
+            assert "<svg" in saved.read_text() and f"screenshot saved to {saved}" in [
+                n.message for n in app._notifications]
