@@ -1,7 +1,8 @@
 """``teleglas run --headless``: the service with no UI, for systemd, tmux or scripts.
 
 Logs (stderr, or ``--log-file``) one line per new signal and per outcome (every update too with
-``-v``), every feed state change, and a status line every minute and at exit.  SIGINT, SIGTERM and
+``-v``), every feed state change (the service's :mod:`engine.feed_log`: a feed down or stale is a
+WARNING, once per outage), and a status line every minute and at exit.  SIGINT, SIGTERM and
 SIGHUP stop it cleanly: feeds close, the recording is flushed, the sinks save their state (a
 signal the process inherited as ignored, SIGHUP under ``nohup``, stays ignored).
 Every log line passes through the secrets' redaction, so a key cannot reach the log.
@@ -36,7 +37,7 @@ from engine.store.claim import claim_database
 log = logging.getLogger("teleglas")
 
 STATUS_EVERY_S = 60.0
-WATCH_EVERY_S = 1.0  # feed state changes are noticed within this
+WATCH_EVERY_S = 1.0  # start-up notes are logged within this
 
 
 def main(args: argparse.Namespace) -> int:
@@ -179,9 +180,8 @@ async def _run(service: Service, duration: float | None) -> int:
 
 
 async def _watch(service: Service) -> None:
-    """Feed state changes as they happen, start-up notes, and the periodic status line."""
+    """Start-up notes and the periodic status line (the service logs feed state changes)."""
     loop = asyncio.get_running_loop()
-    seen: dict[str, str] = {}
     next_status = loop.time() + STATUS_EVERY_S
     noted = 0
     while True:
@@ -189,13 +189,6 @@ async def _watch(service: Service) -> None:
         for note in service.notes[noted:]:
             log.warning("%s", note)
         noted = len(service.notes)
-        snap = service.snapshot()
-        for feed in snap.feeds:
-            before = seen.get(feed.name)
-            if feed.state != before:
-                seen[feed.name] = feed.state
-                why = f" ({feed.detail})" if feed.detail and feed.state in ("down", "stale") else ""
-                log.info("feed %s: %s%s", feed.name, feed.state if before is None else f"{before} -> {feed.state}", why)
         if loop.time() >= next_status:
             next_status += STATUS_EVERY_S
-            log.info("%s", status_line(snap))
+            log.info("%s", status_line(service.snapshot()))

@@ -19,6 +19,7 @@ from pathlib import Path
 
 from engine.coins import CoinRegistry
 from engine.core import Engine
+from engine.feed_log import FeedLog
 from engine.feeds.adapter import FeedCounters
 from engine.feeds.live import FACTORIES, FeedFactory
 from engine.feeds.replay import Replay
@@ -29,7 +30,7 @@ from engine.recording import RecordingWriter
 from engine.secrets import Secrets
 from engine.settings import Settings
 from engine.sinks import Sink
-from engine.snapshot import CoinDetail, ServiceSnapshot, SinkState
+from engine.snapshot import CoinDetail, FeedState, ServiceSnapshot, SinkState
 from engine.store import StoreSink
 from engine.wiring import default_sinks
 
@@ -38,6 +39,7 @@ log = logging.getLogger("teleglas.service")
 _RATE_WINDOW_S = 5.0  # events_per_s is the rate over the last few seconds
 _FLUSH_EVERY_S = 1.0  # recording lines reach the disk at least this often
 _STOP_GRACE_S = 3.0  # how long feeds get to close their sockets before they are cancelled
+_FEED_LOG_EVERY_S = 1.0  # feed state changes reach the log within this
 _OFF = SinkState("off")
 
 
@@ -65,6 +67,7 @@ class Service:
         self.replay: Replay | None = None
         self.recorder: RecordingWriter | None = None
         self._flusher: asyncio.Task | None = None
+        self._feed_log: asyncio.Task | None = None
         self.notes: list[str] = []  # start-up remarks for the log (a feed left off, and why)
         self.failure = ""  # why the service ended by itself, if it did
         self._speed = speed
@@ -137,6 +140,7 @@ class Service:
                         raise ServiceError(f"cannot record to {self.record_path}: {exc.strerror or exc}") from None
                     self._flusher = asyncio.create_task(self._flush_recording(), name="recorder")
                 tasks += [asyncio.create_task(f.run(), name=f"feed {f.name}") for f in self.feeds]
+            self._feed_log = asyncio.create_task(self._log_feeds(), name="feed log")
             await self._wait(tasks)
             self.ended.set()
             if self.hold:
@@ -157,18 +161,20 @@ class Service:
         if self._running:
             await self._finished.wait()
 
-    def snapshot(self) -> ServiceSnapshot:
-        counters = self.pipeline.counters
+    def feed_states(self) -> list[FeedState]:
+        """Each feed's state now (the replay is one feed)."""
         if self.replay is not None:
-            feeds = [self.replay.state(self._totals())]
-        else:
-            feeds = [f.state(counters.get(f.name)) for f in self.feeds]
+            return [self.replay.state(self._totals())]
+        counters = self.pipeline.counters
+        return [f.state(counters.get(f.name)) for f in self.feeds]
+
+    def snapshot(self) -> ServiceSnapshot:
         totals = self._totals()
         return ServiceSnapshot(
             mode=self.mode,
             speed=self._speed if self.mode == "REPLAY" else None,
             engine=self.engine.snapshot(),
-            feeds=feeds,
+            feeds=self.feed_states(),
             events_per_s=self._events_per_s(totals.events),
             rejected=totals.rejected,
             telegram=self._sink_state("telegram"),
@@ -291,6 +297,13 @@ class Service:
         for feed in self.feeds:
             feed.set_coins(watched)
 
+    async def _log_feeds(self) -> None:
+        """Feed state changes into the log, headless and under the monitor alike (feed_log)."""
+        feed_log = FeedLog()
+        while True:
+            feed_log.note(self.feed_states())
+            await asyncio.sleep(_FEED_LOG_EVERY_S)
+
     async def _flush_recording(self) -> None:
         while True:
             await asyncio.sleep(_FLUSH_EVERY_S)
@@ -329,6 +342,8 @@ class Service:
 
     async def _shutdown(self, tasks: list[asyncio.Task]) -> None:
         try:
+            if self._feed_log is not None:  # first: stopping feeds is not an outage
+                self._feed_log.cancel()
             # All at once: a dead peer holds each close for its timeout.
             await asyncio.gather(*(feed.stop() for feed in self.feeds))
             if self.replay is not None:
