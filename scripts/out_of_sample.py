@@ -1,6 +1,6 @@
 """Out-of-sample study of the signal defaults (issue "Honest signals", item 3) and of the prior table.
 
-    .venv/bin/python scripts/out_of_sample.py [FILE ...] [--gap-min 30] [--block-min 30] [--json OUT]
+    .venv/bin/python scripts/out_of_sample.py [FILE ...] [--gap-min 30] [--block-min 30] [--json OUT] [--markdown]
 
 Without FILE it reads every ``../shared/realdata/windows/*.gz`` and
 ``tests/golden/binance_liquidations_20251022.jsonl``; give your own recordings
@@ -573,6 +573,18 @@ def report(windows: list[Window], blocks: list[Block], by_window: list[list[Wind
                          "yes" if v.wins else "no"])
         p(table(["knob", "SPEC", "chosen (folds)", "held out, tuned", "base", "held out, SPEC", "base",
                  "edge diff 95%", "wins"], rows))
+    md = ["| knob (SPEC) | grid | leave-one-block-out: chosen, held out | walk-forward: chosen, held out | beats SPEC |",
+          "|---|---|---|---|---|"]
+    for loo, wf in zip(*([v for v in verdicts if v.scheme == s] for s in ("leave-one-out", "walk-forward"))):
+        knob = next((k for k in KNOBS if k.name == loo.knob), None)
+        grid = " ".join(fmt_value(v) for v in knob.grid) if knob else ""
+        name = f"`{loo.knob}`" if "." in loo.knob else loo.knob
+        md.append(f"| {name} ({fmt_value(loo.spec)}) | {grid} | {_md_verdict(loo)} | {_md_verdict(wf)} | "
+                  f"{'**yes**' if loo.wins or wf.wins else 'no'} ({_md_span(loo.difference)} / "
+                  f"{_md_span(wf.difference)}) |")
+    first = next(v for v in verdicts if v.scheme == "leave-one-out")
+    md[:0] = [f"Held out, the specification's numbers: {_md_pct(first.spec_tally)}, baseline "
+              f"{_md_rate(first.spec_tally.base)}.", ""]
 
     # Under the shipped defaults: every signal of every block (nothing was fitted on them).
     by_type: dict[str, Tally] = {}
@@ -598,6 +610,16 @@ def report(windows: list[Window], blocks: list[Block], by_window: list[list[Wind
     rows += [["all types", f"tier {tier}", "", "", pct(x), base(x), edge(x)] for tier, x in sorted(by_tier.items())]
     total = sum(counts.values())
     rows.append(["all", "all", str(total), f"{total / hours:.1f}", pct(overall), base(overall), edge(overall)])
+    md += ["", "| type | tier | signals | per covered hour | hit +15 min (95 %, n) | baseline |",
+           "|---|---|---|---|---|---|"]
+    for t in sorted(counts, key=lambda t: -counts[t]):
+        tiers = sorted((tier, y) for (ct, tier), y in by_class.items() if ct == t)
+        x = by_type.get(t, Tally())
+        md.append(f"| `{t}` | all | {counts[t]} | {counts[t] / hours:.1f} | {_md_pct(x)} | {_md_rate(x.base)} |")
+        if len(tiers) > 1:
+            md += [f"| | {tier} | | | {_md_pct(y)} | {_md_rate(y.base)} |" for tier, y in tiers]
+    md += [f"| all | {tier} | | | {_md_pct(x)} | {_md_rate(x.base)} |" for tier, x in sorted(by_tier.items())]
+    md.append(f"| all | all | {total} | {total / hours:.1f} | {_md_pct(overall)} | {_md_rate(overall.base)} |")
     p("")
     p("the shipped defaults, every block:")
     p(table(["type", "tier", "signals", "/h", f"hit {h} [95%] n", "base", "edge pts"], rows))
@@ -606,6 +628,8 @@ def report(windows: list[Window], blocks: list[Block], by_window: list[list[Wind
     p("rates under the shipped defaults (alerts: the watchlist's coins alertable, as backtest counts them;"
       " most in 60 min: by signal time):")
     rows = []
+    md += ["", "| window | covered minutes | signals per covered hour | alerts (per covered hour) | "
+           "URGENT (per covered hour) | most alerts in 60 min |", "|---|---|---|---|---|---|"]
     sums = {"all": [0, 0, 0, 0], "windows with trades": [0, 0, 0, 0]}  # minutes, signals, alerts, URGENT
     for w, runs in zip(windows, by_window):
         run = runs[shipped]
@@ -614,9 +638,12 @@ def report(windows: list[Window], blocks: list[Block], by_window: list[list[Wind
         most = max((bisect_left(sent, t + 3_600_000) - i for i, t in enumerate(sent)), default=0)
         figures = [len(run.minutes), len(run.signals), len(sent), hot]
         rows.append([w.name, *_rates(figures), str(most)])
+        if figures[1]:
+            md.append(_md_rates(w.name, figures, str(most)))
         for key in list(sums) if any("trades" in r.ch for r in w.records) else ["all"]:
             sums[key] = [a + b for a, b in zip(sums[key], figures)]
     rows += [[key, *_rates(figures), ""] for key, figures in sums.items()]
+    md += [_md_rates(key, figures, "") for key, figures in sums.items()]
     p(table(["window", "minutes", "signals/h", "alerts/h", "URGENT/h", "alerts", "URGENT", "most in 60 min"], rows))
     alerts, urgent = sums["all"][2], sums["all"][3]
 
@@ -628,7 +655,12 @@ def report(windows: list[Window], blocks: list[Block], by_window: list[list[Wind
     p(table(["settings", f"hit {h} [95%] n", "base", "edge diff 95% vs SPEC"],
             [["old tuned", pct(old), base(old), span(difference_interval(old, ref))], ["SPEC", pct(ref), base(ref), ""]]))
 
+    md += ["", f"Old tuned defaults after {OLD_TUNED_UNTIL}: {_md_pct(old)}, baseline {_md_rate(old.base)}; "
+           f"SPEC's there: {_md_pct(ref)}, baseline {_md_rate(ref.base)}."]
     priors = prior_section(shipped_pieces, blocks, horizon, p)
+    md += ["", f"Prior check (n {priors['n']}): Brier {priors['brier_prior']} measured against {priors['brier_flat']} "
+           f"at 50 %, calibration error {priors['calibration_error_prior']} against "
+           f"{priors['calibration_error_flat']}."]
     return {"windows": [{"name": w.name, "source": w.source, "events": len(w.records),
                          "minutes": len(runs[0].minutes)} for w, runs in zip(windows, by_window)],
             "blocks": [b.name for b in blocks],
@@ -638,7 +670,35 @@ def report(windows: list[Window], blocks: list[Block], by_window: list[list[Wind
                         "by_tier": {f"tier {tier}": x.as_dict() for tier, x in by_tier.items()},
                         "overall": overall.as_dict(), "signals_per_hour": _r(total / hours),
                         "alerts_per_hour": _r(alerts / hours), "urgent_per_hour": _r(urgent / hours)},
-            "old_tuned_held_out": old.as_dict(), "spec_on_same": ref.as_dict(), "priors": priors}
+            "old_tuned_held_out": old.as_dict(), "spec_on_same": ref.as_dict(), "priors": priors,
+            "markdown": "\n".join(md)}
+
+
+def _md_rate(rate: float | None) -> str:
+    return "–" if rate is None else f"{rate:.0%}".replace("%", " %")
+
+
+def _md_pct(t: Tally) -> str:
+    if not t.n:
+        return "– (n 0)"
+    low, high = t.interval  # type: ignore[misc]
+    return f"{t.rate:.0%} [{low:.0%}–{high:.0%}] n {t.n}".replace("%", " %").replace(" %–", "–")
+
+
+def _md_span(d: tuple[float, float] | None) -> str:
+    return "–" if d is None else f"{100 * d[0]:+.0f} to {100 * d[1]:+.0f}".replace("-", "−")
+
+
+def _md_verdict(v: Verdict) -> str:
+    top, n = v.chosen.most_common(1)[0]
+    return f"{fmt_value(top)} in {n} of {v.folds}; {_md_pct(v.tuned)}, base {_md_rate(v.tuned.base)}"
+
+
+def _md_rates(name: str, figures: list[int], most: str) -> str:
+    minutes, signals, alerts, urgent = figures
+    hours = minutes / 60
+    return (f"| {name} | {minutes} | {signals / hours:.1f} | {alerts} ({alerts / hours:.1f}) | "
+            f"{urgent} ({urgent / hours:.1f}) | {most} |")
 
 
 def _rates(figures: list[int]) -> list[str]:
@@ -690,6 +750,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--block-min", type=float, default=30.0,
                         help="windows longer than this are cut into equal blocks for the folds (default 30)")
     parser.add_argument("--json", type=Path, help="also write the figures as JSON to this file")
+    parser.add_argument("--markdown", action="store_true", help="also print the README's tables (Markdown)")
     args = parser.parse_args(argv)
     if not args.files and not WINDOWS.is_dir():
         print(f"out_of_sample: no recordings given and no {WINDOWS}: give FILE...", file=sys.stderr)
@@ -700,6 +761,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"out_of_sample: no such file: {missing[0]}", file=sys.stderr)
         return 2
     result = study(files, args.gap_min, args.block_min)
+    if args.markdown:
+        print("\n" + result["markdown"])
     if args.json:
         args.json.write_bytes(orjson.dumps(result, option=orjson.OPT_INDENT_2))
     return 0
