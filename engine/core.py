@@ -37,7 +37,7 @@ LIQ_FLOW_MS = 60_000  # the flow pane's "last minute" of liquidations
 BARS_KEPT = 60
 SPARK_BARS = 30
 RECENT_SIGNALS_PER_COIN = 20
-UPDATE_POINTS = 3.0  # a stop hunt's confidence must move this much to update its signal
+UPDATE_POINTS = 3.0  # a stop hunt's strength must move this much to update its signal
 UPDATE_GROWTH = 1.1  # ... or its liquidated USD grow by this factor
 # Warm-up: the event clock jumping this far is a gap (a feed outage, a recording's seam); the
 # market streams together are never silent for two minutes while they work.
@@ -223,7 +223,7 @@ class Engine:
             return _NONE
         oi_change = st.context.oi_change(int(self.settings.context.oi_window_s * 1000))
         return self._candidate(st, FUNDING_EXTREME, None,
-                               funding_extreme.confidence(rate, self.settings.funding),
+                               funding_extreme.strength(rate, self.settings.funding),
                                funding_extreme.metrics(rate, oi_change), _NONE)
 
     # ------------------------------------------------------------------ detectors
@@ -232,7 +232,7 @@ class Engine:
         s = self.settings.stop_hunt
         episode = stop_hunt.start(st.liq, st.trades, now, st.cascade, st.absorption, s)
         st.episode = episode
-        base = stop_hunt.confidence(episode)
+        base = stop_hunt.strength(episode)
         entry, stop, target = stop_hunt.levels(episode, s)
         signal = self._new_signal(st, STOP_HUNT, episode.direction, base, stop_hunt.metrics(episode),
                                   entry, stop, target)
@@ -245,29 +245,29 @@ class Engine:
     def _episode_changed(self, st: CoinState, episode: stop_hunt.Episode, out: list[Signal]) -> list[Signal]:
         """The cascade grew or absorption arrived: update the signal, not a new one.
 
-        Updates are handed out when the confidence moves ``UPDATE_POINTS``, the absorption upgrade
+        Updates are handed out when the strength moves ``UPDATE_POINTS``, the absorption upgrade
         happens, or the cascade grew by ``UPDATE_GROWTH``: enough for an alert edited in place,
         not one update per liquidation."""
         signal = episode.signal
         if signal is None:
             return out
-        base = stop_hunt.confidence(episode)
+        base = stop_hunt.strength(episode)
         upgraded = episode.absorbed and not signal.metrics.get("absorbed")
         grew = episode.total >= episode.reported_usd * UPDATE_GROWTH
-        if abs(base - signal.base_confidence) < UPDATE_POINTS and not upgraded and not grew:
+        if abs(base - signal.base_strength) < UPDATE_POINTS and not upgraded and not grew:
             return out
         episode.reported_usd = episode.total
         # What merged into the signal stays; the cascade's own figures are replaced.
         signal.metrics = {**signal.metrics, **stop_hunt.metrics(episode)}
         if not episode.emitted:
-            if base <= signal.base_confidence:
+            if base <= signal.base_strength:
                 return out
-            signal.base_confidence = base
+            signal.base_strength = base
             out, carrier = self._admit(st, signal, out)
             if carrier is not None:
                 episode.signal, episode.emitted = carrier, True
             return out
-        signal.base_confidence = base
+        signal.base_strength = base
         self._finish(st, signal)
         return self._changed(signal, "update", out)
 
@@ -285,14 +285,14 @@ class Engine:
             st.flow = None
         elif flow[0] != st.flow:
             st.flow = flow[0]
-            out = self._candidate(st, flow[0], flow[1], order_flow.confidence(w, flow[1], st.cascade),
+            out = self._candidate(st, flow[0], flow[1], order_flow.strength(w, flow[1], st.cascade),
                                   order_flow.metrics(w), out)
         lean = whale.detect(w, settings.whale)
         if lean is None:
             st.whale = None
         elif lean[0] != st.whale:
             st.whale = lean[0]
-            out = self._candidate(st, lean[0], lean[1], whale.confidence(lean[2]),
+            out = self._candidate(st, lean[0], lean[1], whale.strength(lean[2]),
                                   whale.metrics(w, lean[2]), out)
         vs = settings.volume_spike
         span_usd = w.total if st.span is None else st.span.usd
@@ -306,7 +306,7 @@ class Engine:
             st.spike = True
             out = self._candidate(st, VOLUME_SPIKE,
                                   volume_spike.direction(w.recent_buy_usd, w.recent_usd, vs.dominant_share),
-                                  volume_spike.confidence(ratio),
+                                  volume_spike.strength(ratio),
                                   volume_spike.metrics(ratio, w.recent_usd, w.recent_buy_usd, span_usd,
                                                        vs.baseline_windows), out)
         return out
@@ -324,7 +324,7 @@ class Engine:
             stop, target = (entry - risk, entry + reward) if direction == LONG else (entry + risk, entry - reward)
         return Signal(
             id=f"{self.run_id}{now}-{st.coin}-{signal_type}", ts=now, coin=st.coin, tier=st.tier,
-            type=signal_type, direction=direction, confidence=base, base_confidence=base,
+            type=signal_type, direction=direction, strength=base, base_strength=base,
             metrics=metrics, entry=entry, stop=stop, target=target, updated_ts=now,
         )
 
@@ -344,10 +344,10 @@ class Engine:
                 self._promote(target, signal)
             else:
                 target.merged.append(signal.type)
-                target.metrics.setdefault("merged", {})[signal.type] = round(signal.base_confidence, 2)
+                target.metrics.setdefault("merged", {})[signal.type] = round(signal.base_strength, 2)
             self._finish(st, target)
             return self._changed(target, "update", out), target
-        if not self.gate.admit((st.coin, signal.type, signal.direction), signal.base_confidence, self.now_ms):
+        if not self.gate.admit((st.coin, signal.type, signal.direction), signal.base_strength, self.now_ms):
             return out, None
         self._finish(st, signal)
         self.emitted += 1
@@ -361,13 +361,13 @@ class Engine:
     def _promote(self, target: Signal, hunt: Signal) -> None:
         """A stop hunt merging into an earlier order-flow or event signal is the headline: the
         signal becomes the STOP_HUNT (same id, same message edited), its earlier type is listed
-        as merged with its confidence, and its figures are kept under that type's name."""
+        as merged with its strength, and its figures are kept under that type's name."""
         merged = target.metrics.pop("merged", {})
-        merged[target.type] = round(target.base_confidence, 2)
+        merged[target.type] = round(target.base_strength, 2)
         target.metrics = {**hunt.metrics, target.type.lower(): target.metrics, "merged": merged}
         target.merged.append(target.type)
         target.type = STOP_HUNT
-        target.base_confidence = hunt.base_confidence
+        target.base_strength = hunt.base_strength
         if target.direction is None:  # a volume spike without a dominant side: the cascade gives one
             target.direction, target.entry, target.stop, target.target = (
                 hunt.direction, hunt.entry, hunt.stop, hunt.target)
@@ -395,7 +395,7 @@ class Engine:
 
     def _finish(self, st: CoinState, signal: Signal) -> None:
         """Merge bonus → adaptive confidence → market context → priority."""
-        peak = max([signal.base_confidence, *signal.metrics.get("merged", {}).values()])
+        peak = max([signal.base_strength, *signal.metrics.get("merged", {}).values()])
         if signal.merged:
             m = self.settings.merge
             peak = min(peak + min(m.bonus_fraction * peak, m.bonus_max), 99.0)
@@ -405,15 +405,15 @@ class Engine:
             st.context.funding_rate(), st.context.oi_change(int(cs.oi_window_s * 1000)),
             signal.direction, cs)
         signal.blocked = context_filter.blocked(signal.context, cs.mode)
-        signal.confidence = max(0.0, min(99.0, confidence + signal.context.adjustment))
+        signal.strength = max(0.0, min(99.0, confidence + signal.context.adjustment))
         a = self.settings.alerts
         hunt = signal.metrics if signal.type == STOP_HUNT else {}
         absorbed = hunt.get("absorbed", False)
-        # A large cascade is URGENT whatever its confidence: the alert budget never holds URGENT.
+        # A large cascade is URGENT whatever its strength: the alert budget never holds URGENT.
         large = (hunt.get("volume_ratio") or 0.0) >= a.urgent_cascade_ratio
-        if signal.confidence >= a.urgent_confidence or absorbed or large:
+        if signal.strength >= a.urgent_confidence or absorbed or large:
             signal.priority = "URGENT"
-        elif signal.confidence >= a.watch_confidence:
+        elif signal.strength >= a.watch_confidence:
             signal.priority = "WATCH"
         else:
             signal.priority = "INFO"

@@ -1,7 +1,7 @@
 """``teleglas export signals|baselines --csv FILE`` (``-`` for stdout).
 
 ``signals``: one row per signal, oldest first, as last revised: time, symbol, type, direction,
-priority, confidence, context (assessment, funding, OI change), blocked, entry/stop/target, the
+priority, strength, confidence (probability) and its n, context (assessment, funding, OI change), blocked, entry/stop/target, the
 outcome (result, best and worst excursion, the return at each ``outcomes.returns_s`` horizon),
 merged types and the triggering numbers as JSON.
 
@@ -107,8 +107,8 @@ def _write(out: IO[str], header: tuple[str, ...], table: list[tuple]) -> int:
 # ---------------------------------------------------------------------- signals
 
 def signal_columns(horizons: list[int]) -> tuple[str, ...]:
-    return ("time_utc", "ts", "id", "symbol", "tier", "type", "direction", "priority", "confidence",
-            "base_confidence", "context", "funding", "oi_change", "blocked", "entry", "stop", "target",
+    return ("time_utc", "ts", "id", "symbol", "tier", "type", "direction", "priority", "strength",
+            "confidence", "confidence_n", "base_strength", "context", "funding", "oi_change", "blocked", "entry", "stop", "target",
             "outcome", "mfe", "mae", *(f"return_{s}s" for s in horizons), "merged", "revision", "metrics")
 
 
@@ -118,7 +118,8 @@ def signal_row(s: dict[str, Any], horizons: list[int]) -> tuple:
     returns = outcome.get("returns") or {}
     return (
         fmt.utc_time(s["ts"]), s["ts"], s["id"], canonical_symbol(s["symbol"]), s["tier"], s["type"],
-        s.get("direction") or "", s.get("priority"), s.get("confidence"), s.get("base_confidence"),
+        s.get("direction") or "", s.get("priority"), s.get("strength"),
+        _blank(s.get("confidence")), s.get("confidence_n"), s.get("base_strength"),
         context.get("assessment"), _blank(context.get("funding")), _blank(context.get("oi_change")),
         int(bool(s.get("blocked"))), _blank(s.get("entry")), _blank(s.get("stop")), _blank(s.get("target")),
         outcome.get("result"), outcome.get("mfe"), outcome.get("mae"),

@@ -129,9 +129,9 @@ class SignalLog:
 
 
 def signal_line(sig: Signal) -> str:
-    """``signal new STOP_HUNT LONG FET conf 80 ctx NEUTRAL entry 0.4412 stop ... at <event time>``."""
+    """``signal new STOP_HUNT LONG FET strength 80 ctx NEUTRAL entry 0.4412 stop ... at <event time>``."""
     parts = [f"signal {sig.change}", sig.type, sig.direction.upper() if sig.direction else "-", sig.coin,
-             f"conf {sig.confidence:.0f}", f"ctx {sig.context.assessment}"]
+             f"strength {sig.strength:.0f}", f"ctx {sig.context.assessment}"]
     if sig.entry is not None:
         parts.append(f"entry {fmt.price(sig.entry)} stop {fmt.price(sig.stop)} target {fmt.price(sig.target)}")
     if sig.change == "outcome":

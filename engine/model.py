@@ -137,6 +137,12 @@ class Signal:
 
     ``revision`` counts the changes; ``change`` says what the latest one was: ``new`` (first
     emission), ``update`` (the episode grew, absorption arrived, a merge), ``outcome``.
+
+    ``strength`` (0–100) is SPEC.md's score: how big the event is for its tier (``base_strength``
+    the detector's own, before the merge bonus and the market-context adjustment).  It is not a
+    probability.  ``confidence`` is one: the estimated probability, in percent, that the direction
+    is right at ``outcomes.horizon_s`` (engine/signals/confidence.py), from ``confidence_n``
+    resolved outcomes of its class; None for a signal without a direction or without an estimate.
     """
 
     id: str
@@ -145,12 +151,14 @@ class Signal:
     tier: int
     type: str
     direction: str | None  # LONG / SHORT, or None (volume spike, funding extreme)
-    confidence: float
-    base_confidence: float
+    strength: float
+    base_strength: float
     metrics: dict[str, Any]
     entry: float | None = None
     stop: float | None = None
     target: float | None = None
+    confidence: float | None = None  # percent: P(direction right at outcomes.horizon_s)
+    confidence_n: int = 0  # resolved outcomes behind ``confidence``
     context: MarketContext = field(default_factory=MarketContext)
     blocked: bool = False  # context filter: stored and shown, not sent to Telegram
     held: bool = False  # the alert budget kept it from Telegram: stored and shown all the same
@@ -169,8 +177,10 @@ class Signal:
             "tier": self.tier,
             "type": self.type,
             "direction": self.direction,
-            "confidence": round(self.confidence, 2),
-            "base_confidence": round(self.base_confidence, 2),
+            "strength": round(self.strength, 2),
+            "base_strength": round(self.base_strength, 2),
+            "confidence": None if self.confidence is None else round(self.confidence, 2),
+            "confidence_n": self.confidence_n,
             "priority": self.priority,
             "metrics": self.metrics,
             "entry": self.entry,
@@ -183,3 +193,14 @@ class Signal:
             "outcome": self.outcome.as_dict(),
             "revision": self.revision,
         }
+
+
+def stored_signal(data: dict[str, Any]) -> dict[str, Any]:
+    """A signal's ``as_dict()`` as stored, in today's shape: rows written before ``strength``
+    existed kept the score under ``confidence``, and had no probability."""
+    if "strength" not in data:
+        data["strength"] = data.get("confidence") or 0.0
+        data["base_strength"] = data.pop("base_confidence", data["strength"])
+        data["confidence"] = None
+        data["confidence_n"] = 0
+    return data

@@ -80,7 +80,7 @@ def signal_row(signal: Signal, setting: CoinSetting | None, paused: bool, now_wa
         (" ", ""),
         left(direction[0], 5, direction[1]),
         (" ", ""),
-        (f"{signal.confidence:3.0f}", PRIORITY_ROLES.get(signal.priority, "")),
+        (f"{signal.strength:3.0f}", PRIORITY_ROLES.get(signal.priority, "")),
         (" ", ""),
     ]
     if fit != TINY:

@@ -23,7 +23,7 @@ def _backtest_changes() -> list[tuple]:
     changes: list[tuple] = []
 
     def keep(signals) -> None:  # as handed over: the engine mutates the objects later
-        changes.extend((s.change, s.id, s.revision, round(s.confidence, 2)) for s in signals)
+        changes.extend((s.change, s.id, s.revision, round(s.strength, 2)) for s in signals)
 
     for r in read_records(DEMO_RECORDING):
         keep(pipeline.feed(r.src, r.kind, r.ch, r.raw, r.t))

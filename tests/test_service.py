@@ -42,7 +42,7 @@ class Capture:
         self.started = True
 
     def on_signals(self, signals: list[Signal]) -> None:
-        self.changes += [(s.change, s.id, s.revision, round(s.confidence, 2)) for s in signals]
+        self.changes += [(s.change, s.id, s.revision, round(s.strength, 2)) for s in signals]
 
     def on_events(self, events: list) -> None:
         self.events += len(events)
@@ -74,7 +74,7 @@ def live_settings(server) -> Settings:
 
 
 def cascade(coin: str = "FET", start: int = T0) -> list[str]:
-    """Three long liquidations of a tier-3 coin, $80k in 2 s: a stop hunt (1.6x the threshold: confidence 80)."""
+    """Three long liquidations of a tier-3 coin, $80k in 2 s: a stop hunt (1.6x the threshold: strength 80)."""
     return [liquidation_frame([{"exName": "Binance", "symbol": f"{coin}USDT", "side": 1, "price": price,
                                 "volUsd": usd, "time": start + i * 1000}])
             for i, (price, usd) in enumerate([(0.2450, 30_000), ("0.2431", "30000"), (0.2420, 20_000)])]
@@ -85,7 +85,7 @@ def replay_offline(path, settings: Settings) -> list[tuple]:
     pipeline = Pipeline(Engine(settings))
     changes = []
     for r in read_records(path):
-        changes += [(s.change, s.id, s.revision, round(s.confidence, 2))
+        changes += [(s.change, s.id, s.revision, round(s.strength, 2))
                     for s in pipeline.feed(r.src, r.kind, r.ch, r.raw, r.t)]
     return changes
 

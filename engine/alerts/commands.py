@@ -193,5 +193,5 @@ def _signal_line(s: dict[str, Any]) -> str:
     outcome = (s.get("outcome") or {}).get("result", PENDING)
     blocked = " ⛔" if s.get("blocked") else ""
     return (f"{time.strftime('%H:%M', time.gmtime(s['ts'] / 1000))} {escape(canonical_symbol(s['symbol']))} "
-            f"{direction} {escape(s['type'])} {s['confidence']:.0f} {escape(s['priority'])}"
+            f"{direction} {escape(s['type'])} {s['strength']:.0f} {escape(s['priority'])}"
             f"{'' if outcome == PENDING else ' · ' + escape(outcome)}{blocked}")

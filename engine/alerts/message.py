@@ -1,6 +1,6 @@
 """The Telegram message for a signal (SPEC.md, Alerts), rendered from ``Signal.as_dict()``.
 
-One message per signal: priority, direction label and type; coin, tier and confidence; the
+One message per signal: priority, direction label and type; coin, tier and strength; the
 numbers that triggered it; entry/stop/target with signed distances; the market-context line;
 the signal's time in UTC.  The same text is re-rendered on every revision, so an edit shows the
 grown cascade, the absorption upgrade or the outcome.  Every value that is not ours is escaped.
@@ -30,7 +30,7 @@ def render(signal: dict[str, Any]) -> str:
         f"{PRIORITY_MARK.get(signal['priority'], '')} <b>{escape(signal['priority'])} · "
         f"{_label(signal)} · {escape(signal['type'].replace('_', ' '))}</b>",
         f"<b>{escape(canonical_symbol(signal['symbol']))}</b> · tier {signal['tier']} · "
-        f"confidence <b>{signal['confidence']:.0f}</b>",
+        f"strength <b>{signal['strength']:.0f}</b>",
     ]
     lines += _METRICS.get(signal["type"], _generic)(metrics, signal)
     if signal["type"] != STOP_HUNT and isinstance(metrics.get("stop_hunt"), dict):

@@ -3,7 +3,7 @@
 |funding| ≥ ``funding.extreme`` per 8 h raises it; it re-arms only after |funding| falls back
 under ``rearm_fraction`` × the threshold (hysteresis), so a coin sitting at an extreme alerts once.
 No direction: positive funding means longs pay (crowded longs), negative means shorts pay.
-Confidence (our choice; SPEC.md gives none): 75 at the threshold, +10 per further threshold, ≤ 99.
+Strength (our choice; SPEC.md gives none): 75 at the threshold, +10 per further threshold, ≤ 99.
 """
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ class FundingArm:
         return False
 
 
-def confidence(funding: float, s: FundingSettings) -> float:
+def strength(funding: float, s: FundingSettings) -> float:
     return min(75.0 + 10.0 * (abs(funding) / s.extreme - 1.0), 99.0)
 
 

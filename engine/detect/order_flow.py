@@ -28,7 +28,7 @@ def detect(w: TradeWindow, s: OrderFlowSettings) -> tuple[str, str] | None:
     return None
 
 
-def confidence(w: TradeWindow, direction: str, cascade_threshold: float) -> float:
+def strength(w: TradeWindow, direction: str, cascade_threshold: float) -> float:
     """50 + ratio beyond the band + dominant large orders + USD / tier threshold + count; ≤ 99."""
     total = w.buy_usd + w.sell_usd
     ratio = w.buy_usd / total

@@ -94,7 +94,7 @@ def add_trade(episode: Episode, ts: int, usd: float, is_buy: bool, s: StopHuntSe
     return True
 
 
-def confidence(episode: Episode) -> float:
+def strength(episode: Episode) -> float:
     """50 + volume ratio + absorption share + directional share + count; at most 99."""
     total = episode.total
     ratio = total / episode.threshold if episode.threshold else 0.0

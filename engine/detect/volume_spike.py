@@ -7,7 +7,7 @@ whole baseline span, the baseline must be non-zero, and the recent minute must r
 ``min_cascade_fraction`` × the tier's cascade threshold.  Direction (ours; SPEC.md gives none): the
 dominant taker side when it holds at least ``dominant_share`` of the minute's USD (buying → LONG,
 selling → SHORT), and then an outcome like any directional signal; a two-sided minute has no
-direction (it says that volume arrived, not where price goes).  Confidence min(50 + 10 × ratio, 99).
+direction (it says that volume arrived, not where price goes).  Strength min(50 + 10 × ratio, 99).
 """
 
 from __future__ import annotations
@@ -37,7 +37,7 @@ def direction(recent_buy_usd: float, recent_usd: float, dominant_share: float) -
     return None
 
 
-def confidence(ratio: float) -> float:
+def strength(ratio: float) -> float:
     return min(50.0 + 10.0 * ratio, 99.0)
 
 

@@ -1,7 +1,7 @@
 """Whale events (SPEC.md, "Events"): WHALE_ACCUMULATION / WHALE_DISTRIBUTION.
 
 At least ``whale.min_large_orders`` large buys in the 5-minute window and a large-buy share (by
-count, of all large orders) of at least ``whale.min_share``; confidence 50 + 40 × share.
+count, of all large orders) of at least ``whale.min_share``; strength 50 + 40 × share.
 Distribution mirrors it with large sells.
 """
 
@@ -28,7 +28,7 @@ def detect(w: TradeWindow, s: WhaleSettings) -> tuple[str, str, float] | None:
     return None
 
 
-def confidence(share: float) -> float:
+def strength(share: float) -> float:
     return min(50.0 + 40.0 * share, 99.0)
 
 

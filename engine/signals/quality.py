@@ -34,7 +34,8 @@ deterministic ``random.Random(seed)``), each measured like the engine measures o
 the last price at or before the moment, the return at the last price at or before moment +
 horizon, only where the tape still has the coin's prices at or after that time.  An edge is the
 difference between a type's hit rate and its baseline's.  Calibration: directional signals by
-confidence bucket → hit rate at ``horizon`` and WIN share of decided outcomes.
+confidence bucket (the stated probability; signals without one are left out) → hit rate at
+``horizon`` and WIN share of decided outcomes.
 """
 
 from __future__ import annotations
@@ -63,7 +64,7 @@ class SignalRecord:
     tier: int
     type: str
     direction: str | None
-    confidence: float
+    confidence: float | None  # the stated probability (percent); None: no estimate
     result: str
     mfe: float
     mae: float
@@ -80,7 +81,8 @@ def record_of(signal: Any) -> SignalRecord:
         return SignalRecord(
             ts=int(signal["ts"]), coin=str(signal.get("symbol") or signal.get("coin")),
             tier=int(signal.get("tier") or 3), type=str(signal["type"]), direction=signal.get("direction"),
-            confidence=float(signal.get("confidence") or 0.0), result=str(outcome.get("result") or "PENDING"),
+            confidence=None if signal.get("confidence") is None else float(signal["confidence"]),
+            result=str(outcome.get("result") or "PENDING"),
             mfe=float(outcome.get("mfe") or 0.0), mae=float(outcome.get("mae") or 0.0),
             returns={int(k): float(v) for k, v in (outcome.get("returns") or {}).items()},
             held=bool(signal.get("held")),
@@ -351,7 +353,7 @@ def _calibration(records: list[SignalRecord], horizon: int) -> list[CalibrationR
     rows = []
     edges = CONFIDENCE_BUCKETS
     for low, high in zip(edges, edges[1:]):
-        inside = [r for r in records if r.direction is not None
+        inside = [r for r in records if r.direction is not None and r.confidence is not None
                   and low <= r.confidence < (high if high < edges[-1] else high + 1)]
         if not inside and low == 0:
             continue

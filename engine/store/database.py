@@ -130,7 +130,7 @@ class Store:
         """A signal as ``Signal.as_dict()`` and the outbox rows created with it (same commit)."""
         try:
             row = (data["id"], data["ts"], data["symbol"], data["tier"], data["type"],
-                   data["direction"], data["confidence"], data["priority"], data["entry"],
+                   data["direction"], data["strength"], data["priority"], data["entry"],
                    data["stop"], data["target"], int(bool(data["blocked"])),
                    data["context"]["assessment"], data["outcome"]["result"], data["revision"],
                    dumps(data))

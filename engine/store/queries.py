@@ -13,6 +13,9 @@ from typing import Any
 import aiosqlite
 import orjson
 
+from engine.model import stored_signal
+
+
 async def rows(db: aiosqlite.Connection, sql: str, params: tuple = ()) -> list[dict[str, Any]]:
     async with db.execute(sql, params) as cursor:
         names = [d[0] for d in cursor.description]
@@ -43,7 +46,7 @@ async def saved_state(db: aiosqlite.Connection, keys: Iterable[str] | None = Non
 async def recent_signals(db: aiosqlite.Connection, n: int) -> list[dict[str, Any]]:
     """The newest ``n`` signals as ``Signal.as_dict()``, newest last."""
     found = await rows(db, "SELECT data FROM signals ORDER BY ts DESC, rowid DESC LIMIT ?", (n,))
-    return [orjson.loads(r["data"]) for r in reversed(found)]
+    return [stored_signal(orjson.loads(r["data"])) for r in reversed(found)]
 
 
 # ---------------------------------------------------------------------- the Telegram outbox
@@ -73,7 +76,7 @@ async def signals_alerted_since(db: aiosqlite.Connection, since_ms: int) -> list
 
 async def all_signals(db: aiosqlite.Connection) -> list[dict[str, Any]]:
     """Every signal as last revised, oldest first."""
-    return [orjson.loads(r["data"]) for r in await rows(db, "SELECT data FROM signals ORDER BY ts, rowid")]
+    return [stored_signal(orjson.loads(r["data"])) for r in await rows(db, "SELECT data FROM signals ORDER BY ts, rowid")]
 
 
 async def liquidation_totals(db: aiosqlite.Connection) -> list[dict[str, Any]]:

@@ -81,6 +81,8 @@ MIGRATIONS: tuple[str, ...] = (
 )
 VERSION = len(MIGRATIONS)
 
+# The signals table's ``confidence`` column holds the strength (SPEC's score, what it always
+# held); the probability and its n are in ``data``.
 SIGNAL_COLUMNS = ("id", "ts", "coin", "tier", "type", "direction", "confidence", "priority", "entry",
                   "stop", "target", "blocked", "assessment", "outcome", "revision", "data")
 OUTBOX_COLUMNS = ("signal_id", "chat_id", "coin", "priority", "text", "revision", "created_ms",

@@ -42,7 +42,7 @@ def test_a_stop_hunt_alert_carries_the_sweep_levels_and_context(direction):
     head, coin, sweep, absorption, zone, levels, context, when = lines(text)
     label = "🟢 LONG" if direction == LONG else "🔴 SHORT"
     assert head == f"🚨 <b>URGENT · {label} · STOP HUNT</b>"
-    assert coin == "<b>BTCUSDT</b> · tier 1 · confidence <b>91</b>"
+    assert coin == "<b>BTCUSDT</b> · tier 1 · strength <b>91</b>"
     flushed = "Longs" if direction == LONG else "Shorts"
     assert sweep == f"{flushed} liquidated $4.20M (2.1× threshold, 87% {flushed.lower()[:-1]}, 142 liquidations)"
     assert absorption == "Absorption $40.0k of $100k needed"
@@ -75,7 +75,7 @@ def test_order_flow_and_whale_alerts_show_their_numbers_and_levels(signal_type, 
     text = lines(render(signal.as_dict()))
     label = "🟢 LONG" if direction == LONG else "🔴 SHORT"
     assert text[0] == f"👀 <b>WATCH · {label} · {signal_type.replace('_', ' ')}</b>"
-    assert text[1] == "<b>SOLUSDT</b> · tier 2 · confidence <b>78</b>"
+    assert text[1] == "<b>SOLUSDT</b> · tier 2 · strength <b>78</b>"
     assert text[2:4] == numbers
     sign_stop, sign_target = ("-", "+") if direction == LONG else ("+", "-")
     assert text[4].startswith("Entry 182.46 · Stop ")
@@ -88,7 +88,7 @@ def test_a_volume_spike_has_no_direction_but_names_the_dominant_side(side, domin
     signal = sample(VOLUME_SPIKE, side, "PEPE", 0.00001182, 72.0, tier=3, priority="INFO")
     text = lines(render(signal.as_dict()))
     assert text[0] == "ℹ️ <b>INFO · 📊 · VOLUME SPIKE</b>"
-    assert text[1] == "<b>PEPEUSDT</b> · tier 3 · confidence <b>72</b>"
+    assert text[1] == "<b>PEPEUSDT</b> · tier 3 · strength <b>72</b>"
     assert text[2] == "Volume $12.30M in the last minute = 4.2× the per-minute average $2.93M"
     assert text[3] == dominant
     assert not any(line.startswith("Entry") for line in text)

@@ -26,7 +26,7 @@ def test_accumulation_needs_ten_trades():
     assert signal.direction == LONG
     assert signal.metrics["buy_ratio"] == pytest.approx(0.7)
     # 50 + ratio 0.70 (not beyond 0.70): +5 + 7 large buys: +15
-    assert signal.base_confidence == 70
+    assert signal.base_strength == 70
 
 
 def test_buy_ratio_just_under_the_band_is_no_accumulation():
@@ -64,14 +64,14 @@ def test_whale_accumulation_at_five_large_buys_and_sixty_percent():
     assert run.of_type(WHALE_ACCUMULATION) == []
     run.feed(trade(20, "SOL", BUY, 5_000))  # 5 of 8 large orders: 0.625
     (signal,) = run.of_type(WHALE_ACCUMULATION)
-    assert signal.base_confidence == pytest.approx(50 + 40 * 5 / 8)
+    assert signal.base_strength == pytest.approx(50 + 40 * 5 / 8)
 
 
 def test_whale_distribution_mirrors_it():
     run = Run()
     run.feed(*[trade(i, "SOL", SELL, 5_000) for i in range(5)])
     (signal,) = run.of_type(WHALE_DISTRIBUTION)
-    assert signal.direction == SHORT and signal.base_confidence == 90
+    assert signal.direction == SHORT and signal.base_strength == 90
 
 
 def _spike_run(last_usd):
@@ -88,7 +88,7 @@ def test_volume_spike_at_three_times_the_four_minutes_before():
     assert signal.direction == LONG and signal.entry == 100.0  # a one-sided minute: buying, with an outcome
     assert signal.metrics["ratio"] == pytest.approx(3.0)
     assert signal.metrics["dominant_side"] == BUY
-    assert signal.base_confidence == 80
+    assert signal.base_strength == 80
 
 
 def test_volume_spike_needs_the_recent_minute_to_matter_for_the_tier():

@@ -83,7 +83,7 @@ def test_backtest_json_has_the_documented_fields(tmp_path):
         assert key in summary
     assert summary["frames"] == 474 and summary["signals"] == 1
     (line,) = out.read_text().splitlines()
-    for key in ("ts", "symbol", "type", "direction", "confidence", "context", "entry", "stop", "target", "outcome"):
+    for key in ("ts", "symbol", "type", "direction", "strength", "confidence", "confidence_n", "context", "entry", "stop", "target", "outcome"):
         assert key in json.loads(line)
 
 

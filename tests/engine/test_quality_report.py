@@ -21,7 +21,7 @@ def _signal(i: int, signal_type: str, direction: str | None, confidence: float, 
             result: str = "FLAT", coin: str = "BTC") -> Signal:
     returns = {900: r15} if r15 is not None else {}
     return Signal(id=str(i), ts=T0 + i * 60_000, coin=coin, tier=1, type=signal_type, direction=direction,
-                  confidence=confidence, base_confidence=confidence, metrics={},
+                  strength=confidence, confidence=confidence, base_strength=confidence, metrics={},
                   outcome=Outcome(result=result, mfe=0.002, mae=0.001, returns=returns))
 
 

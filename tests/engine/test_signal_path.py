@@ -34,7 +34,7 @@ class TestMerge:
         assert flow.type == STOP_HUNT and flow.merged == [ACCUMULATION]
         assert flow.metrics["merged"] == {ACCUMULATION: 70} and flow.metrics["liquidated_usd"] == 2_000_000
         assert flow.metrics["accumulation"]["large_buys"] == 7  # the order flow's own figures stay
-        assert flow.confidence == pytest.approx(75 + 10)  # + min(0.15 x 75, 10)
+        assert flow.strength == pytest.approx(75 + 10)  # + min(0.15 x 75, 10)
         assert flow.change == "update" and flow.revision == 1
 
     def test_disagreeing_signals_stay_separate(self):
@@ -56,7 +56,7 @@ class TestMerge:
         run.feed(liq(60, "BTC", LONG, 2_000_000, price=99))
         run.feed(*[liq(61 + i, "BTC", LONG, 2_000_000, price=98) for i in range(5)])
         assert flow.metrics["liquidated_usd"] == 12_000_000
-        assert flow.base_confidence == 50 + 25 + 15  # ratio 6: +25, share 1: +15
+        assert flow.base_strength == 50 + 25 + 15  # ratio 6: +25, share 1: +15
         assert flow.metrics["merged"] == {ACCUMULATION: 70} and flow.priority == "URGENT"  # 6x the threshold
 
 
@@ -206,7 +206,7 @@ class TestContext:
         run.feed(liq(1, "FET", LONG, 100_000))
         (signal,) = run.of_type(STOP_HUNT)
         assert signal.context.assessment == UNFAVORABLE and signal.blocked
-        assert signal.confidence == signal.base_confidence - 10
+        assert signal.strength == signal.base_strength - 10
 
     def test_engine_reads_oi_change_over_30_minutes_across_venues(self):
         run = Run(settings(context={"mode": "strict"}))

@@ -138,6 +138,6 @@ def test_a_zero_width_zone_uses_half_a_percent_of_price():
         (49_999, 0, 0.7, 1, 50),  # below every band
     ],
 )
-def test_confidence_bands(total, absorbed, share, count, expected):
+def test_strength_bands(total, absorbed, share, count, expected):
     episode = _episode(LONG, 1.0, 2.0, total=total, absorbed=absorbed, count=count, share=share)
-    assert stop_hunt.confidence(episode) == expected
+    assert stop_hunt.strength(episode) == expected

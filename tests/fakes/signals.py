@@ -44,7 +44,7 @@ def metrics_for(signal_type: str, direction: str | None, price: float) -> dict:
 
 
 def sample(signal_type: str = STOP_HUNT, direction: str | None = LONG, coin: str = "BTC",
-           price: float = 96_200.0, confidence: float = 91.0, *, tier: int = 1, blocked: bool = False,
+           price: float = 96_200.0, strength: float = 91.0, *, tier: int = 1, blocked: bool = False,
            priority: str = "URGENT", ts: int = T0, signal_id: str | None = None) -> Signal:
     """A signal as the engine would emit it (change "new", revision 1)."""
     if signal_type in (VOLUME_SPIKE, FUNDING_EXTREME):
@@ -64,7 +64,7 @@ def sample(signal_type: str = STOP_HUNT, direction: str | None = LONG, coin: str
                             "confirming", -10.0 if blocked else 5.0)
     return Signal(
         id=signal_id or f"{ts}-{coin}-{signal_type}-{next(_ids)}", ts=ts, coin=coin, tier=tier,
-        type=signal_type, direction=direction_of_signal, confidence=confidence, base_confidence=confidence - 5,
+        type=signal_type, direction=direction_of_signal, strength=strength, base_strength=strength - 5,
         metrics=metrics_for(signal_type, direction, price), entry=entry, stop=stop, target=target,
         context=context, blocked=blocked, priority=priority, revision=1, change="new", updated_ts=ts,
     )

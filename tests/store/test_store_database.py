@@ -72,7 +72,7 @@ async def test_every_revision_upserts_the_one_signal_row(tmp_path):
     signal = sample(direction=LONG)
     store.put_signal(signal.as_dict())
     await store.flush()
-    revise(signal, confidence=95.0)
+    revise(signal, strength=95.0)
     store.put_signal(signal.as_dict())
     revise(signal, "outcome")
     signal.outcome.result = "WIN"
@@ -121,7 +121,7 @@ async def test_a_database_locked_by_another_process_degrades_then_recovers(tmp_p
     store.put_signal(signal.as_dict(), [outbox_row(signal)])
     await until(lambda: store.state().state == "degraded")
     assert "locked" in store.state().detail
-    revise(signal, confidence=97.0)  # keeps changing while the database is away
+    revise(signal, strength=97.0)  # keeps changing while the database is away
     store.put_signal(signal.as_dict())
 
     other.execute("ROLLBACK")

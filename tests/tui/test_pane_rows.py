@@ -63,7 +63,7 @@ def watched(*coins: str, alerts: bool = True, muted_until: int | None = None) ->
 def signal(coin="BTC", type_="STOP_HUNT", direction=LONG, confidence=81.4, result="PENDING",
            assessment="NEUTRAL", blocked=False, priority="WATCH", ts=T) -> Signal:
     return Signal(id=f"{ts}-{coin}-{type_}", ts=ts, coin=coin, tier=1, type=type_, direction=direction,
-                  confidence=confidence, base_confidence=confidence, metrics={},
+                  strength=confidence, base_strength=confidence, metrics={},
                   context=MarketContext(assessment=assessment), blocked=blocked,
                   outcome=Outcome(result=result), priority=priority)
 

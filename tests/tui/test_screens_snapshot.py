@@ -39,8 +39,8 @@ def quality_signals() -> list[Signal]:
         move = 0.01 if (i * 37) % 10 < 6 else -0.01
         signals.append(Signal(
             id=f"s{i}", ts=1_723_161_255_000 + i * 60_000, coin=("BTC", "ETH", "FET")[i % 3], tier=1 + i % 3,
-            type=TYPES[i % 4], direction=LONG if i % 2 else SHORT, confidence=70 + (i * 7) % 30,
-            base_confidence=70, metrics={},
+            type=TYPES[i % 4], direction=LONG if i % 2 else SHORT, strength=70 + (i * 7) % 30,
+            confidence=70 + (i * 7) % 30, base_strength=70, metrics={},
             outcome=Outcome(result="WIN" if move > 0 else "LOSS", returns={60: move, 300: move, 900: move, 3600: move})))
     return signals
 
