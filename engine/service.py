@@ -20,10 +20,12 @@ from pathlib import Path
 from engine.coins import CoinRegistry
 from engine.core import Engine
 from engine.feed_log import FeedLog
+from engine.feeds import live
 from engine.feeds.adapter import FeedCounters
-from engine.feeds.live import FACTORIES, FeedFactory
+from engine.feeds.registry import VENUES
 from engine.feeds.replay import Replay
 from engine.feeds.runner import LiveFeed
+from engine.feeds.venue import Feed, Venue
 from engine.model import Event, Signal
 from engine.pipeline import Pipeline
 from engine.recording import RecordingWriter
@@ -130,8 +132,7 @@ class Service:
                 tasks.append(asyncio.create_task(self.replay.run(), name="replay"))
             else:
                 watched = self.coins.watched()
-                self.feeds = [factory(self.settings, self.secrets, watched, self._deliver, liquidations=liquidations)
-                              for factory, liquidations in plan]
+                self.feeds = [self._start_feed(venue, liquidations, watched) for venue, liquidations in plan]
                 if self.record_path is not None:
                     try:
                         self.recorder = RecordingWriter(self.record_path, [f.name for f in self.feeds],
@@ -270,27 +271,33 @@ class Service:
 
     # -------------------------------------------------------------------------- live feeds
 
-    def _feed_plan(self) -> list[tuple[FeedFactory, bool]]:
+    def _feed_plan(self) -> list[tuple[Venue, bool]]:
         """The live feeds to start, each with its ``liquidations`` role."""
         cfg = self.settings.feeds
-        coinglass = cfg.coinglass.enabled and bool(self.secrets.coinglass_api_key)
-        off = "CoinGlass is off: COINGLASS_API_KEY is not set"
-        if cfg.coinglass.enabled and not coinglass and off not in self.notes:  # check() asked already
-            self.notes.append(off)
-        plan = []
-        for name, factory in FACTORIES.items():
-            feed_cfg = getattr(cfg, name, None)
-            if feed_cfg is None or not feed_cfg.enabled or (name == "coinglass" and not coinglass):
-                continue
-            # With CoinGlass, its liquidationOrders covers every venue: taking the venues' own
-            # streams as well would count every liquidation twice.
-            plan.append((factory, name == "coinglass" or not coinglass))
+        keyed = [v for v in VENUES.values() if getattr(cfg, v.name).enabled and v.key]
+        missing = [v for v in keyed if not getattr(self.secrets, v.key)]
+        for venue in missing:  # check() may have said it already
+            off = f"{venue.title} is off: {venue.key.upper()} is not set"
+            if off not in self.notes:
+                self.notes.append(off)
+        runnable = [v for v in VENUES.values() if getattr(cfg, v.name).enabled and v not in missing]
+        # With an aggregating feed (CoinGlass), its liquidations cover every venue: taking the
+        # venues' own streams as well would count every liquidation twice.
+        aggregated = any(v.aggregate for v in runnable)
+        plan = [(venue, venue.aggregate or not aggregated) for venue in runnable]
         if not plan:
-            if cfg.coinglass.enabled and not coinglass:
-                raise ServiceError("no live feed can run: CoinGlass needs COINGLASS_API_KEY (environment, "
+            if missing:
+                venue = missing[0]
+                raise ServiceError(f"no live feed can run: {venue.title} needs {venue.key.upper()} (environment, "
                                    ".env or config/secrets.env) and no other feed is enabled")
             raise ServiceError("no live feed can run: every feed is disabled (feeds.<name>.enabled)")
         return plan
+
+    def _start_feed(self, venue: Venue, liquidations: bool, coins: list[str]) -> LiveFeed:
+        """``venue``'s live feed, learning its listing through the pipeline's own adapter."""
+        feed = Feed(venue.name, getattr(self.settings.feeds, venue.name), self.pipeline.adapters[venue.name],
+                    liquidations, self.secrets)
+        return live.start(venue, feed, coins, self._deliver, self.settings.context.poll_interval_s)
 
     def _coins_changed(self, coin: str) -> None:
         watched = self.coins.watched()

@@ -21,6 +21,10 @@ from urllib.parse import urlsplit
 
 import yaml
 
+from engine.feeds.feed_settings import FeedSettings  # noqa: F401  (every feed's settings, named here too)
+from engine.feeds.registry import VENUES
+from engine.feeds.venue import Venue
+
 log = logging.getLogger("teleglas.settings")
 
 
@@ -171,52 +175,15 @@ class TelegramSettings:
     in_replay: bool = False  # send alerts during replays and demos too
 
 
-@dataclass
-class FeedSettings:
-    enabled: bool = True
-    ws_url: str = ""
-    rest_url: str = ""
-    ping_interval_s: float = 20.0
-    watchdog_s: float = 30.0
-    min_trade_usd: float = 10_000.0
-    # Reconnect delays grow from initial to max (with jitter); venues cut old connections
-    # (Binance at 24 h), so the runner reconnects itself before max_connection_age_s.
-    backoff_initial_s: float = 1.0
-    backoff_max_s: float = 60.0
-    max_connection_age_s: float = 82_800.0
-    # Pace of the context poller's REST calls (well under every venue's public limit).
-    requests_per_minute: int = 60
+def _feed_settings(venue: Venue) -> Any:
+    return field(default_factory=lambda: copy.deepcopy(venue.settings))
 
 
-@dataclass
-class CoinGlassSettings(FeedSettings):
-    ws_url: str = "wss://open-ws.coinglass.com/ws-api"
-    rest_url: str = "https://open-api-v4.coinglass.com"
-    exchanges: list[str] = field(default_factory=lambda: ["Binance", "OKX", "Bybit"])
-    requests_per_minute: int = 30
-
-
-@dataclass
-class FeedsSettings:
-    coinglass: CoinGlassSettings = field(default_factory=CoinGlassSettings)
-    binance: FeedSettings = field(
-        default_factory=lambda: FeedSettings(
-            ws_url="wss://fstream.binance.com/market", rest_url="https://fapi.binance.com",
-            ping_interval_s=20.0, watchdog_s=60.0, min_trade_usd=0.0,
-        )
-    )
-    bybit: FeedSettings = field(
-        default_factory=lambda: FeedSettings(
-            ws_url="wss://stream.bybit.com/v5/public/linear", rest_url="https://api.bybit.com",
-            min_trade_usd=0.0,
-        )
-    )
-    okx: FeedSettings = field(
-        default_factory=lambda: FeedSettings(
-            ws_url="wss://ws.okx.com:8443/ws/v5/public", rest_url="https://www.okx.com",
-            ping_interval_s=20.0, min_trade_usd=0.0,  # OKX closes a line silent for 30 s
-        )
-    )
+# feeds.<name> for every venue of the registry, each with the defaults its module declares (a
+# new venue's block appears here by itself; config/teleglas.yaml repeats it with comments).
+FeedsSettings = dataclasses.make_dataclass(
+    "FeedsSettings", [(name, type(venue.settings), _feed_settings(venue)) for name, venue in VENUES.items()])
+FeedsSettings.__module__ = __name__
 
 
 @dataclass
@@ -267,7 +234,7 @@ class Settings:
     outcomes: OutcomeSettings = field(default_factory=OutcomeSettings)
     alerts: AlertSettings = field(default_factory=AlertSettings)
     telegram: TelegramSettings = field(default_factory=TelegramSettings)
-    feeds: FeedsSettings = field(default_factory=FeedsSettings)
+    feeds: FeedsSettings = field(default_factory=FeedsSettings)  # type: ignore[valid-type]
     watchlist: WatchlistSettings = field(default_factory=WatchlistSettings)
     storage: StorageSettings = field(default_factory=StorageSettings)
     ui: UiSettings = field(default_factory=UiSettings)

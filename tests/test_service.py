@@ -15,7 +15,8 @@ from fakes.coinglass_server import FAKE_CG_KEY
 from fakes.coinglass_server import liquidation_frame, trade_frame, wait_for
 
 from engine.core import Engine
-from engine.feeds.live import FACTORIES
+from engine.feeds import live
+from engine.feeds.registry import VENUES
 from engine.feeds.runner import LiveFeed, WsRunner, WsSpec
 from engine.model import STOP_HUNT, Signal
 from engine.pipeline import Pipeline
@@ -59,8 +60,8 @@ class Capture:
 
 def offline_settings() -> Settings:
     settings = load_settings(None, environ={})
-    for name in ("binance", "bybit", "okx"):
-        getattr(settings.feeds, name).enabled = False
+    for name, venue in VENUES.items():  # the key-less venues would go out to the internet
+        getattr(settings.feeds, name).enabled = venue.aggregate
     return settings
 
 
@@ -156,13 +157,16 @@ async def test_a_coin_removed_at_run_time_is_unsubscribed(coinglass):
 
 async def test_with_coinglass_the_venue_feeds_leave_liquidations_to_it(coinglass, monkeypatch):
     asked = {}
+    real_start = live.start
 
-    def venue(settings, secrets, coins, deliver, *, liquidations):
-        asked["liquidations"] = liquidations
+    def start(venue, feed, coins, deliver, poll_interval_s):
+        if venue.name != "binance":
+            return real_start(venue, feed, coins, deliver, poll_interval_s)
+        asked["liquidations"] = feed.liquidations
         spec = WsSpec(name="binance", url=lambda: f"{coinglass.ws_url}?cg-api-key={FAKE_CG_KEY}")
-        return LiveFeed("binance", [WsRunner(spec, settings.feeds.binance, deliver, coins)])
+        return LiveFeed("binance", [WsRunner(spec, feed.settings, deliver)])
 
-    monkeypatch.setitem(FACTORIES, "binance", venue)
+    monkeypatch.setattr(live, "start", start)
     settings = live_settings(coinglass)
     settings.feeds.binance.enabled = True
     svc = Service(settings, Secrets(coinglass_api_key=FAKE_CG_KEY), data_dir=None, sinks=[])
@@ -331,13 +335,11 @@ async def test_stopping_closes_every_socket_at_once_not_one_after_another(monkey
     peer = UnansweringPeer()
     await peer.start()
 
-    def two_sockets(settings, secrets, coins, deliver, *, liquidations):
-        s = settings.feeds.binance
-        spec = WsSpec(name="binance", url=lambda: peer.url)
-        return LiveFeed("binance", [WsRunner(spec, s, deliver, coins), WsRunner(spec, s, deliver, coins)])
+    def two_sockets(venue, feed, coins, deliver, poll_interval_s):
+        spec = WsSpec(name=venue.name, url=lambda: peer.url)
+        return LiveFeed(venue.name, [WsRunner(spec, feed.settings, deliver), WsRunner(spec, feed.settings, deliver)])
 
-    monkeypatch.setitem(FACTORIES, "binance", two_sockets)
-    monkeypatch.setitem(FACTORIES, "bybit", two_sockets)
+    monkeypatch.setattr(live, "start", two_sockets)
     settings = offline_settings()
     settings.feeds.binance.enabled = settings.feeds.bybit.enabled = True
     settings.feeds.binance.ping_interval_s = 0

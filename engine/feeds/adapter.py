@@ -1,10 +1,18 @@
-"""What every venue adapter is: a pure parser from raw text to events.
+"""What every venue adapter is: a pure parser from raw text to events, and the helpers every
+venue shares.
 
 An adapter never does I/O and never raises on bad input: whatever it cannot use it reports as a
 rejection reason (a short stable string such as ``"not json"`` or ``"missing side"``), which the
 caller counts.  Some venues need a little state learned from earlier messages (OKX contract
-values, Binance mark prices); that state lives on the adapter object and is fed by the same REST
-bodies that a recording keeps, so replay rebuilds it exactly.
+values, Binance mark prices, the listing that names each coin's contract); that state lives on the
+adapter object and is fed by the same REST bodies that a recording keeps, so replay rebuilds it
+exactly.  The live feed reads the same object (the pipeline's), so both sides know one listing.
+
+Every liquidation and trade goes through :func:`read_event`, one validation path for all venues:
+side, then price, then USD, then time, then coin, each refusal named the same way everywhere
+(``missing side``, ``unknown side``, ``bad price``, ``bad usd``, ``bad time``, ``missing
+symbol``).  Funding is kept per 8 hours by :func:`per_8h`, and REST bodies wrapped in a venue's
+envelope (``{"code": "0", "data": [...]}``) are opened by :func:`envelope`.
 """
 
 from __future__ import annotations
@@ -15,7 +23,8 @@ from typing import Any
 
 import orjson
 
-from engine.model import Event
+from engine.model import Event, Liquidation, Trade
+from engine.symbols import canonical
 
 Parsed = tuple[list[Event], list[str]]
 NOTHING: Parsed = ([], [])
@@ -31,6 +40,7 @@ MAX_TS = 10_000_000_000_000
 
 
 _INF = float("inf")
+_COINS: dict[str, tuple[str, float]] = {}  # instrument name -> canonical(): a dict look-up beats the lru_cache call
 
 
 def positive(value: object) -> float:
@@ -60,13 +70,6 @@ def finite(value: object) -> float | None:
     if number != number or number in (_INF, -_INF):
         return None
     return number
-
-
-def lookup(table: dict, value: object) -> str | None:
-    """``table[value]`` for a text or integer key, else None (a list or object is unhashable)."""
-    if value.__class__ is str or value.__class__ is int:
-        return table.get(value)
-    return None
 
 
 def event_ms(value: object) -> int:
@@ -106,6 +109,91 @@ def read_items(data: object, read: ItemReader) -> Parsed:
         if event is not None:
             events.append(event)
     return events, rejects
+
+
+# USD notional of an item from its price and size (both positive floats) and its instrument name:
+# a float (checked by the caller) or the rejection reason when the venue cannot size it yet.
+Usd = Callable[[float, float, object], "float | str"]
+
+
+def notional(price: float, size: float, name: object) -> float:
+    """Linear contracts sized in the coin: price × size."""
+    return price * size
+
+
+def read_event(make: type[Liquidation] | type[Trade], venue: str, sides: dict, side: object, price: object,
+               size: object, ts: object, name: object, rejects: list[str], usd: Usd | None = notional) -> Event | None:
+    """The one validation path: a liquidation or trade from its raw fields, or None with the
+    reason noted.  In this order: ``side`` (looked up in ``sides``, the venue's words for long/short
+    or buy/sell), ``price``, USD (``usd(price, size, name)``, or ``size`` itself when ``usd`` is None:
+    sizes already in USD such as CoinGlass ``volUsd``; at most :data:`MAX_USD`), ``ts`` (ms),
+    then the coin of instrument ``name`` (a multiplier contract's price is divided by its multiplier,
+    its USD unchanged).  Runs once per market event: the common shapes are checked inline."""
+    try:
+        taken = sides.get(side)
+    except TypeError:  # a list or object where the side should be
+        taken = None
+    if taken is None:
+        rejects.append("missing side" if side is None else "unknown side")
+        return None
+    if price.__class__ is not float or not 0.0 < price < _INF:  # type: ignore[operator]
+        price = positive(price)
+        if price < 0:
+            rejects.append("bad price")
+            return None
+    if size.__class__ is not float or not 0.0 < size < _INF:  # type: ignore[operator]
+        size = positive(size)
+    if usd is None:
+        amount = size
+    else:
+        amount = usd(price, size, name) if size > 0 else -1.0  # type: ignore[arg-type,operator]
+    if amount.__class__ is str:
+        rejects.append(amount)  # type: ignore[arg-type]
+        return None
+    if not 0.0 < amount <= MAX_USD:  # type: ignore[operator]
+        rejects.append("bad usd")
+        return None
+    if ts.__class__ is not int or not MIN_TS <= ts < MAX_TS:  # type: ignore[operator]
+        ts = event_ms(ts)
+        if ts < 0:
+            rejects.append("bad time")
+            return None
+    if name.__class__ is not str or not name:
+        rejects.append("missing symbol")
+        return None
+    named = _COINS.get(name)  # type: ignore[call-overload]
+    if named is None:
+        if len(_COINS) > 50_000:  # garbage names must not grow it for ever
+            _COINS.clear()
+        named = _COINS[name] = canonical(name)  # type: ignore[index,arg-type]
+    coin, divisor = named
+    if not coin:
+        rejects.append("missing symbol")
+        return None
+    return make(ts, venue, coin, taken, price / divisor, amount)  # type: ignore[arg-type,operator]
+
+
+def per_8h(rate: float, hours: object) -> float:
+    """A funding rate paid every ``hours`` hours, as a rate per 8 hours (a 4-hour symbol's rate
+    doubles), so ``funding.extreme`` means the same on every venue.  An interval that is missing or
+    not in (0, 24] hours counts as 8."""
+    interval = positive(hours)
+    return rate * 8.0 / interval if 0.0 < interval <= 24.0 else rate
+
+
+def envelope(raw: str, key: str, ok: tuple) -> Any:
+    """A REST body in a venue's envelope: the body (a dict) when ``body[key]`` is one of ``ok``
+    (OKX ``code`` "0", Bybit ``retCode`` 0), else the rejection reason: ``"rest bad body"`` when
+    it is not a JSON object, ``"rest error"`` when the venue said no."""
+    body = json_object(raw)
+    if body.__class__ is str:
+        return "rest bad body"
+    return body if body.get(key) in ok else "rest error"
+
+
+def rows(data: object) -> list[dict] | None:
+    """The objects of a REST payload's list (anything else in it is skipped), None when it is not a list."""
+    return [row for row in data if row.__class__ is dict] if data.__class__ is list else None  # type: ignore[attr-defined]
 
 
 @dataclass

@@ -9,25 +9,8 @@ the recorder keeps, so replay learns the same choice.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from typing import TYPE_CHECKING
 
 from engine.symbols import canonical
-
-if TYPE_CHECKING:  # the runner loads the network libraries: not for replay and backtest
-    from engine.feeds.adapter import Adapter
-    from engine.feeds.runner import Deliver
-
-
-def coin_of(name: object, rejects: list[str]) -> tuple[str, float] | None:
-    """``(coin, price divisor)`` of a venue's instrument name, or None with a rejection noted."""
-    if name.__class__ is not str or not name:
-        rejects.append("missing symbol")
-        return None
-    coin, divisor = canonical(name)  # type: ignore[arg-type]
-    if not coin:
-        rejects.append("missing symbol")
-        return None
-    return coin, divisor
 
 
 class PerpetualMap:
@@ -55,6 +38,11 @@ class PerpetualMap:
     def coins(self) -> list[str]:
         return sorted(self._by_coin)
 
+    def listed_instruments(self, coins: list[str]) -> list[str]:
+        """The contracts of those ``coins`` the listing shows (all of them, under the usual
+        spelling, until a listing arrived)."""
+        return [self.instrument(coin) for coin in coins if self.listed(coin)]
+
     def instrument(self, coin: str) -> str:
         known = self._by_coin.get(coin)
         return known[1] if known is not None else self._default(coin)
@@ -68,18 +56,3 @@ class PerpetualMap:
     def is_primary(self, name: str) -> bool:
         coin, _ = canonical(name)
         return self.instrument(coin) == name
-
-
-def learning(deliver: Deliver, listing: Adapter, on_rest: Callable[[str], None] | None = None) -> Deliver:
-    """``deliver``, but the feed's own ``listing`` adapter reads every REST body first, so the live
-    side (what to subscribe, which OI to ask for) knows the venue's contracts as the pipeline does.
-    ``on_rest(path)`` runs after each body was learned."""
-
-    def deliver_and_learn(src: str, kind: str, ch: str, raw: str, t: int) -> object:
-        if kind == "rest":
-            listing.parse_rest(ch, raw, t)
-            if on_rest is not None:
-                on_rest(ch)
-        return deliver(src, kind, ch, raw, t)
-
-    return deliver_and_learn

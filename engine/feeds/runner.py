@@ -1,37 +1,31 @@
 """The one connection runner every live feed plugs into (cryptofeed-style).
 
-A venue describes its socket with a :class:`WsSpec`; :class:`WsRunner` does everything else:
-connect, subscribe the watched coins, keep the connection alive, watch for silence, reconnect with
-backoff and jitter, resubscribe everything after a reconnect (coins added at run time included),
-and report its health.  A :class:`LiveFeed` bundles a feed's sockets and REST pollers
-(:class:`engine.context.poller.RestPoller`) and shows them as one :class:`FeedState`.
+A venue declares its connections in its module (:mod:`engine.feeds.venue`); the socket pool
+(:mod:`engine.feeds.pool`) shards its streams over as many connections as the venue's limits
+need, and each connection is a :class:`WsRunner`: connect, subscribe the streams assigned to it,
+keep the line alive, watch for silence, reconnect with backoff and jitter, resubscribe everything
+after a reconnect (streams added at run time included), and report its health.  A
+:class:`LiveFeed` bundles a feed's pools and REST pollers (:class:`engine.feeds.poller.RestPoller`)
+and shows them as one :class:`FeedState`.
 
-API for a venue module (``engine/feeds/<venue>.py``)::
+A :class:`WsSpec` is what one connection needs to know::
 
-    from engine.feeds.runner import Deliver, LiveFeed, WsRunner, WsSpec, channel_field
+    WsSpec(
+        name="bybit",                          # recording ``src`` = adapter name in the pipeline
+        url=lambda: "wss://...",               # called on every connect; may carry a secret
+        messages=lambda op, streams: [...],    # "subscribe"/"unsubscribe" text frames for streams
+        answer=lambda raw: [...],              # frames to send back for a received one
+        app_ping='{"op":"ping"}',              # None: protocol pings every ping_interval_s
+        channel=channel_field("topic"),        # a frame's recording ``ch``, cheaply
+    )
 
-    def live_feed(settings, secrets, coins, deliver, *, liquidations) -> LiveFeed:
-        s = settings.feeds.bybit
-        spec = WsSpec(
-            name="bybit",                          # recording ``src`` = adapter name in the pipeline
-            url=lambda: s.ws_url,                  # called on every connect; may carry a secret
-            streams=lambda coins: [...],           # the venue's stream names for these coins
-            messages=lambda op, streams: [...],    # "subscribe"/"unsubscribe" text frames for them
-            subscribe_global=(...,),               # sent once per connection (all-market streams)
-            app_ping='{"op":"ping"}',              # None: protocol pings every ping_interval_s
-            channel=channel_field("topic"),        # a frame's recording ``ch``, cheaply
-        )
-        return LiveFeed("bybit", [WsRunner(spec, s, deliver, coins)])
-
-Subscriptions are kept as stream names: a change of the watched coins, or of the venue's names
-for them (:meth:`WsRunner.refresh`, when a listing arrives), subscribes the names that are new and
-unsubscribes the ones that are gone.  ``answer(raw)`` (optional) sees every received frame and
-gives frames to send back (Bybit retries a refused subscribe request topic by topic); ``refused()``
-names the streams the venue refused, for the feed state.
+Subscriptions are kept as stream names: :meth:`WsRunner.assign` gives the connection a new list,
+and it subscribes the names that are new and unsubscribes the ones that are gone.
 
 ``deliver(src, kind, ch, raw, t)`` is the service's frame path: record the raw text, run it
 through ``Pipeline.feed``, fan the signals out.  The runner calls it synchronously for every
-frame, exactly as received (bytes decoded as UTF-8), ``t`` the receive time in ms.
+frame, exactly as received (binary frames decoded by the spec's ``decode``), ``t`` the receive
+time in ms.
 
 Keepalive: with ``app_ping`` the runner sends that text every ``ping_interval_s`` (CoinGlass and
 Bybit; ``ping_idle_only`` for OKX, which wants it only when the line was quiet); without it the
@@ -43,7 +37,8 @@ delays run from ``backoff_initial_s`` to ``backoff_max_s``; they restart from th
 connection has delivered messages and stayed up at least ``backoff_max_s`` (a venue that answers
 one line and hangs up would otherwise be redialled every second, for ever).  HTTP 401/403 on
 connect means the credentials are wrong: the runner stops for good with ``fatal`` set and the
-spec's ``auth_error`` line.
+spec's ``auth_error`` line.  ``messages_per_s`` paces what the runner sends (Binance counts every
+incoming message, pongs included, against 10 a second).
 
 Wall clock is used here only for timeouts, pings and backoff, never handed to the engine (the
 receive time ``t`` is data, recorded with the frame).  Every error text passes through the
@@ -56,22 +51,21 @@ import asyncio
 import logging
 import re
 import time
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import InvalidStatus, WebSocketException
 
 from engine.backoff import Backoff
-from engine.feeds.errors import describe
 from engine.feeds.adapter import FeedCounters
+from engine.feeds.errors import describe
+from engine.feeds.feed_settings import FeedSettings
+from engine.feeds.venue import Deliver
 from engine.secrets import redact as redact_text
-from engine.settings import FeedSettings
 from engine.snapshot import FeedState
 
 log = logging.getLogger("teleglas.feeds")
-
-Deliver = Callable[[str, str, str, str, int], object]  # (src, kind, ch, raw, t_ms)
 
 MAX_FRAME_BYTES = 16 * 1024 * 1024  # a CoinGlass liquidation burst can be large; refuse only absurd frames
 _CLOSE_TIMEOUT_S = 2.0  # a dead peer must not hold a reconnect for the library's default 10 s
@@ -93,26 +87,25 @@ def channel_field(key: str) -> Callable[[str], str]:
     return channel
 
 
-def _no_streams(coins: list[str]) -> list[str]:
-    return []
-
-
 def _no_messages(op: str, streams: list[str]) -> list[str]:
     return []
+
+
+def _utf8(data: bytes) -> str:
+    return data.decode("utf-8", "replace")
 
 
 @dataclass(frozen=True)
 class WsSpec:
     name: str
     url: Callable[[], str]
-    streams: Callable[[list[str]], list[str]] = _no_streams
     messages: Callable[[str, list[str]], list[str]] = _no_messages
-    subscribe_global: Sequence[str] = ()
     answer: Callable[[str], list[str]] | None = None
-    refused: Callable[[], Collection[str]] = tuple
     app_ping: str | None = None
     ping_idle_only: bool = False
     channel: Callable[[str], str] = lambda raw: ""
+    decode: Callable[[bytes], str] = _utf8
+    messages_per_s: float = 0.0  # 0: unpaced
     auth_error: str = ""  # the one line shown when the venue refuses our credentials
 
 
@@ -156,25 +149,34 @@ class Link:
     def set_coins(self, coins: list[str]) -> None:
         """The watched coins changed."""
 
+    def sockets(self) -> list[WsRunner]:
+        """The WebSocket connections this link runs (a pool: as many as its streams need)."""
+        return []
+
     async def stop(self) -> None:
         self._stopped.set()
 
 
 class WsRunner(Link):
-    def __init__(self, spec: WsSpec, settings: FeedSettings, deliver: Deliver, coins: list[str],
+    def __init__(self, spec: WsSpec, settings: FeedSettings, deliver: Deliver, streams: list[str] = (),  # type: ignore[assignment]
                  redact: Callable[[str], str] = redact_text) -> None:
         super().__init__(spec.name, redact)
         self.spec = spec
         self.settings = settings
         self.deliver = deliver
-        self.coins = list(coins)
-        self.streams: list[str] = []  # what this connection subscribed, by the venue's names
+        self.streams: list[str] = list(streams)  # what this connection should carry, by the venue's names
+        self.subscribed: list[str] = []  # what it asked for on the current connection
         self.connections = 0
         self._ws: ClientConnection | None = None
         self._opened = 0.0
         self._closing = ""  # why we closed the socket ourselves
         self._sends: set[asyncio.Task] = set()
+        self._sending = asyncio.Lock()
+        self._next_send = 0.0  # monotonic time the next frame may go (messages_per_s)
         self.backoff = Backoff(settings.backoff_initial_s, settings.backoff_max_s)
+
+    def sockets(self) -> list[WsRunner]:
+        return [self]
 
     async def run(self) -> None:
         while not self.stopping:
@@ -196,24 +198,29 @@ class WsRunner(Link):
             self._closing = "stopped"
             await ws.close()
 
-    def set_coins(self, coins: list[str]) -> None:
-        self.coins = list(coins)
-        self.refresh()
-
-    def refresh(self) -> None:
-        """Bring the connection's subscriptions to what the watched coins need now: stream names
-        that are new are subscribed, names no longer needed unsubscribed (the venue's name for a
-        coin can change when its listing arrives: ``pepeusdt`` becomes ``1000pepeusdt``)."""
+    def assign(self, streams: list[str]) -> None:
+        """Carry ``streams`` from now on: the names that are new are subscribed, the names no
+        longer wanted unsubscribed (on the next connection, all of them are subscribed anyway)."""
+        self.streams = list(streams)
         ws = self._ws
         if ws is None:
-            return  # the next connection subscribes the new list
-        want = self.spec.streams(self.coins)
-        added = [name for name in want if name not in self.streams]
-        gone = [name for name in self.streams if name not in want]
-        self.streams = want
-        frames = (self.spec.messages("subscribe", added) if added else []) + (
-            self.spec.messages("unsubscribe", gone) if gone else [])
+            return
+        wanted = set(self.streams)
+        asked = set(self.subscribed)
+        gone = [name for name in self.subscribed if name not in wanted]
+        added = [name for name in self.streams if name not in asked]
+        self.subscribed = list(self.streams)
+        # Unsubscribe first: a venue counting streams a connection frees the room before it fills it.
+        frames = (self.spec.messages("unsubscribe", gone) if gone else []) + (
+            self.spec.messages("subscribe", added) if added else [])
         self._later(ws, frames)
+
+    def forget(self, stream: str) -> None:
+        """The venue refused ``stream``: it is neither carried nor unsubscribed any more."""
+        if stream in self.streams:
+            self.streams.remove(stream)
+        if stream in self.subscribed:
+            self.subscribed.remove(stream)
 
     def _later(self, ws: ClientConnection, frames: list[str]) -> None:
         if frames:
@@ -222,9 +229,16 @@ class WsRunner(Link):
             task.add_done_callback(self._sends.discard)
 
     async def _send(self, ws: ClientConnection, frames: list[str]) -> None:
+        spacing = 1.0 / self.spec.messages_per_s if self.spec.messages_per_s else 0.0
         try:
-            for frame in frames:
-                await ws.send(frame)
+            async with self._sending:
+                for frame in frames:
+                    if spacing:
+                        wait = self._next_send - time.monotonic()
+                        if wait > 0:
+                            await asyncio.sleep(wait)
+                        self._next_send = max(self._next_send, time.monotonic()) + spacing
+                    await ws.send(frame)
         except WebSocketException:
             pass  # the socket is going; the next connection resubscribes everything
 
@@ -244,8 +258,8 @@ class WsRunner(Link):
                 self._opened = time.monotonic()
                 self.connections += 1
                 self.status = "live"
-                self.streams = spec.streams(self.coins)
-                await self._send(ws, [*spec.subscribe_global, *spec.messages("subscribe", self.streams)])
+                self.subscribed = list(self.streams)
+                await self._send(ws, spec.messages("subscribe", self.subscribed) if self.subscribed else [])
                 keeper = asyncio.get_running_loop().create_task(self._keep(ws))
                 try:
                     await self._receive(ws)
@@ -273,9 +287,10 @@ class WsRunner(Link):
 
     async def _receive(self, ws: ClientConnection) -> None:
         name, deliver, channel, answer = self.spec.name, self.deliver, self.spec.channel, self.spec.answer
+        decode = self.spec.decode
         async for raw in ws:
             if raw.__class__ is bytes:
-                raw = raw.decode("utf-8", "replace")  # type: ignore[union-attr]
+                raw = decode(raw)  # type: ignore[arg-type]
             self.last_rx = time.monotonic()
             self.status = "live"
             deliver(name, "ws", channel(raw), raw, time.time_ns() // 1_000_000)  # type: ignore[arg-type]
@@ -327,7 +342,11 @@ class LiveFeed:
     """One named feed: its sockets and pollers run together and show as one :class:`FeedState`.
 
     The sockets decide the state (a REST hiccup does not make a streaming feed look down); a link
-    that gave up (credentials refused) makes the whole feed ``down`` with its reason.
+    that gave up (credentials refused) makes the whole feed ``down`` with its reason.  The
+    reconnect count is the feed's, not the sum of its connections': when the network goes, every
+    socket of a feed redials on its own, and a feed of three sockets would climb three times as
+    fast as a feed of one (Bybit's ↻23 against Binance's ↻7) for the same outage.  It is the
+    count of the connection that reconnected most.
     """
 
     def __init__(self, name: str, links: list[Link]) -> None:
@@ -346,27 +365,32 @@ class LiveFeed:
 
     @property
     def fatal(self) -> bool:
-        return any(link.fatal for link in self.links)
+        return any(link.fatal for link in self.links) or any(s.fatal for link in self.links for s in link.sockets())
+
+    def refused(self) -> list[str]:
+        """What the venue refused to subscribe, by the names the feed state shows."""
+        return sorted({name for link in self.links for name in getattr(link, "refused_names", list)()})
 
     def state(self, counters: FeedCounters | None = None) -> FeedState:
-        links = self.links
-        sockets = [link for link in links if isinstance(link, WsRunner)] or links
-        dead = [link for link in links if link.fatal]
-        status = "down" if dead else max((link.status for link in sockets), key=_ORDER.__getitem__)
-        detail = next((link.detail for link in dead or links if link.detail), "")
-        seen = [link.last_rx for link in links if link.last_rx is not None]
+        sockets: list[Link] = [s for link in self.links for s in link.sockets()]
+        parts = sockets + [link for link in self.links if not link.sockets()]
+        shown = sockets or self.links
+        dead = [link for link in parts if link.fatal]
+        status = "down" if dead else max((link.status for link in shown), key=_ORDER.__getitem__)
+        detail = next((link.detail for link in dead or parts if link.detail), "")
+        seen = [link.last_rx for link in parts if link.last_rx is not None]
         counters = counters or FeedCounters()
         return FeedState(
             name=self.name,
             state=status,
             last_message_age_s=time.monotonic() - max(seen) if seen else None,
-            reconnects=sum(link.reconnects for link in links),
+            reconnects=max((link.reconnects for link in parts), default=0),
             frames=counters.frames,
             events=counters.events,
             rejected=counters.rejected,
             detail=detail,
             reasons=dict(counters.reasons),
-            refused=sorted({name for link in sockets if isinstance(link, WsRunner) for name in link.spec.refused()}),
+            refused=self.refused(),
         )
 
 

@@ -10,7 +10,7 @@ from hypothesis import settings as hsettings
 from hypothesis import strategies as st
 
 from engine.core import Engine
-from engine.feeds.coinglass import parse_rest, parse_ws
+from engine.feeds.venues.coinglass import parse_rest, parse_ws
 from engine.pipeline import Pipeline
 
 GOOD_LIQ = {"baseAsset": "BTC", "exName": "Binance", "price": 96200.5, "side": 1, "symbol": "BTCUSDT",

@@ -64,6 +64,7 @@ class FakeCoinGlass(LoopbackVenue):
         self.unsubscriptions: list[list[str]] = []  # the same for unsubscribe messages
         self.rate_limit_next = 0  # answer this many REST calls with 429; the others are kept in rest_requests
         self.retry_after = "1"
+        self.rate_limit_status = 429  # 200: the 429 only in the body's code, as CoinGlass also answers
         self.oi: dict[str, float] = {}  # coin -> last OI close; rows are generated around it
         self.funding: dict[str, float] = {}  # coin -> funding in percent
         self.pairs = supported_pairs()
@@ -116,6 +117,8 @@ class FakeCoinGlass(LoopbackVenue):
             return web.json_response({"code": "401", "msg": "invalid api key"}, status=401)
         if self.rate_limit_next > 0:
             self.rate_limit_next -= 1
+            if self.rate_limit_status == 200:
+                return web.json_response({"code": "429", "msg": "Too Many Requests"})
             return web.json_response({"code": "429", "msg": "too many requests"}, status=429,
                                      headers={"Retry-After": self.retry_after})
         self.rest_requests.append(request.path_qs)

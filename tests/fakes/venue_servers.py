@@ -29,8 +29,10 @@ from websockets.asyncio.server import ServerConnection
 from websockets.exceptions import ConnectionClosed
 
 from engine.core import Engine
-from engine.feeds.live import FACTORIES
+from engine.feeds import live
+from engine.feeds.registry import VENUES
 from engine.feeds.runner import LiveFeed
+from engine.feeds.venue import Feed
 from engine.pipeline import Pipeline
 from engine.secrets import Secrets
 from engine.settings import Settings
@@ -332,8 +334,11 @@ class Collector:
 
 def fast_settings(**fakes: LoopbackVenue) -> Settings:
     """Default settings pointed at the fakes (``binance=..., okx=...``), with quick reconnects
-    and unthrottled REST, so a test never waits on venue-sized pauses."""
+    and unthrottled REST, so a test never waits on venue-sized pauses.  Every other feed is off:
+    a service started on these settings talks to nothing but the fakes."""
     settings = Settings()
+    for name in VENUES:
+        getattr(settings.feeds, name).enabled = name in fakes
     for name, fake in fakes.items():
         feed = getattr(settings.feeds, name)
         feed.ws_url, feed.rest_url = fake.ws_url, fake.rest_url
@@ -345,14 +350,16 @@ def fast_settings(**fakes: LoopbackVenue) -> Settings:
 
 def start_feed(fake: LoopbackVenue, coins: list[str], *, liquidations: bool = True, secrets: Secrets | None = None,
                **feed_settings: object) -> tuple[LiveFeed, Collector]:
-    """``fake``'s feed as the service makes it (its factory in :mod:`engine.feeds.live`), on
-    :func:`fast_settings` with ``feed_settings`` set on top, delivering to a fresh :class:`Collector`."""
+    """``fake``'s feed as the service makes it (its venue's declaration, :func:`engine.feeds.live.start`,
+    learning through the pipeline's adapter), on :func:`fast_settings` with ``feed_settings`` set on
+    top, delivering to a fresh :class:`Collector`."""
     settings = fast_settings(**{fake.feed: fake})
+    s = getattr(settings.feeds, fake.feed)
     for key, value in feed_settings.items():
-        setattr(getattr(settings.feeds, fake.feed), key, value)
+        setattr(s, key, value)
     collector = Collector(settings)
-    feed = FACTORIES[fake.feed](settings, secrets or Secrets(), coins, collector.deliver, liquidations=liquidations)
-    return feed, collector
+    feed = Feed(fake.feed, s, collector.pipeline.adapters[fake.feed], liquidations, secrets or Secrets())
+    return live.start(VENUES[fake.feed], feed, coins, collector.deliver, settings.context.poll_interval_s), collector
 
 
 @asynccontextmanager

@@ -9,7 +9,7 @@ import math
 import pytest
 from hypothesis import given, settings
 
-from engine.feeds.binance import BinanceAdapter
+from engine.feeds.venues.binance import BinanceAdapter
 from engine.model import BUY, LONG, SELL, SHORT, Context, Liquidation, Trade
 from fakes.payloads import json_payloads
 from fakes.realdata import binance_force_order_frames, binance_trade_frames, example

@@ -97,7 +97,11 @@ async def test_many_coins_spread_over_sockets_of_at_most_200_streams_at_a_polite
     feed, _ = start_feed(binance, coins)
     async with running(feed):
         await wait_for(lambda: len(binance.all_subscribed()) == 321)
-        assert len(binance.clients) == 3
+        assert len(binance.clients) == 2  # the fewest connections that hold them
+        assert all(len(binance.subscribed(i)) <= FakeBinance.MAX_STREAMS for i in range(2))
+        list_on(binance, *(f"D{i}X" for i in range(100)))
+        feed.set_coins(coins + [f"D{i}X" for i in range(100)])  # added at run time: room is found or made
+        await wait_for(lambda: len(binance.all_subscribed()) == 421 and len(binance.clients) == 3)
         assert all(len(binance.subscribed(i)) <= FakeBinance.MAX_STREAMS for i in range(3))
         assert binance.rate_violations == 0
 

@@ -72,10 +72,11 @@ async def test_reconnect_resubscribes_everything_including_coins_added_at_run_ti
         feed.set_coins(["BTC", "PIPPIN"])
         await wait_for(lambda: "publicTrade.PIPPINUSDT" in bybit.all_subscribed())
         await bybit.drop()
-        await wait_for(lambda: bybit.connections == 6 and len(bybit.clients) == 3)
+        # Trades and every symbol's liquidations fit one connection's 21,000 characters.
+        await wait_for(lambda: bybit.connections == 2 and len(bybit.clients) == 1)
         await wait_for(lambda: bybit.all_subscribed() == EVERY_SYMBOL | {"publicTrade.BTCUSDT",
                                                                         "publicTrade.PIPPINUSDT"})
-        assert feed.state().reconnects == 3
+        assert feed.state().reconnects == 1
 
 
 async def test_malformed_frames_are_counted_and_the_feed_goes_on(bybit):
@@ -87,7 +88,8 @@ async def test_malformed_frames_are_counted_and_the_feed_goes_on(bybit):
             await bybit.push(raw)
         counters = got.pipeline.counters["bybit"]
         await wait_for(lambda: got.of(Trade))
-        await wait_for(lambda: counters.reasons == {"not json": 3, "missing symbol": 1})  # garbage reached every socket
+        # One socket carries it all; an item without size or symbol fails at its size (side, price, USD, time, coin).
+        await wait_for(lambda: counters.reasons == {"not json": 1, "bad usd": 1})
 
 
 async def test_with_coinglass_liquidations_bybit_sends_trades_only(bybit):
@@ -122,7 +124,7 @@ async def test_one_bad_topic_costs_only_itself_and_every_valid_symbol_still_gets
         await wait_for(lambda: len(got.of(Liquidation)) == len(valid))
         refusals = bybit.refusals
         await bybit.drop()  # after a reconnect the refused topics are not asked again
-        await wait_for(lambda: bybit.connections == 6 and {f"allLiquidation.{n}" for n in valid} <= bybit.all_subscribed())
+        await wait_for(lambda: bybit.connections == 2 and {f"allLiquidation.{n}" for n in valid} <= bybit.all_subscribed())
     assert bybit.refusals == refusals
     assert "publicTrade.NOPEUSDT" not in bybit.received_topics() and "allLiquidation.NEWUSDT" not in bybit.received_topics()
     assert {e.coin for e in got.of(Liquidation)} == {canonical(n)[0] for n in valid}
@@ -134,6 +136,10 @@ async def test_each_connection_keeps_its_args_under_21000_characters(bybit):
     async with running(feed):
         await wait_for(lambda: len(bybit.all_subscribed()) > 1000)
         await asyncio.sleep(0.3)
-    for index in range(len(bybit.clients)):
-        assert sum(len(t) + 3 for t in bybit.subscribed(index)) <= FakeBybit.MAX_ARGS_CHARS
+        for index in range(len(bybit.clients)):
+            assert sum(len(t) + 3 for t in bybit.subscribed(index)) <= FakeBybit.MAX_ARGS_CHARS
+        assert len(bybit.clients) == 3  # 1,505 topics of ~30 characters: the fewest connections under the cap
+        await bybit.drop()  # one outage of three sockets is one reconnect of the feed
+        await wait_for(lambda: bybit.connections == 6 and len(bybit.all_subscribed()) > 1000)
+        assert feed.state().reconnects == 1
     assert not any("exceeds" in raw for _, _, _, raw, _ in got.frames)

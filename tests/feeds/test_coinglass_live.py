@@ -6,7 +6,7 @@ import asyncio
 
 import pytest
 
-from engine.feeds.coinglass import FUNDING_PATH, OI_PATH, PAIRS_PATH
+from engine.feeds.venues.coinglass import FUNDING_PATH, OI_PATH, PAIRS_PATH
 from engine.feeds.runner import LiveFeed
 from engine.model import Context, Liquidation, Trade
 from engine.secrets import Secrets
@@ -92,6 +92,18 @@ async def test_http_429_waits_for_retry_after_and_retries_the_same_request(coing
         poller = feed.links[1]
         assert poller.sent >= 4 and "HTTP 429" in poller.detail  # the pairs refused twice, then asked again
         await wait_for(lambda: feed.state().state == "live")  # a REST hiccup does not make the stream look down
+
+
+async def test_a_429_in_the_body_of_the_pairs_at_start_is_retried_with_the_backoff(coinglass):
+    """CoinGlass's error codes are body codes: a rate limit can come as HTTP 200 with ``"code":
+    "429"``.  Taken as a failed listing, it left no trade channels until the next 5-minute round."""
+    coinglass.rate_limit_next, coinglass.rate_limit_status = 2, 200
+    feed, got = start(coinglass, ["BTC"])
+    async with running(feed):
+        await wait_for(lambda: coinglass.streaming(("BTC",)))
+        assert coinglass.rest_requests[0] == PAIRS_PATH  # the same request, asked again
+        assert "code 429" in feed.links[1].detail
+    assert got.pipeline.counters["coinglass"].rejected == 0  # the refusals were not bodies to parse
 
 
 async def test_a_rejected_key_shows_down_with_one_line_and_never_the_key(coinglass):

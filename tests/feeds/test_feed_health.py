@@ -17,7 +17,6 @@ async def test_bybit_rejections_and_refused_symbols_show_in_the_state_and_are_sa
     bybit.tickers.append({"symbol": "GHOSTUSDT", "openInterestValue": "1000000", "fundingRate": "0.0001"})
     bybit.without_feed = {"GHOSTUSDT"}
     settings = fast_settings(bybit=bybit)
-    settings.feeds.binance.enabled = settings.feeds.okx.enabled = False
     settings.watchlist.coins = ["BTC"]
     live = Service(settings, Secrets(), data_dir=tmp_path)
     running = asyncio.get_running_loop().create_task(live.run())

@@ -21,7 +21,6 @@ async def test_a_watchlist_restored_late_is_subscribed(binance, tmp_path):
     await store.stop()
 
     settings = fast_settings(binance=binance)
-    settings.feeds.bybit.enabled = settings.feeds.okx.enabled = False
     settings.watchlist.coins = ["BTC"]
     settings.storage.batch_interval_s, settings.storage.retry_max_s = 0.01, 0.05
     aside = tmp_path / "aside"

@@ -10,7 +10,7 @@ import math
 import pytest
 
 from engine.feeds.registry import make_adapters
-from engine.feeds.okx import INSTRUMENTS_PATH
+from engine.feeds.venues.okx import INSTRUMENTS_PATH
 from engine.model import Liquidation, Trade
 from fakes.realdata import live_formats
 

@@ -8,7 +8,7 @@ import json
 import pytest
 from hypothesis import given, settings
 
-from engine.feeds.okx import OkxAdapter
+from engine.feeds.venues.okx import OkxAdapter
 from engine.model import BUY, LONG, SELL, SHORT, Context, Liquidation, Trade
 from fakes.payloads import json_payloads
 from fakes.realdata import example

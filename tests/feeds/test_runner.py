@@ -24,9 +24,7 @@ def spec_for(server: FakeCoinGlass, key: str = FAKE_CG_KEY, **overrides) -> WsSp
     values = dict(
         name="coinglass",
         url=lambda: f"{server.ws_url}?cg-api-key={key}",
-        streams=lambda coins: [f"trades@{c}" for c in coins],
         messages=lambda op, streams: [json.dumps({"method": op, "channels": streams})] if streams else [],
-        subscribe_global=(json.dumps({"method": "subscribe", "channels": ["liquidationOrders"]}),),
         app_ping="ping",
         channel=channel_field("channel"),
         auth_error="CoinGlass rejected the API key",
@@ -60,9 +58,10 @@ async def finish(feed: LiveFeed, task: asyncio.Task) -> None:
 
 async def test_connects_subscribes_and_delivers_every_frame_as_received(coinglass):
     frames = Frames()
-    runner = WsRunner(spec_for(coinglass), fast_settings(ping_interval_s=20), frames, ["BTC", "ETH"])
+    runner = WsRunner(spec_for(coinglass), fast_settings(ping_interval_s=20), frames,
+                      ["liquidationOrders", "trades@BTC", "trades@ETH"])
     feed, task = await start(runner)
-    await wait_for(lambda: len(coinglass.subscriptions) == 2)
+    await wait_for(lambda: len(coinglass.subscriptions) == 1)
     assert coinglass.subscribed() == {"liquidationOrders", "trades@BTC", "trades@ETH"}
     liq = liquidation_frame([{"exName": "Binance", "symbol": "BTCUSDT", "side": 1, "price": 60000,
                               "volUsd": 12000, "time": 1761125802306}])
@@ -81,16 +80,16 @@ async def test_connects_subscribes_and_delivers_every_frame_as_received(coinglas
     assert feed.state().state == "down" and feed.state().detail == ""
 
 
-async def test_reconnects_after_a_drop_and_resubscribes_coins_added_at_run_time(coinglass):
+async def test_reconnects_after_a_drop_and_resubscribes_streams_added_at_run_time(coinglass):
     frames = Frames()
-    runner = WsRunner(spec_for(coinglass), fast_settings(ping_interval_s=20), frames, ["BTC"])
+    runner = WsRunner(spec_for(coinglass), fast_settings(ping_interval_s=20), frames, ["liquidationOrders", "trades@BTC"])
     feed, task = await start(runner)
-    await wait_for(lambda: len(coinglass.subscriptions) == 2)
-    feed.set_coins(["BTC", "SOL"])  # added while connected: subscribed at once, only the new coin
+    await wait_for(lambda: len(coinglass.subscriptions) == 1)
+    runner.assign(["liquidationOrders", "trades@BTC", "trades@SOL"])  # added while connected: only the new one is asked
     await wait_for(lambda: ["trades@SOL"] in coinglass.subscriptions)
     await coinglass.drop()
-    await wait_for(lambda: coinglass.connections == 2 and len(coinglass.subscriptions) == 5)
-    assert coinglass.subscriptions[-2:] == [["liquidationOrders"], ["trades@BTC", "trades@SOL"]]
+    await wait_for(lambda: coinglass.connections == 2 and len(coinglass.subscriptions) == 3)
+    assert coinglass.subscriptions[-1] == ["liquidationOrders", "trades@BTC", "trades@SOL"]
     state = feed.state()
     assert state.reconnects == 1
     assert state.detail in ("connection lost", "server closed the connection (code 1000)") \
@@ -133,7 +132,7 @@ async def test_old_connections_are_replaced_before_the_venue_cuts_them(coinglass
 
 async def test_a_refused_key_stops_the_feed_with_one_line_and_no_secret(coinglass):
     wrong = "wrong-key-0123456789abcdef"
-    runner = WsRunner(spec_for(coinglass, key=wrong), fast_settings(), Frames(), ["BTC"])
+    runner = WsRunner(spec_for(coinglass, key=wrong), fast_settings(), Frames(), ["trades@BTC"])
     feed, task = await start(runner)
     await asyncio.wait_for(task, 5)  # gives up by itself: retrying a bad key helps nobody
     state = feed.state()
@@ -205,3 +204,16 @@ def test_connection_errors_read_as_reasons_not_exception_classes():
     assert describe(dns) == "host name not found (DNS)"
     assert describe(ConnectionRefusedError(111, "Connection refused")) == "connection refused"
     assert describe(TimeoutError()) == "timed out"
+
+
+async def test_a_feed_of_several_sockets_counts_an_outage_once_not_once_per_socket():
+    """With no network every socket of a feed redials on its own; the header summed them, so
+    Bybit's three sockets read ↻23 against Binance's ↻7 after 90 s for the same outage."""
+    spec = WsSpec(name="bybit", url=lambda: "ws://127.0.0.1:9/v5/public/linear")
+    runners = [WsRunner(spec, fast_settings(), Frames()) for _ in range(3)]
+    feed = LiveFeed("bybit", runners)
+    task = asyncio.get_running_loop().create_task(feed.run())
+    await wait_for(lambda: min(r.reconnects for r in runners) >= 3)
+    state = feed.state()
+    assert state.reconnects == max(r.reconnects for r in runners) < sum(r.reconnects for r in runners)
+    await finish(feed, task)

@@ -17,34 +17,35 @@ contracts, never sent on the USDⓈ-M host) is recognised by its symbol and reje
 REST: ``/fapi/v1/premiumIndex`` gives ``lastFundingRate`` (a fraction per funding interval) and the
 mark price; ``/fapi/v1/fundingInfo`` lists the symbols whose interval is not 8 h (funding is kept
 per 8 h); ``/fapi/v1/openInterest`` gives OI in contracts of the symbol, × mark price = USD.
+
+Live: ``!forceOrder@arr`` (every symbol) and ``<symbol>@aggTrade`` per watched coin on the
+``/market`` route, at most 200 streams a connection, ``SUBSCRIBE`` messages paced under Binance's
+10 incoming messages a second; Binance's pings are answered by the WebSocket library.
 """
 
 from __future__ import annotations
 
-import itertools
 from collections.abc import Iterator
-from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 import orjson
 
-from engine.feeds.adapter import (MAX_USD, NOTHING, Adapter, Parsed, event_ms, finite, json_object, lookup, positive,
-                                  read_items)
-from engine.feeds.instruments import PerpetualMap, coin_of, learning
+from engine.feeds.adapter import NOTHING, Adapter, Parsed, event_ms, finite, json_object, per_8h, positive, read_event, \
+    read_items
+from engine.feeds.feed_settings import FeedSettings
+from engine.feeds.instruments import PerpetualMap
+from engine.feeds.venue import Feed, Limits, Reply, Socket, Venue
 from engine.model import BUY, LONG, SELL, SHORT, Context, Event, Liquidation, Trade
 from engine.symbols import canonical
 
-if TYPE_CHECKING:
-    from engine.feeds.runner import Deliver, LiveFeed
-    from engine.secrets import Secrets
-    from engine.settings import Settings
-
-VENUE = "Binance"
+VENUE_NAME = "Binance"
 PREMIUM_PATH = "/fapi/v1/premiumIndex"
 FUNDING_INFO_PATH = "/fapi/v1/fundingInfo"
 OI_PATH = "/fapi/v1/openInterest"
+LIQUIDATION_STREAM = "!forceOrder@arr"
 
 _LIQ_SIDES = {"SELL": LONG, "BUY": SHORT}
+_TAKER_SIDES = {True: SELL, False: BUY}  # ``m``: the buyer was the maker, so the taker sold
 
 
 def _is_usdt_perpetual(symbol: object) -> bool:
@@ -57,38 +58,14 @@ def _is_coin_margined(symbol: object) -> bool:
     return symbol.__class__ is str and symbol.partition("_")[0].endswith("USD")  # type: ignore[union-attr]
 
 
-def _trade(data: dict, rejects: list[str]) -> Trade | None:
+def _trade(data: dict, rejects: list[str]) -> Event | None:
     if data.get("X", "MARKET") != "MARKET":
         return None  # insurance-fund / ADL fills: nobody chose that side
-    maker = data.get("m")
-    if maker is True:
-        side = SELL
-    elif maker is False:
-        side = BUY
-    else:
-        rejects.append("missing side")
-        return None
-    price = positive(data.get("p"))
-    if price < 0:
-        rejects.append("bad price")
-        return None
-    qty = positive(data.get("q"))
-    usd = price * qty
-    if qty < 0 or usd > MAX_USD:
-        rejects.append("bad usd")
-        return None
-    ts = event_ms(data.get("T", data.get("E")))
-    if ts < 0:
-        rejects.append("bad time")
-        return None
-    named = coin_of(data.get("s"), rejects)
-    if named is None:
-        return None
-    coin, divisor = named
-    return Trade(ts, VENUE, coin, side, price / divisor, usd)
+    return read_event(Trade, VENUE_NAME, _TAKER_SIDES, data.get("m"), data.get("p"), data.get("q"),
+                      data.get("T", data.get("E")), data.get("s"), rejects)
 
 
-def _liquidation(order: object, rejects: list[str]) -> Liquidation | None:
+def _liquidation(order: object, rejects: list[str]) -> Event | None:
     if order.__class__ is not dict:
         rejects.append("item not an object")
         return None
@@ -96,29 +73,10 @@ def _liquidation(order: object, rejects: list[str]) -> Liquidation | None:
     if _is_coin_margined(get("s")):
         rejects.append("coin-margined contract")  # sizes in USD contracts: not this feed
         return None
-    side = lookup(_LIQ_SIDES, get("S"))
-    if side is None:
-        rejects.append("missing side" if get("S") is None else "unknown side")
-        return None
-    price, qty = positive(get("ap")), positive(get("z"))
-    if price < 0 or qty < 0:  # not filled yet: the order's limit price and quantity
-        price, qty = positive(get("p")), positive(get("q"))
-    if price < 0:
-        rejects.append("bad price")
-        return None
-    usd = price * qty
-    if qty < 0 or usd > MAX_USD:
-        rejects.append("bad usd")
-        return None
-    ts = event_ms(get("T"))
-    if ts < 0:
-        rejects.append("bad time")
-        return None
-    named = coin_of(get("s"), rejects)
-    if named is None:
-        return None
-    coin, divisor = named
-    return Liquidation(ts, VENUE, coin, side, price / divisor, usd)
+    price, qty = get("ap"), get("z")
+    if positive(price) < 0 or positive(qty) < 0:  # not filled yet: the order's limit price and quantity
+        price, qty = get("p"), get("q")
+    return read_event(Liquidation, VENUE_NAME, _LIQ_SIDES, get("S"), price, qty, get("T"), get("s"), rejects)
 
 
 def _event(data: object, rejects: list[str]) -> Event | None:
@@ -206,9 +164,9 @@ class BinanceAdapter(Adapter):
                 rejects.append("rest bad row")
                 continue
             if self.perpetuals.is_primary(symbol):
-                per_8h = rate * 8.0 / self.funding_hours.get(symbol, 8.0)
+                funding = per_8h(rate, self.funding_hours.get(symbol, 8.0))
                 coin, divisor = canonical(symbol)  # 1000PEPEUSDT's mark is for 1,000 PEPE
-                events.append(Context(ts, VENUE, coin, funding=per_8h, price=mark / divisor if mark > 0 else None))
+                events.append(Context(ts, VENUE_NAME, coin, funding=funding, price=mark / divisor if mark > 0 else None))
         return events, rejects
 
     def _open_interest(self, body: object) -> Parsed:
@@ -222,84 +180,60 @@ class BinanceAdapter(Adapter):
         mark = self.mark.get(symbol)  # type: ignore[arg-type]
         if mark is None:
             return [], ["unknown mark price"]
-        return [Context(ts, VENUE, canonical(symbol)[0], oi_usd=contracts * mark)], []  # type: ignore[arg-type]
+        return [Context(ts, VENUE_NAME, canonical(symbol)[0], oi_usd=contracts * mark)], []  # type: ignore[arg-type]
 
 
-# Live: the sockets and the context poller.  Their I/O lives in the runner and the poller; the
-# network libraries are imported on use so backtest and replay, which need only the parser
-# above, do not load them.
+# Live: what the feed subscribes and asks.  The shared runner opens the sockets from these.
 
-# Binance takes at most 200 streams per connection: beyond SHARD_TARGET at start the watched
-# coins spread over several sockets, leaving room for coins added at run time.
-SHARD_TARGET = 150
-PARAMS_PER_MESSAGE = 100  # a few SUBSCRIBE messages per connect: Binance takes at most 10 a second
-LIQUIDATION_STREAM = "!forceOrder@arr"
-
-_ids = itertools.count(1)
-
-
-def socket_count(coins: list[str]) -> int:
-    return 1 + (len(coins) + 1) // SHARD_TARGET
+def streams(feed: Feed, coins: list[str]) -> list[str]:
+    """``!forceOrder@arr`` (every symbol, when this feed carries liquidations) and the aggTrades of
+    the watched coins the listing named: a guessed name (``pepeusdt@aggTrade``, the contract is
+    ``1000PEPEUSDT``) is acknowledged and never sends."""
+    perpetuals = feed.adapter.perpetuals  # type: ignore[attr-defined]
+    named = (perpetuals.known(coin) for coin in coins)
+    trades = [f"{symbol.lower()}@aggTrade" for symbol in named if symbol is not None]
+    return [LIQUIDATION_STREAM, *trades] if feed.liquidations else trades
 
 
-def stream_messages(method: str, streams: list[str]) -> list[str]:
-    """``SUBSCRIBE`` / ``UNSUBSCRIBE`` text frames for ``streams``."""
-    return [orjson.dumps({"method": method, "params": streams[i : i + PARAMS_PER_MESSAGE], "id": next(_ids)}).decode()
-            for i in range(0, len(streams), PARAMS_PER_MESSAGE)]
+def message(op: str, chunk: list[str], request: int) -> str:
+    return orjson.dumps({"method": op.upper(), "params": chunk, "id": request}).decode()
 
 
-def context_paths(listing: BinanceAdapter, coins: list[str]) -> Iterator[str]:
+def reply(raw: str) -> Reply | None:
+    """``{"result": null, "id": 3}`` granted, ``{"error": {...}, "id": 3}`` refused."""
+    if len(raw) > 500 or '"id"' not in raw:
+        return None
+    frame = json_object(raw)
+    if frame.__class__ is str or "stream" in frame or frame.get("id").__class__ is not int:
+        return None
+    return str(frame["id"]), "error" not in frame
+
+
+def context_paths(feed: Feed, coins: list[str]) -> Iterator[str]:
     """One round of context requests.  A generator: the OI paths are made after the round's
     premium index arrived, so they use the venue's own symbols (``1000PEPEUSDT``) and skip coins
     Binance does not list."""
     yield FUNDING_INFO_PATH
     yield PREMIUM_PATH
-    perpetuals = listing.perpetuals
-    for coin in coins:
-        if perpetuals.listed(coin):
-            yield f"{OI_PATH}?symbol={perpetuals.instrument(coin)}"
+    for symbol in feed.adapter.perpetuals.listed_instruments(coins):  # type: ignore[attr-defined]
+        yield f"{OI_PATH}?symbol={symbol}"
 
 
-def live_feed(settings: Settings, secrets: Secrets, coins: list[str], deliver: Deliver, *,
-              liquidations: bool) -> LiveFeed:
-    """Binance USDⓈ-M on the ``/market`` route: ``!forceOrder@arr`` (every symbol; only when this
-    feed carries liquidations), ``<symbol>@aggTrade`` per watched coin, and the context poller
-    (which also names each coin's contract)."""
-    from engine.context.poller import RestPoller
-    from engine.feeds.listing import WaitingRunner, in_socket
-    from engine.feeds.runner import LiveFeed, WsSpec, channel_field
-
-    s = settings.feeds.binance
-    listing = BinanceAdapter()
-
-    def trade_streams(batch: list[str], index: int, count: int) -> list[str]:
-        """Only coins the listing named: a guessed name is acknowledged and stays silent."""
-        named = ((c, listing.perpetuals.known(c)) for c in batch if in_socket(c, index, count))
-        return [f"{symbol.lower()}@aggTrade" for c, symbol in named if symbol is not None]
-
-    def spec(index: int, count: int) -> WsSpec:
-        return WsSpec(
-            name="binance",
-            url=lambda: f"{s.ws_url.rstrip('/')}/stream",
-            streams=lambda batch: trade_streams(batch, index, count),
-            messages=lambda op, streams: stream_messages(op.upper(), streams),
-            subscribe_global=tuple(stream_messages("SUBSCRIBE", [LIQUIDATION_STREAM]))
-            if liquidations and index == 0 else (),
-            channel=channel_field("stream"),
-        )
-
-    def listed() -> bool:
-        return bool(listing.perpetuals)
-
-    count = socket_count(coins)
-    sockets = [WaitingRunner(listed, spec(i, count), s, deliver, coins) for i in range(count)]
-
-    def learned(path: str) -> None:
-        if path.startswith(PREMIUM_PATH):  # the listing: a coin may be named now, or named anew
-            for socket in sockets:
-                socket.refresh()
-
-    poller = RestPoller.for_feed("binance", settings, lambda batch: context_paths(listing, batch),
-                                 learning(deliver, listing, learned), coins)
-    links: list = [*sockets, poller]
-    return LiveFeed("binance", links)
+VENUE = Venue(
+    name="binance",
+    title=VENUE_NAME,
+    adapter=BinanceAdapter,
+    settings=FeedSettings(ws_url="wss://fstream.binance.com/market", rest_url="https://fapi.binance.com",
+                          ping_interval_s=20.0, watchdog_s=60.0, min_trade_usd=0.0),
+    sockets=(Socket(
+        streams=streams,
+        message=message,
+        url=lambda feed: f"{feed.settings.ws_url.rstrip('/')}/stream",
+        # 200 streams a connection; 100 a SUBSCRIBE; 10 incoming messages a second (pongs count).
+        limits=Limits(streams_per_socket=200, topics_per_message=100, messages_per_s=5.0),
+        channel="stream",
+        reply=reply,
+        ready=lambda adapter: bool(adapter.perpetuals),  # type: ignore[attr-defined]
+    ),),
+    context=context_paths,
+)

@@ -8,9 +8,12 @@ round's premium index listed).  A coin added at run time is fetched at once, not
 round.  Every body goes to ``deliver(src, "rest", path, body, t)``: recorded, then parsed by the
 feed's adapter, like a socket frame.
 
-HTTP 429 waits for ``Retry-After`` (else the backoff) and retries the same request; 401/403 means
-the credentials are wrong and stops the poller for good with its ``auth_error`` line; other errors
-are reported and the round goes on.  Headers may carry a secret: error texts are redacted.
+A throttled answer (HTTP 429, or what the venue's ``throttled(status, body)`` says is one:
+CoinGlass answers some with HTTP 200 and ``"code": "429"`` in the body) waits for ``Retry-After``
+(else the backoff) and retries the same request, so a listing refused at start is fetched seconds
+later, not at the next round; 401/403 means the credentials are wrong and stops the poller for good
+with its ``auth_error`` line; other errors are reported and the round goes on.  Headers may carry a
+secret: error texts are redacted.
 """
 
 from __future__ import annotations
@@ -18,17 +21,14 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Callable, Iterable
-from typing import TYPE_CHECKING, Any
 
 import aiohttp
 
-from engine.feeds.errors import describe
 from engine.backoff import Backoff
-from engine.feeds.runner import Deliver, Link
+from engine.feeds.errors import describe
+from engine.feeds.runner import Link
+from engine.feeds.venue import Deliver
 from engine.secrets import redact as redact_text
-
-if TYPE_CHECKING:
-    from engine.settings import Settings
 
 Requests = Callable[[list[str]], Iterable[str]]  # watched coins -> the paths of one round
 
@@ -40,7 +40,8 @@ class RestPoller(Link):
                  interval_s: float, per_minute: float, deliver: Deliver, coins: list[str],
                  headers: dict[str, str] | None = None, auth_error: str = "",
                  backoff: Backoff | None = None, timeout_s: float = 10.0,
-                 redact: Callable[[str], str] = redact_text) -> None:
+                 redact: Callable[[str], str] = redact_text,
+                 throttled: Callable[[int, str], bool] = lambda status, body: status == 429) -> None:
         super().__init__(name, redact)
         self.base_url = base_url.rstrip("/")
         self.requests = requests
@@ -52,19 +53,10 @@ class RestPoller(Link):
         self.auth_error = auth_error or f"{name} refused the credentials"
         self.backoff = backoff or Backoff(1.0, 60.0)
         self.timeout_s = timeout_s
+        self.throttled = throttled
         self.sent = 0
         self._fresh: list[str] = []
         self._wake = asyncio.Event()
-
-    @classmethod
-    def for_feed(cls, name: str, settings: Settings, requests: Requests, deliver: Deliver, coins: list[str],
-                 **options: Any) -> RestPoller:
-        """Feed ``name``'s poller as the settings say: URL, request budget and backoff from
-        ``feeds.<name>``, the round interval from ``context.poll_interval_s``."""
-        s = getattr(settings.feeds, name)
-        return cls(name, s.rest_url, requests, interval_s=settings.context.poll_interval_s,
-                   per_minute=s.requests_per_minute, deliver=deliver, coins=coins,
-                   backoff=Backoff(s.backoff_initial_s, s.backoff_max_s), **options)
 
     def set_coins(self, coins: list[str]) -> None:
         self._fresh += [c for c in coins if c not in self.coins and c not in self._fresh]
@@ -112,7 +104,7 @@ class RestPoller(Link):
         return True
 
     async def _fetch(self, session: aiohttp.ClientSession, path: str) -> bool:
-        """One request, retried after 429s; False when the poller must end."""
+        """One request, retried while throttled; False when the poller must end."""
         while True:
             self.sent += 1
             try:
@@ -126,9 +118,9 @@ class RestPoller(Link):
             if status in (401, 403):
                 self.give_up(self.auth_error)
                 return False
-            if status == 429:
+            if self.throttled(status, body):
                 wait = _retry_after(retry_after) or self.backoff.next()
-                self.fail(f"rate limited (HTTP 429): waiting {wait:.0f} s")
+                self.fail(f"rate limited ({'HTTP 429' if status == 429 else 'code 429 in the body'}): waiting {wait:.0f} s")
                 if await self.pause(wait):
                     return False
                 continue

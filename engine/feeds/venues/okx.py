@@ -16,31 +16,33 @@ WebSocket (``{"arg": {"channel": ...}, "data": [...]}``, and the text ``pong``):
 
 REST: ``/api/v5/public/funding-rate?instId=`` (a fraction per interval, the interval being
 ``nextFundingTime`` − ``fundingTime``; kept per 8 h) and ``/api/v5/public/open-interest`` (``oiUsd``).
+
+Live: ``liquidation-orders`` (instType SWAP: every swap) and ``trades`` per watched coin; the text
+``ping`` when the line was quiet for ``ping_interval_s`` (OKX closes a connection silent for 30 s).
+The socket opens once the instruments body arrived, so no early trade is lost to an unknown
+contract value.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 import orjson
 
-from engine.feeds.adapter import (MAX_USD, NOTHING, Adapter, Parsed, event_ms, finite, json_object, lookup, positive,
-                                  read_items)
-from engine.feeds.instruments import PerpetualMap, coin_of, learning
+from engine.feeds.adapter import (NOTHING, Adapter, Parsed, envelope, event_ms, finite, json_object, per_8h, positive,
+                                  read_event, read_items, rows)
+from engine.feeds.feed_settings import FeedSettings
+from engine.feeds.instruments import PerpetualMap
+from engine.feeds.venue import Feed, Limits, Socket, Venue
 from engine.model import BUY, LONG, SELL, SHORT, Context, Event, Liquidation, Trade
 from engine.symbols import canonical
 
-if TYPE_CHECKING:
-    from engine.feeds.runner import Deliver, LiveFeed
-    from engine.secrets import Secrets
-    from engine.settings import Settings
-
-VENUE = "OKX"
+VENUE_NAME = "OKX"
 INSTRUMENTS_PATH = "/api/v5/public/instruments"
 FUNDING_PATH = "/api/v5/public/funding-rate"
 OI_PATH = "/api/v5/public/open-interest"
+LIQUIDATIONS = "liquidation-orders"  # the stream name of the all-swap liquidation subscription
 
 _LIQ_SIDES = {"sell": LONG, "buy": SHORT}
 _TRADE_SIDES = {"buy": BUY, "sell": SELL}
@@ -49,15 +51,6 @@ _HOUR_MS = 3_600_000
 
 def _is_usdt_swap(inst_id: object) -> bool:
     return inst_id.__class__ is str and inst_id.endswith("-USDT-SWAP")  # type: ignore[union-attr]
-
-
-def _rows(raw: str) -> list | None:
-    """The ``data`` rows of a REST body with ``code`` "0", else None."""
-    body = json_object(raw)
-    if body.__class__ is str or body.get("code") != "0":
-        return None
-    rows = body.get("data")
-    return [row for row in rows if row.__class__ is dict] if rows.__class__ is list else None
 
 
 class OkxAdapter(Adapter):
@@ -93,79 +86,43 @@ class OkxAdapter(Adapter):
             return read_items(data, self._trade)
         return [], ["unknown channel"]
 
-    def _usd(self, inst_id: str, contracts: float, price: float, rejects: list[str]) -> float:
-        """USD notional of a size in contracts, or -1 with the rejection noted."""
-        spec = self.contracts.get(inst_id)
+    def _usd(self, price: float, contracts: float, inst_id: object) -> float | str:
+        """USD notional of a size in contracts, or the rejection when the contract value is unknown
+        (sizing needs the instrument: without one, the symbol is what is missing)."""
+        if inst_id.__class__ is not str or not inst_id:
+            return "missing symbol"
+        spec = self.contracts.get(inst_id)  # type: ignore[call-overload]
         if spec is None:
-            rejects.append("unknown contract value")
-            return -1.0
+            return "unknown contract value"
         value, inverse = spec
-        usd = contracts * value if inverse else contracts * value * price
-        if contracts < 0 or usd > MAX_USD:
-            rejects.append("bad usd")
-            return -1.0
-        return usd
+        return contracts * value if inverse else contracts * value * price
 
     def _liquidations(self, item: object, events: list[Event], rejects: list[str]) -> None:
         if item.__class__ is not dict:
             rejects.append("item not an object")
             return
-        inst_id = item.get("instId")  # type: ignore[attr-defined]
-        named = coin_of(inst_id, rejects)
-        if named is None:
-            return
         details = item.get("details")  # type: ignore[attr-defined]
         if details.__class__ is not list:
             rejects.append("missing data")
             return
-        coin, divisor = named
+        inst_id = item.get("instId")  # type: ignore[attr-defined]
         for detail in details:
             if detail.__class__ is not dict:
                 rejects.append("item not an object")
                 continue
-            side = lookup(_LIQ_SIDES, detail.get("side"))
-            if side is None:
-                rejects.append("missing side" if detail.get("side") is None else "unknown side")
-                continue
-            price = positive(detail.get("bkPx"))
-            if price < 0:
-                rejects.append("bad price")
-                continue
-            usd = self._usd(inst_id, positive(detail.get("sz")), price, rejects)
-            if usd < 0:
-                continue
-            ts = event_ms(detail.get("ts"))
-            if ts < 0:
-                rejects.append("bad time")
-                continue
-            events.append(Liquidation(ts, VENUE, coin, side, price / divisor, usd))
+            get = detail.get
+            event = read_event(Liquidation, VENUE_NAME, _LIQ_SIDES, get("side"), get("bkPx"), get("sz"), get("ts"),
+                               inst_id, rejects, self._usd)
+            if event is not None:
+                events.append(event)
 
-    def _trade(self, item: object, rejects: list[str]) -> Trade | None:
+    def _trade(self, item: object, rejects: list[str]) -> Event | None:
         if item.__class__ is not dict:
             rejects.append("item not an object")
             return None
         get = item.get  # type: ignore[attr-defined]
-        side = lookup(_TRADE_SIDES, get("side"))
-        if side is None:
-            rejects.append("missing side" if get("side") is None else "unknown side")
-            return None
-        price = positive(get("px"))
-        if price < 0:
-            rejects.append("bad price")
-            return None
-        inst_id = get("instId")
-        named = coin_of(inst_id, rejects)
-        if named is None:
-            return None
-        usd = self._usd(inst_id, positive(get("sz")), price, rejects)
-        if usd < 0:
-            return None
-        ts = event_ms(get("ts"))
-        if ts < 0:
-            rejects.append("bad time")
-            return None
-        coin, divisor = named
-        return Trade(ts, VENUE, coin, side, price / divisor, usd)
+        return read_event(Trade, VENUE_NAME, _TRADE_SIDES, get("side"), get("px"), get("sz"), get("ts"), get("instId"),
+                          rejects, self._usd)
 
     # REST
 
@@ -173,18 +130,19 @@ class OkxAdapter(Adapter):
         route = urlsplit(path).path
         if route not in (INSTRUMENTS_PATH, FUNDING_PATH, OI_PATH):
             return NOTHING
-        rows = _rows(raw)
-        if rows is None:
+        body = envelope(raw, "code", ("0",))
+        listed = rows(body.get("data")) if body.__class__ is dict else None
+        if listed is None:
             return [], ["rest error"]
         if route == INSTRUMENTS_PATH:
-            return self._instruments(rows)
+            return self._instruments(listed)
         if route == FUNDING_PATH:
-            return read_items(rows, self._funding)
-        return read_items(rows, self._open_interest)
+            return read_items(listed, self._funding)
+        return read_items(listed, self._open_interest)
 
-    def _instruments(self, rows: list[dict]) -> Parsed:
+    def _instruments(self, listed: list[dict]) -> Parsed:
         rejects: list[str] = []
-        for row in rows:
+        for row in listed:
             inst_id = row.get("instId")
             value = positive(row.get("ctVal"))
             if inst_id.__class__ is not str or value < 0:
@@ -193,7 +151,7 @@ class OkxAdapter(Adapter):
             multiplier = positive(row.get("ctMult"))
             inverse = row.get("ctType") == "inverse" or row.get("ctValCcy") == "USD"
             self.contracts[inst_id] = (value * (multiplier if multiplier > 0 else 1.0), inverse)
-        self.perpetuals.learn(row["instId"] for row in rows if _is_usdt_swap(row.get("instId")))
+        self.perpetuals.learn(row["instId"] for row in listed if _is_usdt_swap(row.get("instId")))
         return [], rejects
 
     def _swap_coin(self, row: dict) -> str | None:
@@ -214,8 +172,7 @@ class OkxAdapter(Adapter):
             rejects.append("rest bad row")
             return None
         interval = event_ms(row.get("nextFundingTime")) - event_ms(row.get("fundingTime"))
-        hours = interval / _HOUR_MS if 0 < interval <= 24 * _HOUR_MS else 8.0
-        return Context(ts, VENUE, coin, funding=rate * 8.0 / hours)
+        return Context(ts, VENUE_NAME, coin, funding=per_8h(rate, interval / _HOUR_MS))
 
     def _open_interest(self, row: dict, rejects: list[str]) -> Context | None:
         coin = self._swap_coin(row)
@@ -226,61 +183,52 @@ class OkxAdapter(Adapter):
         if oi_usd < 0 or ts < 0:
             rejects.append("rest bad row")
             return None
-        return Context(ts, VENUE, coin, oi_usd=oi_usd)
+        return Context(ts, VENUE_NAME, coin, oi_usd=oi_usd)
 
 
-# Live: the socket and the context poller.  Their I/O lives in the runner and the poller; the
-# network libraries are imported on use so backtest and replay, which need only the parser
-# above, do not load them.
+# Live: what the feed subscribes and asks.  The shared runner opens the socket from these.
 
-ARGS_PER_MESSAGE = 20
-
-
-def channel_messages(op: str, args: list[dict]) -> list[str]:
-    """``subscribe`` / ``unsubscribe`` text frames for channel ``args``."""
-    return [orjson.dumps({"op": op, "args": args[i : i + ARGS_PER_MESSAGE]}).decode()
-            for i in range(0, len(args), ARGS_PER_MESSAGE)]
+def streams(feed: Feed, coins: list[str]) -> list[str]:
+    """``liquidation-orders`` (every swap; when this feed carries liquidations) and the trades of
+    the watched coins, as ``trades:<instId>``."""
+    perpetuals = feed.adapter.perpetuals  # type: ignore[attr-defined]
+    trades = [f"trades:{perpetuals.instrument(coin)}" for coin in coins]
+    return [LIQUIDATIONS, *trades] if feed.liquidations else trades
 
 
-def context_paths(listing: OkxAdapter, coins: list[str]) -> Iterator[str]:
+def _arg(stream: str) -> dict[str, str]:
+    if stream == LIQUIDATIONS:
+        return {"channel": LIQUIDATIONS, "instType": "SWAP"}
+    channel, _, inst_id = stream.partition(":")
+    return {"channel": channel, "instId": inst_id}
+
+
+def message(op: str, chunk: list[str], request: int) -> str:
+    return orjson.dumps({"op": op, "args": [_arg(stream) for stream in chunk]}).decode()
+
+
+def context_paths(feed: Feed, coins: list[str]) -> Iterator[str]:
     """One round of requests: the instruments first (contract values for every swap, and the
     listing), then OI of every swap, then funding per watched coin OKX lists.  A generator, so
     the funding paths follow the instruments body of the same round."""
     yield f"{INSTRUMENTS_PATH}?instType=SWAP"
     yield f"{OI_PATH}?instType=SWAP"
-    perpetuals = listing.perpetuals
-    for coin in coins:
-        if perpetuals.listed(coin):
-            yield f"{FUNDING_PATH}?instId={perpetuals.instrument(coin)}"
+    for inst_id in feed.adapter.perpetuals.listed_instruments(coins):  # type: ignore[attr-defined]
+        yield f"{FUNDING_PATH}?instId={inst_id}"
 
 
-def live_feed(settings: Settings, secrets: Secrets, coins: list[str], deliver: Deliver, *,
-              liquidations: bool) -> LiveFeed:
-    """OKX v5 public: ``liquidation-orders`` for every swap (only when this feed carries
-    liquidations), ``trades`` per watched coin, and the context poller.  The socket opens once the
-    instruments body arrived, so no early trade is lost to an unknown contract value."""
-    from engine.context.poller import RestPoller
-    from engine.feeds.listing import WaitingRunner
-    from engine.feeds.runner import LiveFeed, WsSpec, channel_field
-
-    s = settings.feeds.okx
-    listing = OkxAdapter()
-
-    def trades(inst_ids: list[str]) -> list[dict]:
-        return [{"channel": "trades", "instId": inst_id} for inst_id in inst_ids]
-
-    spec = WsSpec(
-        name="okx",
-        url=lambda: s.ws_url,
-        streams=lambda batch: [listing.perpetuals.instrument(c) for c in batch],
-        messages=lambda op, inst_ids: channel_messages(op, trades(inst_ids)),
-        subscribe_global=tuple(channel_messages("subscribe", [{"channel": "liquidation-orders", "instType": "SWAP"}]))
-        if liquidations else (),
-        app_ping="ping",
-        ping_idle_only=True,
-        channel=channel_field("channel"),
-    )
-    socket = WaitingRunner(lambda: bool(listing.contracts), spec, s, deliver, coins)
-    poller = RestPoller.for_feed("okx", settings, lambda batch: context_paths(listing, batch),
-                                 learning(deliver, listing), coins)
-    return LiveFeed("okx", [socket, poller])
+VENUE = Venue(
+    name="okx",
+    title=VENUE_NAME,
+    adapter=OkxAdapter,
+    settings=FeedSettings(ws_url="wss://ws.okx.com:8443/ws/v5/public", rest_url="https://www.okx.com",
+                          ping_interval_s=20.0, min_trade_usd=0.0),  # OKX closes a line silent for 30 s
+    sockets=(Socket(
+        streams=streams,
+        message=message,
+        limits=Limits(topics_per_message=20, ping="ping", ping_idle_only=True),
+        channel="channel",
+        ready=lambda adapter: bool(adapter.contracts),  # type: ignore[attr-defined]
+    ),),
+    context=context_paths,
+)
