@@ -19,6 +19,7 @@ import argparse
 import asyncio
 import logging
 import signal
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -30,7 +31,7 @@ from engine.model import Event, Signal
 from engine.secrets import load_secrets
 from engine.service import Service, ServiceError
 from engine.settings import load_for_command
-from engine.snapshot import ServiceSnapshot, SinkState
+from engine.snapshot import FeedState, ServiceSnapshot, SinkState
 from engine.store import db_path
 from engine.store.claim import claim_database
 
@@ -142,19 +143,72 @@ def signal_line(sig: Signal) -> str:
     return " ".join(parts)
 
 
-def status_line(snap: ServiceSnapshot) -> str:
-    feeds = ", ".join(f"{f.name} {f.state}" for f in snap.feeds) or "none"
-    speed = f" x{snap.speed:g}" if snap.speed is not None else ""
-    return (f"status {snap.mode}{speed}: events {snap.engine.events:,} ({snap.events_per_s:,.0f}/s), "
-            f"signals {snap.engine.signals_seq}, rejected {snap.rejected}, feeds {feeds}, "
-            f"database {snap.database.state}, telegram {snap.telegram.state}"
+def status_line(snap: ServiceSnapshot, events: str, stopped: bool = False) -> str:
+    """``status REPLAY x10: events 29 in 20.0 s (1.5/s), signals 0, …``: ``events`` says how many
+    over which interval (:class:`EventCount`); a replay names its file and where it is in event
+    time (``stopped``: ended by a stop, not by its last line)."""
+    speed = "" if snap.speed is None else " (as fast as possible)" if snap.speed == 0 else f" x{snap.speed:g}"
+    if snap.mode == "REPLAY":
+        where = f"event time {fmt.utc_time(snap.engine.now_ms)}" if snap.engine.now_ms else "no event yet"
+        sources = ", ".join(f"replay of {f.detail} {_replay_state(f.state, stopped)} at {where}" for f in snap.feeds)
+    else:
+        sources = "feeds " + (", ".join(f"{f.name} {f.state}" for f in snap.feeds) or "none")
+    return (f"status {snap.mode}{speed}: events {events}, signals {snap.engine.signals_seq}, "
+            f"rejected {snap.rejected}, {sources}, database {snap.database.state}, telegram {snap.telegram.state}"
             f"{', alerts paused' if snap.paused else ''}")
+
+
+def _replay_state(state: str, stopped: bool) -> str:
+    if state == "done":
+        return "stopped" if stopped else "ended"
+    return "playing"
+
+
+class EventCount:
+    """Events so far and the rate over the interval the line names: since the previous status
+    line for the periodic ones, the whole run for the last (a rate over the last few seconds,
+    printed beside a total, read as the run's: ``4,493 (0/s)`` after a run at full speed)."""
+
+    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
+        self._clock = clock
+        self.started = clock()
+        self._last = (self.started, 0)
+
+    def since_last(self, feeds: list[FeedState]) -> str:
+        now, total = self._clock(), _events(feeds)
+        then, before = self._last
+        self._last = (now, total)
+        return f"{total:,} (+{total - before:,} in the last {_span(now - then)}: {_rate(total - before, now - then)})"
+
+    def whole_run(self, feeds: list[FeedState]) -> str:
+        total, seconds = _events(feeds), self._clock() - self.started
+        return f"{total:,} in {_span(seconds)} ({_rate(total, seconds)})"
+
+
+def _events(feeds: list[FeedState]) -> int:
+    """Every event the feeds delivered (a looping replay's earlier passes too: the engine's own
+    count starts again with each pass)."""
+    return sum(f.events for f in feeds)
+
+
+def _span(seconds: float) -> str:
+    if seconds < 1:
+        return f"{seconds:.2f} s"
+    return f"{seconds:.1f} s" if seconds < 60 else fmt.duration(seconds)
+
+
+def _rate(events: int, seconds: float) -> str:
+    rate = events / seconds if seconds > 0 else 0.0
+    return f"{rate:,.1f}/s" if rate < 10 else f"{rate:,.0f}/s"
 
 
 async def _run(service: Service, duration: float | None) -> int:
     loop = asyncio.get_running_loop()
 
+    stops: list[str] = []
+
     def request_stop(reason: str) -> None:
+        stops.append(reason)
         log.info("%s: stopping", reason)
         loop.create_task(service.stop())
 
@@ -163,7 +217,8 @@ async def _run(service: Service, duration: float | None) -> int:
             continue  # started under nohup (or told to ignore it otherwise): the user's choice stands
         loop.add_signal_handler(signum, request_stop, signal.Signals(signum).name)
     timer = loop.call_later(duration, request_stop, f"--duration {duration:g} s reached") if duration else None
-    watcher = loop.create_task(_watch(service))
+    count = EventCount()
+    watcher = loop.create_task(_watch(service, count))
     what = f"replay of {service.replay_path}" if service.replay_path else "live feeds"
     log.info("teleglas headless: %s", what)
     try:
@@ -172,14 +227,15 @@ async def _run(service: Service, duration: float | None) -> int:
         watcher.cancel()
         if timer is not None:
             timer.cancel()
-    log.info("%s", status_line(service.snapshot()))
+    snap = service.snapshot()
+    log.info("%s", status_line(snap, count.whole_run(snap.feeds), stopped=bool(stops)))
     if service.failure:
         log.error("%s", service.failure)
         return 1
     return 0
 
 
-async def _watch(service: Service) -> None:
+async def _watch(service: Service, count: EventCount) -> None:
     """Start-up notes and the periodic status line (the service logs feed state changes)."""
     loop = asyncio.get_running_loop()
     next_status = loop.time() + STATUS_EVERY_S
@@ -191,4 +247,5 @@ async def _watch(service: Service) -> None:
         noted = len(service.notes)
         if loop.time() >= next_status:
             next_status += STATUS_EVERY_S
-            log.info("%s", status_line(service.snapshot()))
+            snap = service.snapshot()
+            log.info("%s", status_line(snap, count.since_last(snap.feeds)))

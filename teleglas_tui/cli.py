@@ -17,7 +17,7 @@ from collections.abc import Callable, Sequence
 
 from engine.arguments import number
 from engine.errors import RunError, UsageError
-from engine.locations import DEMO_FAST_FORWARD_S, DEMO_SPEED
+from engine.locations import DEMO_FAST_FORWARD_S, DEMO_RECORDING, DEMO_SPEED
 from engine.recording import RecordingError
 from engine.secrets import redact
 from engine.settings import SettingsError
@@ -101,7 +101,8 @@ def build_parser() -> argparse.ArgumentParser:
                           description="The TUI replaying the bundled recording (84 real minutes of Binance "
                                       "liquidations and large trades, 2025-12-27) in a loop. Each pass opens "
                                       f"{DEMO_FAST_FORWARD_S // 60} minutes in, the minutes before replayed at once. "
-                                      "Needs no key and no network.")
+                                      f"Needs no key and no network. The recording: {DEMO_RECORDING} (also for "
+                                      "run --headless --replay and backtest).")
     demo.add_argument("--speed", type=SPEED, default=DEMO_SPEED,
                       help=f"replay speed factor (default {DEMO_SPEED:g}; 1 = real time; 0 = as fast as possible; "
                            f"at most {MAX_SPEED:g})")

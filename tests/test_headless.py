@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import gzip
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -179,3 +180,60 @@ async def test_live_with_record_then_sigterm_keeps_a_recording_that_replays_to_t
     replayed = [s.type for r in read_records(record) for s in pipeline.feed(r.src, r.kind, r.ch, r.raw, r.t)
                 if s.change == "new"]
     assert replayed == ["STOP_HUNT"] and len(logged) == 1 and logged[0].startswith("signal new STOP_HUNT LONG FET")
+
+
+def status_of(stderr: str) -> str:
+    (line,) = [line for line in stderr.splitlines() if " status " in line]
+    return line.split(" status ", 1)[1]
+
+
+def test_the_last_status_line_gives_the_runs_true_rate_and_where_the_replay_ended(tmp_path):
+    """After a run at full speed it read `events 4,493 (0/s)` (a rate over the last few seconds, when
+    nothing was left to play) and `feeds replay replay`."""
+    done = run(tmp_path, "--replay", str(DEMO_RECORDING), "--speed", "0")
+    assert done.returncode == 0, done.stderr
+    status = status_of(done.stderr)
+    match = re.match(r"REPLAY \(as fast as possible\): events 4,493 in (\d+\.(\d+)) s \(([\d,]+)/s\), ", status)
+    assert match, status
+    seconds, rate = float(match[1]), int(match[3].replace(",", ""))
+    rounding = 0.5 * 10 ** -len(match[2])  # the seconds are shown rounded
+    assert 4493 / (seconds + rounding) - 1 <= rate <= 4493 / (seconds - rounding) + 1, status
+    assert "replay of demo.jsonl.zst ended at event time 2025-12-27 15:55:31 UTC" in status
+
+
+def test_a_replay_stopped_early_says_stopped_and_where(tmp_path):
+    done = run(tmp_path, "--replay", str(DEMO_RECORDING), "--speed", "2000", "--duration", "0.5")
+    assert done.returncode == 0, done.stderr
+    status = status_of(done.stderr)
+    assert re.search(r"events [\d,]+ in 0\.\d+ s \([\d,.]+/s\)", status), status
+    assert re.search(r"replay of demo\.jsonl\.zst stopped at event time 2025-12-27 1\d:\d\d:\d\d UTC", status), status
+
+
+def test_the_periodic_rate_is_over_the_minute_it_names():
+    from engine.headless import EventCount
+    from engine.snapshot import FeedState
+
+    now = [100.0]
+    count = EventCount(clock=lambda: now[0])
+
+    def feeds(events: int) -> list[FeedState]:
+        return [FeedState("binance", "live", 0.1, 0, events, events, 0)]
+
+    now[0] += 60
+    assert count.since_last(feeds(90)) == "90 (+90 in the last 1m: 1.5/s)"
+    now[0] += 60
+    assert count.since_last(feeds(690)) == "690 (+600 in the last 1m: 10/s)"
+    now[0] += 20
+    assert count.whole_run(feeds(720)) == "720 in 2m20s (5.1/s)"
+
+
+def test_the_headless_demo_command_recordings_readme_suggests_shows_a_signal_within_20_s():
+    """recordings/README.md suggested `--speed 10 --duration 20`: 29 events and no signal (the
+    first is 18 minutes into the episode).  At x60 it is logged within 20 s."""
+    from engine.backtest import run_backtest
+
+    readme = (Path(__file__).parents[1] / "recordings" / "README.md").read_text()
+    assert "teleglas run --headless --replay recordings/demo.jsonl.zst --speed 60\n" in readme
+    first_line = next(iter(read_records(DEMO_RECORDING))).t
+    first_signal = min(s.ts for s in run_backtest([DEMO_RECORDING], load_settings(None, environ={})).signals.values())
+    assert (first_signal - first_line) / 1000 / 60 < 20
