@@ -5,9 +5,10 @@ wall clock, so a recording replayed at any speed, in any batching, gives the sam
 
 The path of a candidate (SPEC.md, Signal path): a detector opens an episode → the candidate merges
 into an agreeing signal of the other family on the same coin within ``merge.window_s`` (stop hunt
-vs order flow / events) or goes through the gate → adaptive confidence → market context (which may
-mark it blocked from Telegram) → priority → outcome tracking.  ``process`` returns the signals that
-are new or changed; the same object comes back on each change with ``change`` and ``revision`` set.
+vs order flow / events) or goes through the gate → market context (which may mark it blocked from
+Telegram) → priority → confidence (engine/signals/confidence.py) → outcome tracking.  ``process``
+returns the signals that are new or changed; the same object comes back on each change with
+``change`` and ``revision`` set.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from engine.model import (
 )
 from engine.settings import Settings
 from engine.signals import context_filter
-from engine.signals.adaptive import AdaptiveScorer
+from engine.signals.confidence import ConfidenceBook
 from engine.signals.gate import Gate
 from engine.signals.outcomes import OutcomeBook
 from engine.signals.stats import OutcomeStats
@@ -103,7 +104,7 @@ class Engine:
         self.spike_span = int(vs.window_s * 1000 * (vs.baseline_windows + 1))
         self.events = 0
         self.gate = Gate(settings.gate)
-        self.scorer = AdaptiveScorer(settings.adaptive)
+        self.confidence = ConfidenceBook(settings.outcomes.horizon_s)
         self.outcomes = OutcomeBook(settings.outcomes)
         self.outcome_stats = OutcomeStats()
         tape = max(settings.ui.tape_max_lines, 1)
@@ -350,6 +351,7 @@ class Engine:
         if not self.gate.admit((st.coin, signal.type, signal.direction), signal.base_strength, self.now_ms):
             return out, None
         self._finish(st, signal)
+        self._estimate(signal)
         self.emitted += 1
         st.signals.append(signal)
         self.signals.append(signal)
@@ -372,6 +374,7 @@ class Engine:
             target.direction, target.entry, target.stop, target.target = (
                 hunt.direction, hunt.entry, hunt.stop, hunt.target)
             self.outcomes.track(target)
+        self._estimate(target)  # another class now
 
     def _merge_target(self, st: CoinState, signal: Signal) -> Signal | None:
         if signal.type == FUNDING_EXTREME:
@@ -393,19 +396,26 @@ class Engine:
             return LONG if signal.metrics.get("dominant_side") == BUY else SHORT
         return signal.direction
 
+    def _estimate(self, signal: Signal) -> None:
+        """The signal's confidence from the outcomes of its class resolved until now
+        (engine/signals/confidence.py); read at emission and when a merge changes its class."""
+        if signal.direction is None:
+            signal.confidence, signal.confidence_n = None, 0
+        else:
+            signal.confidence, signal.confidence_n = self.confidence.estimate(signal.type, signal.tier)
+
     def _finish(self, st: CoinState, signal: Signal) -> None:
-        """Merge bonus → adaptive confidence → market context → priority."""
+        """Merge bonus → market context → priority."""
         peak = max([signal.base_strength, *signal.metrics.get("merged", {}).values()])
         if signal.merged:
             m = self.settings.merge
             peak = min(peak + min(m.bonus_fraction * peak, m.bonus_max), 99.0)
-        confidence = self.scorer.adjust(peak, signal.type, signal.tier)
         cs = self.settings.context
         signal.context = context_filter.assess(
             st.context.funding_rate(), st.context.oi_change(int(cs.oi_window_s * 1000)),
             signal.direction, cs)
         signal.blocked = context_filter.blocked(signal.context, cs.mode)
-        signal.strength = max(0.0, min(99.0, confidence + signal.context.adjustment))
+        signal.strength = max(0.0, min(99.0, peak + signal.context.adjustment))
         a = self.settings.alerts
         hunt = signal.metrics if signal.type == STOP_HUNT else {}
         absorbed = hunt.get("absorbed", False)
@@ -429,7 +439,7 @@ class Engine:
     def _resolve_outcomes(self, out: list[Signal]) -> list[Signal]:
         for signal in self.outcomes.due(self.now_ms):
             if not signal.outcome.done:  # the horizon: the result is final now
-                self.scorer.record(signal.type, signal.tier, signal.outcome.result)
+                self.confidence.record(signal)
                 self.outcome_stats.record(signal)
             out = self._changed(signal, "outcome", out)
         return out
@@ -439,7 +449,7 @@ class Engine:
         out: list[Signal] = _NONE
         for signal, decided_now in self.outcomes.close_all():
             if decided_now:
-                self.scorer.record(signal.type, signal.tier, signal.outcome.result)
+                self.confidence.record(signal)
                 self.outcome_stats.record(signal)
             out = self._changed(signal, "outcome", out)
         return out
@@ -482,8 +492,9 @@ class Engine:
         return self.outcome_stats.summary()
 
     def export_state(self) -> dict:
-        return {"scorer": self.scorer.export_state(), "outcomes": self.outcome_stats.export_state()}
+        return {"confidence": self.confidence.export_state(), "outcomes": self.outcome_stats.export_state()}
 
     def load_state(self, state: dict) -> None:
-        self.scorer.load_state(state.get("scorer") or {})
+        """Restore :meth:`export_state`'s data (an earlier version's ``scorer`` is ignored)."""
+        self.confidence.load_state(state.get("confidence") or {})
         self.outcome_stats.load_state(state.get("outcomes") or {})

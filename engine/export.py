@@ -8,8 +8,9 @@ merged types and the triggering numbers as JSON.
 ``baselines``: what "normal" looks like, in long form (``scope,key,metric,value``, one number a
 row, so a spreadsheet pivot or ``pandas.pivot`` shapes it as wanted):
 
-* ``scorer,<TYPE>`` and ``scorer,<TYPE>/<tier>``: the adaptive scorer's EMA of wins
-  (``win_rate_ema``) and how many outcomes fed it (``outcomes``).
+* ``confidence,<TYPE>/<tier>``: the outcomes the confidence estimator counted for that class
+  (``outcomes``: directional signals whose return at ``outcomes.horizon_s`` is known) and how many
+  were right (``hits``); engine/signals/confidence.py.
 * ``coin,<COIN>``: average USD traded and liquidated per minute over about the last hour of
   data (``trade_usd_per_min``, ``liquidated_usd_per_min``, ``minutes_observed``), liquidations kept
   in the database (last ``storage.retention_days``: ``liquidations``, ``long_liquidated_usd``,
@@ -138,10 +139,8 @@ def _blank(value: Any) -> Any:
 async def _baselines(db: aiosqlite.Connection) -> list[tuple]:
     state = await _saved_state(db)
     out: list[tuple] = []
-    scorer = (state.get(ENGINE) or {}).get("scorer") or {}
-    counts = scorer.get("count") or {}
-    for key, ema in sorted((scorer.get("ema") or {}).items()):
-        out += [("scorer", key, "win_rate_ema", round(ema, 6)), ("scorer", key, "outcomes", counts.get(key, 0))]
+    for key, (hits, n) in sorted(((state.get(ENGINE) or {}).get("confidence") or {}).items()):
+        out += [("confidence", key, "hits", hits), ("confidence", key, "outcomes", n)]
     coins: dict[str, dict[str, Any]] = {}
     for coin, b in (state.get(BASELINES) or {}).items():
         coins.setdefault(coin, {}).update(trade_usd_per_min=b.get("trade_usd_per_min"),

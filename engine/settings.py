@@ -111,13 +111,6 @@ class GateSettings:
 
 
 @dataclass
-class AdaptiveSettings:
-    enabled: bool = True
-    ema_alpha: float = 0.1
-    tier_min_outcomes: int = 5
-
-
-@dataclass
 class ContextSettings:
     mode: str = "normal"
     poll_interval_s: float = 300.0
@@ -228,7 +221,6 @@ class Settings:
     volume_spike: VolumeSpikeSettings = field(default_factory=VolumeSpikeSettings)
     merge: MergeSettings = field(default_factory=MergeSettings)
     gate: GateSettings = field(default_factory=GateSettings)
-    adaptive: AdaptiveSettings = field(default_factory=AdaptiveSettings)
     context: ContextSettings = field(default_factory=ContextSettings)
     funding: FundingSettings = field(default_factory=FundingSettings)
     outcomes: OutcomeSettings = field(default_factory=OutcomeSettings)
@@ -252,7 +244,7 @@ _ZERO_OK = {"min_trade_usd", "ping_interval_s", "tape_min_usd", "absorption_usd"
 # Upper bounds: past them a value is a slip of the keyboard, and it would overflow later (a
 # duration in milliseconds past SQLite's integers, a day count past a float's range).
 _FRACTIONS = {"buy_ratio_long", "buy_ratio_short", "min_share", "dominant_share", "min_cascade_fraction", "bonus_fraction",
-              "ema_alpha", "rearm_fraction", "win_fraction", "zero_zone_width", "default_stop_pct",
+              "rearm_fraction", "win_fraction", "zero_zone_width", "default_stop_pct",
               "funding_neutral", "funding_crowded", "extreme", "oi_squeeze", "oi_confirming", "oi_weak"}
 _POINTS = {"min_confidence", "urgent_confidence", "watch_confidence", "dedup_band", "bonus_max"}  # of 100
 _MAX_BY_SUFFIX = (("_days", 3650.0), ("_s", 366 * 86_400.0), ("_usd", 1e13), ("_hz", 30.0))
@@ -355,6 +347,8 @@ def _check_value(path: str, hint: Any, value: Any) -> Any:
 RETIRED = {
     "gate.max_per_hour": "the hourly cap is now an alert budget, alerts.max_per_hour and "
                          "alerts.max_per_coin_per_hour; every signal is shown and stored",
+    "adaptive": "a signal's confidence is now the probability measured from its class's outcomes "
+                "(engine/signals/confidence.py); the adaptive win-rate EMA is gone",
 }
 
 

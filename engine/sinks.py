@@ -30,10 +30,10 @@ class Controls(Protocol):
     def resume_alerts(self) -> None: ...
 
     def export_engine_state(self) -> dict[str, Any]:
-        """The engine's adaptive state (scorer), to save."""
+        """The engine's state (the confidence estimator's counts, outcome statistics), to save."""
 
     def load_engine_state(self, state: dict[str, Any]) -> None:
-        """Restore saved adaptive state; raises on a damaged one."""
+        """Restore saved engine state; raises on a damaged one."""
 
     def snapshot(self) -> ServiceSnapshot: ...
 

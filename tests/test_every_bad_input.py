@@ -128,7 +128,7 @@ CASES: dict[str, Case] = {
     "config .inf": _config("storage:\n  retention_days: .inf\n"),
     "config bool as number": _config("gate:\n  cooldown_s: yes\n"),
     "config confidence 150": _config("alerts:\n  urgent_confidence: 150\n"),
-    "config fraction 2": _config("adaptive:\n  ema_alpha: 2\n"),
+    "config fraction 2": _config("whale:\n  min_share: 2\n"),
     "config ws_url http": _config("feeds:\n  binance:\n    ws_url: https://fstream.binance.com\n"),
     "config ws_url no scheme": _config("feeds:\n  okx:\n    ws_url: ws.okx.com/ws\n"),
     "config rest_url ftp": _config("feeds:\n  bybit:\n    rest_url: ftp://api.bybit.com\n"),
@@ -191,7 +191,7 @@ CONFIG_SAYS = {
     "config .inf": "config: storage.retention_days must be a number, got inf",
     "config bool as number": "config: gate.cooldown_s must be a number, got True",
     "config confidence 150": "config: alerts.urgent_confidence must be at most 100, got 150",
-    "config fraction 2": "config: adaptive.ema_alpha must be at most 1, got 2",
+    "config fraction 2": "config: whale.min_share must be at most 1, got 2",
     "config ws_url http": "config: feeds.binance.ws_url must be a ws/wss URL like wss://host[:port]/path, "
                           "got 'https://fstream.binance.com'",
     "config ws_url no scheme": "config: feeds.okx.ws_url must be a ws/wss URL",

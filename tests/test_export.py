@@ -27,7 +27,7 @@ def isolated(tmp_path, monkeypatch):
 
 
 def fill(data_dir) -> list:
-    """A database as a run leaves it: signals (one with an outcome), scorer state, baselines."""
+    """A database as a run leaves it: signals (one with an outcome), confidence counts, baselines."""
     async def run():
         s = settings()
         svc = Service(s, Secrets(), data_dir=None, sinks=[])
@@ -39,7 +39,7 @@ def fill(data_dir) -> list:
         win.outcome.result, win.outcome.mfe, win.outcome.mae = WIN, 0.0142, 0.0031
         win.outcome.returns = {60: 0.002, 900: 0.011}
         sink.on_signals([revise(win, "outcome")])
-        svc.engine.scorer.record(STOP_HUNT, 1, WIN)
+        svc.engine.confidence.record(win)  # right at +15 min: a hit of STOP_HUNT/1
         sink.on_events([Trade(T0 + i * 1000, "Binance", "BTC", "buy", 96_000.0, 20_000.0) for i in range(130)]
                        + [Liquidation(T0, "Bybit", "BTC", LONG, 95_900.0, 300_000.0),
                           Liquidation(T0 + 1, "OKX", "BTC", SHORT, 96_300.0, 50_000.0),
@@ -78,13 +78,13 @@ def test_export_to_stdout_with_a_dash(tmp_path, capsys):
     assert "2 signals rows written to stdout" in captured.err
 
 
-def test_baselines_export_scorer_and_coin_norms_in_long_form(tmp_path):
+def test_baselines_export_confidence_counts_and_coin_norms_in_long_form(tmp_path):
     fill(tmp_path)
     out = tmp_path / "baselines.csv"
     assert main(["export", "baselines", "--csv", str(out), "--data-dir", str(tmp_path)]) == 0
     rows = {(r["scope"], r["key"], r["metric"]): float(r["value"]) for r in read_csv(out.read_text())}
-    assert rows[("scorer", "STOP_HUNT", "outcomes")] == 1
-    assert rows[("scorer", "STOP_HUNT/1", "win_rate_ema")] == pytest.approx(0.55)
+    assert rows[("confidence", "STOP_HUNT/1", "outcomes")] == 1
+    assert rows[("confidence", "STOP_HUNT/1", "hits")] == 1
     assert 900_000 < rows[("coin", "BTC", "trade_usd_per_min")] < 1_200_000  # ~$20k a second
     assert rows[("coin", "BTC", "liquidations")] == 2
     assert rows[("coin", "BTC", "long_liquidated_usd")] == 300_000.0
@@ -113,5 +113,5 @@ def test_a_damaged_saved_state_is_named_and_the_rest_of_the_baselines_exported(t
     assert main(["export", "baselines", "--csv", "-", "--data-dir", str(tmp_path)]) == 0
     captured = capsys.readouterr()
     rows = {(r["scope"], r["key"], r["metric"]) for r in read_csv(captured.out)}
-    assert ("coin", "BTC", "liquidations") in rows and not any(r[0] == "scorer" for r in rows)
+    assert ("coin", "BTC", "liquidations") in rows and not any(r[0] == "confidence" for r in rows)
     assert "saved state 'baselines', 'engine' is damaged and left out" in captured.err

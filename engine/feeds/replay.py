@@ -11,7 +11,7 @@ records so the UI and the sinks keep running.  The speed may change while playin
 
 At the end of each pass ``on_end`` is called (the service resolves the outcomes still open: the
 data ended).  ``loop``: at the end the recording starts again, and ``on_restart`` is called first.  The service
-then builds a fresh engine and fresh adapters (keeping the adaptive scorer's state), because the
+then builds a fresh engine and fresh adapters (keeping the confidence estimator's counts), because the
 recording's event times start again from the beginning: an engine that had seen the end of the
 recording would treat the whole next pass as late events.
 """

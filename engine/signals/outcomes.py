@@ -38,7 +38,8 @@ class Tracker:
         self.seen = False
         self.stop_hit = False
         self.win_hit = False
-        self.horizons = [signal.ts + sec * 1000 for sec in s.returns_s]
+        # The confidence estimator needs the return at horizon_s, listed in returns_s or not.
+        self.horizons = [signal.ts + sec * 1000 for sec in sorted({*s.returns_s, int(s.horizon_s)})]
         self.next_horizon = 0
         self.next_at = self.horizons[0] if self.horizons else NEVER
         # The price range seen so far: a price inside it changes no excursion and crosses no level.

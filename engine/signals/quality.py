@@ -93,6 +93,12 @@ def record_of(signal: Any) -> SignalRecord:
                         dict(outcome.returns), bool(getattr(signal, "held", False)))
 
 
+def is_hit(directional_return: float) -> bool:
+    """The report's hit: price moved the signal's way (an unchanged price is a miss).  The engine's
+    confidence estimator counts hits with this same function."""
+    return directional_return > 0
+
+
 def covered_minutes(timestamps: Iterable[int]) -> int:
     """Distinct minutes that hold at least one of ``timestamps`` (ms)."""
     return len({ts // 60_000 for ts in timestamps})
@@ -191,7 +197,7 @@ class Returns:
 
     def hit(self, horizon: int) -> Rate:
         values = self.by_horizon.get(horizon, [])
-        return Rate(sum(1 for r in values if r > 0), len(values))
+        return Rate(sum(1 for r in values if is_hit(r)), len(values))
 
     def mean_bps(self, horizon: int) -> float | None:
         mean = _mean(self.by_horizon.get(horizon, []))
@@ -361,7 +367,7 @@ def _calibration(records: list[SignalRecord], horizon: int) -> list[CalibrationR
         decided = [r for r in inside if r.result in ("WIN", "LOSS", "FLAT")]
         rows.append(CalibrationRow(
             f"<{high}" if low == 0 else f"{low}-{high}",
-            Rate(sum(1 for v in returns if v > 0), len(returns)),
+            Rate(sum(1 for v in returns if is_hit(v)), len(returns)),
             Rate(sum(1 for r in decided if r.result == "WIN"), len(decided)),
         ))
     return rows

@@ -90,7 +90,7 @@ class StoreSink:
             try:
                 controls.load_engine_state(state[ENGINE])
             except (AttributeError, KeyError, TypeError, ValueError):
-                log.error("store: the saved adaptive state is damaged and was not (fully) loaded")
+                log.error("store: the saved engine state (confidence counts) is damaged and was not (fully) loaded")
         if state.get(PAUSED) and not controls.paused:
             controls.pause_alerts()
         self._paused_saved = bool(state.get(PAUSED))

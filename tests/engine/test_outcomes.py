@@ -85,7 +85,8 @@ def test_engine_reports_outcomes_and_feeds_the_statistics():
     stats = run.engine.stats()
     assert stats["by_type"][STOP_HUNT]["win"] == 1
     assert stats["by_tier"]["tier 3"]["win_rate"] == 1.0
-    assert run.engine.scorer.win_rate(STOP_HUNT, 3) == pytest.approx(0.55)
+    # A WIN, but back at the entry price at +15 min: no hit for the confidence (the report's hit).
+    assert run.engine.confidence.estimate(STOP_HUNT, 3) == (pytest.approx(100 / 3), 1)
 
 
 def test_when_the_data_ends_decided_outcomes_stand_and_the_rest_are_unknown():

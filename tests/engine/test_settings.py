@@ -48,7 +48,7 @@ def test_every_setting_in_the_file_has_a_comment():
         ("context:\n  mode: yolo\n", "config: context.mode must be one of strict, normal, permissive, got 'yolo'"),
         ("stop_hunt:\n  window_s: -1\n", "config: stop_hunt.window_s must be greater than 0, got -1"),
         ("order_flow:\n  min_trades: 2.5\n", "config: order_flow.min_trades must be a whole number, got 2.5"),
-        ("adaptive:\n  enabled: maybe\n", "config: adaptive.enabled must be true or false, got 'maybe'"),
+        ("telegram:\n  enabled: maybe\n", "config: telegram.enabled must be true or false, got 'maybe'"),
         ("gate: [1, 2]\n", "config: gate must be a mapping of settings, got [1, 2]"),
         ("gate:\n  min_confidence: 70\n bad indent: 1\n", "is not valid YAML at line"),
     ],
@@ -86,3 +86,10 @@ def test_an_old_config_with_a_retired_setting_still_starts_and_says_what_replace
     settings = load_settings(path, environ={})
     assert settings.gate.min_confidence == 75
     assert "gate.max_per_hour is no longer used (the hourly cap is now an alert budget, alerts.max_per_hour" in caplog.text
+
+
+def test_an_old_config_with_the_adaptive_section_starts_and_names_what_replaced_it(tmp_path, caplog):
+    path = tmp_path / "old.yaml"
+    path.write_text("adaptive:\n  enabled: true\n  ema_alpha: 0.1\n  tier_min_outcomes: 5\n")
+    load_settings(path, environ={})
+    assert "config: adaptive is no longer used (a signal's confidence is now the probability" in caplog.text

@@ -1,4 +1,4 @@
-"""SPEC.md, "Signal path": merging, the gate, adaptive confidence, market context and modes."""
+"""SPEC.md, "Signal path": merging, the gate, market context and modes."""
 
 from __future__ import annotations
 
@@ -6,12 +6,10 @@ import pytest
 from builders import T0, Run, context, liq, settings, trade
 
 from engine.model import (
-    ACCUMULATION, BUY, FAVORABLE, LONG, LOSS, NEUTRAL, SELL, SHORT, STOP_HUNT, UNFAVORABLE,
-    UNKNOWN, WHALE_ACCUMULATION, WIN,
+    ACCUMULATION, BUY, FAVORABLE, LONG, NEUTRAL, SELL, SHORT, STOP_HUNT, UNFAVORABLE, WHALE_ACCUMULATION,
 )
-from engine.settings import AdaptiveSettings, ContextSettings, GateSettings
+from engine.settings import ContextSettings, GateSettings
 from engine.signals import context_filter
-from engine.signals.adaptive import AdaptiveScorer
 from engine.signals.gate import Gate
 
 MIN = 60_000
@@ -92,55 +90,6 @@ class TestGate:
         for _ in range(5):
             assert not gate.admit(("C1", STOP_HUNT, LONG), 80, T0 + 1_000)
         assert gate.drops == {"confidence": 0, "cooldown": 5, "duplicate": 0}
-
-
-class TestAdaptive:
-    def test_no_history_no_adjustment(self):
-        assert AdaptiveScorer(AdaptiveSettings()).adjust(80, STOP_HUNT, 1) == 80
-
-    @pytest.mark.parametrize(
-        ("win_rate", "adjustment"),
-        [(0.71, 5), (0.7, 3), (0.61, 3), (0.6, 0), (0.5, 0), (0.49, -3), (0.4, -3), (0.39, -5)],
-    )
-    def test_win_rate_bands(self, win_rate, adjustment):
-        scorer = AdaptiveScorer(AdaptiveSettings())
-        scorer.load_state({"ema": {STOP_HUNT: win_rate}, "count": {STOP_HUNT: 1}})
-        assert scorer.adjustment(STOP_HUNT, 1) == adjustment
-
-    def test_ema_of_wins_from_a_neutral_start(self):
-        scorer = AdaptiveScorer(AdaptiveSettings(ema_alpha=0.5))
-        scorer.record(STOP_HUNT, 1, WIN)
-        assert scorer.win_rate(STOP_HUNT, 1) == 0.75
-        scorer.record(STOP_HUNT, 1, LOSS)
-        assert scorer.win_rate(STOP_HUNT, 1) == 0.375
-
-    def test_clamped_to_50_99(self):
-        scorer = AdaptiveScorer(AdaptiveSettings())
-        scorer.load_state({"ema": {STOP_HUNT: 0.9}, "count": {STOP_HUNT: 9}})
-        assert scorer.adjust(97, STOP_HUNT, 3) == 99
-        scorer.load_state({"ema": {STOP_HUNT: 0.1}, "count": {STOP_HUNT: 9}})
-        assert scorer.adjust(52, STOP_HUNT, 3) == 50
-
-    def test_type_and_tier_takes_over_at_five_outcomes(self):
-        scorer = AdaptiveScorer(AdaptiveSettings())
-        scorer.load_state({"ema": {STOP_HUNT: 0.8, f"{STOP_HUNT}/1": 0.2},
-                           "count": {STOP_HUNT: 20, f"{STOP_HUNT}/1": 4}})
-        assert scorer.adjustment(STOP_HUNT, 1) == 5  # four tier-1 outcomes: the type decides
-        scorer.record(STOP_HUNT, 1, LOSS)
-        assert scorer.adjustment(STOP_HUNT, 1) == -5  # five: tier 1's own EMA decides
-        assert scorer.adjustment(STOP_HUNT, 2) == 5
-
-    def test_unknown_outcomes_are_not_counted(self):
-        scorer = AdaptiveScorer(AdaptiveSettings())
-        scorer.record(STOP_HUNT, 1, UNKNOWN)
-        assert scorer.win_rate(STOP_HUNT, 1) is None
-
-    def test_state_round_trips(self):
-        scorer = AdaptiveScorer(AdaptiveSettings())
-        scorer.record(STOP_HUNT, 1, WIN)
-        other = AdaptiveScorer(AdaptiveSettings())
-        other.load_state(scorer.export_state())
-        assert other.win_rate(STOP_HUNT, 1) == scorer.win_rate(STOP_HUNT, 1)
 
 
 class TestContext:

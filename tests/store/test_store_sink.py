@@ -9,7 +9,7 @@ from pathlib import Path
 from builders import settings
 
 from engine.alerts.sink import TelegramSink
-from engine.model import BUY, LONG, SHORT, WIN, Context, Liquidation, Trade
+from engine.model import BUY, LONG, SHORT, Context, Liquidation, Trade
 from engine.secrets import Secrets
 from engine.service import Service
 from engine.wiring import default_sinks
@@ -40,7 +40,7 @@ def query(path, sql):
         return db.execute(sql).fetchall()
 
 
-async def test_coins_mutes_pause_and_scorer_state_survive_a_restart(tmp_path):
+async def test_coins_mutes_pause_and_confidence_counts_survive_a_restart(tmp_path):
     path = db_path(tmp_path)
     svc, sink = await started(path)
     svc.coins.add("PEPE")
@@ -48,7 +48,7 @@ async def test_coins_mutes_pause_and_scorer_state_survive_a_restart(tmp_path):
     svc.coins.set_alerts("ETH", False)
     svc.coins.mute("SOL", 1_900_000_000_000)
     svc.pause_alerts()
-    svc.engine.scorer.record("STOP_HUNT", 1, WIN)
+    svc.engine.load_state({"confidence": {"STOP_HUNT/1": [1, 1]}})
     scorer = svc.engine.export_state()
     before = svc.coins.settings()
     await sink.stop()
@@ -155,7 +155,7 @@ async def test_a_database_back_after_start_restores_the_saved_pause_and_scorer_n
                           "state_interval_s": 0.01})
     svc, sink = await started(path, s)
     svc.pause_alerts()
-    svc.engine.scorer.record("STOP_HUNT", 1, WIN)
+    svc.engine.load_state({"confidence": {"STOP_HUNT/1": [1, 1]}})
     scorer = svc.engine.export_state()
     await sink.stop()
 
