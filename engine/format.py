@@ -3,7 +3,7 @@
 Prices keep the precision their scale needs (``96,200`` · ``2.4375`` · ``0.00001182``): five
 significant digits from 1 upward, four below 1, thousands separated, never in exponent notation;
 ``price`` is the one price format of the Telegram messages and every pane.  USD amounts are
-compact (``$4.20M``), percentages signed where a direction matters.  Nothing reads as a negative
+compact with three significant digits (``$4.20M``, ``$12.3k``), percentages signed where a direction matters.  Nothing reads as a negative
 zero (``-$0``, ``-0.00%``): a value that rounds to zero is shown unsigned.
 """
 
@@ -48,20 +48,29 @@ def _zeros_counted(value: float, significant: int, width: int) -> str:
 
 
 def usd(value: float | None) -> str:
-    """Compact USD: ``$950``, ``$12.3k``, ``$4.20M``, ``$1.35B``."""
+    """Compact USD, one rule for every size: whole dollars under $1,000, then three significant
+    digits in the largest unit that keeps the number under 1,000 once rounded (``$950``,
+    ``$1.23k``, ``$12.3k``, ``$100k``, ``$1.00M``, ``$4.20M``, ``$1.35B``; 99,960 is ``$100k``,
+    never ``$100.0k`` beside ``$101k``).  A liquidation of 40 cents is ``<$1``, not ``$0``; under
+    a cent (float drift of a window sum) it is ``$0``; neither has a sign."""
     if value is None or not math.isfinite(value):
         return "-"
-    sign = "-" if value < 0 and abs(value) >= 0.5 else ""
-    value = abs(value)
-    if value >= 1e9:
-        return f"{sign}${value / 1e9:.2f}B"
-    if value >= 1e6:
-        return f"{sign}${value / 1e6:.2f}M"
-    if value >= 1e5:
-        return f"{sign}${value / 1e3:.0f}k"
-    if value >= 1e3:
-        return f"{sign}${value / 1e3:.1f}k"
-    return f"{sign}${value:.0f}"
+    magnitude = abs(value)
+    if magnitude < 0.01:
+        return "$0"
+    if magnitude < 1:
+        return "<$1"
+    sign = "-" if value < 0 else ""
+    whole = f"{magnitude:.0f}"
+    if len(whole) <= 3:
+        return f"{sign}${whole}"
+    for scale, unit in ((1e3, "k"), (1e6, "M"), (1e9, "B")):
+        scaled = magnitude / scale
+        for decimals in (2, 1, 0):
+            text = f"{scaled:.{decimals}f}"
+            if len(text.replace(".", "")) == 3:
+                return f"{sign}${text}{unit}"
+    return f"{sign}${magnitude / 1e9:.0f}B"
 
 
 def pct(fraction: float | None, decimals: int = 2, signed: bool = True) -> str:

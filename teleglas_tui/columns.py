@@ -21,9 +21,22 @@ def right(text: str, width: int, role: str = "") -> tuple[Span, ...]:
     return ((" " * (width - cell_len(text)) + text if cell_len(text) < width else text, role),)
 
 
+def cut(text: str, width: int) -> str:
+    """``text`` in at most ``width`` cells, ending with ``…`` when it had to be cut (``MELANIA``
+    in five is ``MELA…``): a name cut silently reads as another name."""
+    if cell_len(text) <= width:
+        return text
+    kept = ""
+    for char in text:  # whole characters: a wide one that does not fit is left out, not halved
+        if cell_len(kept + char) > width - 1:
+            break
+        kept += char
+    return kept + "…" if width > 0 else ""
+
+
 def left(text: str, width: int, role: str = "") -> Span:
-    """Cut or pad to ``width`` terminal cells (coin names may be wide characters)."""
-    return (set_cell_size(text, width), role)
+    """Cut (with ``…``) or pad to ``width`` terminal cells (coin names may be wide characters)."""
+    return (set_cell_size(cut(text, width), width), role)
 
 
 def usd(value: float, width: int) -> str:

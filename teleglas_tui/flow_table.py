@@ -19,14 +19,14 @@ from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 from typing import ClassVar
 
-from rich.cells import cell_len, set_cell_size
+from rich.cells import cell_len
 from textual.binding import Binding, BindingType
 from textual.events import Resize
 
 from engine import format as fmt
 from engine.snapshot import CoinFlow, CoinSetting
 from teleglas_tui import coin_keys
-from teleglas_tui.columns import right, usd
+from teleglas_tui.columns import cut, right, usd
 from teleglas_tui.line_view import NO_ROW, LineView
 from teleglas_tui.messages import CoinChosen
 from teleglas_tui.palette import Row, Span
@@ -39,7 +39,7 @@ SORTS = ("activity", "delta", "coin")
 COLUMNS = (
     ("coin", "Coin", 7),
     ("price", "Price", 10),
-    ("ratio", "Buy% 5m", 10),
+    ("ratio", "Buy% 5m", 11),
     ("buy", "Buy%", 4),
     ("large", "Lg B/S", 9),
     ("delta", "Δ 5m", 7),
@@ -93,9 +93,9 @@ def header_row(keys: Sequence[str]) -> Row:
 
 def fit(cell: Cell, width: int, left_aligned: bool) -> list[Span]:
     size = sum(cell_len(text) for text, _ in cell)
-    if size > width:  # never expected: cells are built for their width
-        text = set_cell_size("".join(t for t, _ in cell), width)
-        return [(text, cell[0][1] if cell else "")]
+    if size > width:  # a long coin name; numbers are built for their width
+        text = cut("".join(t for t, _ in cell), width)
+        return [(text, cell[0][1] if cell else ""), (" " * (width - cell_len(text)), "")]
     pad = (" " * (width - size), "")
     return [*cell, pad] if left_aligned else [pad, *cell]
 
@@ -144,7 +144,7 @@ def flow_cells(coin: str, flow: CoinFlow | None, setting: CoinSetting | None, no
     return (
         name,
         right(fmt.price(flow.price, 10) if flow.price > 0 else "-", 10, "" if flow.price > 0 else "dim"),
-        (*ratio_bar(flow.buy_ratio, 6), (ratio, "")),
+        (*ratio_bar(flow.buy_ratio, 6), (" ", ""), (ratio, "")),
         right(ratio or "-", 4, "" if ratio else "dim"),
         right(large, 9, "buy" if flow.large_buys > flow.large_sells else
                "sell" if flow.large_sells > flow.large_buys else "dim"),

@@ -11,7 +11,7 @@ from textual.widgets import Static
 
 from engine import format as fmt
 from engine.snapshot import FeedState, ServiceSnapshot, SinkState
-from teleglas_tui.columns import hms
+from teleglas_tui.columns import cut, hms
 from teleglas_tui.palette import Row, Span, palette
 
 FEED_ROLES = {"live": "buy", "replay": "accent", "done": "dim", "connecting": "warn", "stale": "warn",
@@ -52,7 +52,7 @@ def _feed(feed: FeedState) -> list[Span]:
     if feed.rejected:
         spans.append((f" ✗{feed.rejected}", "warn"))
     if feed.detail and feed.state in ("down", "stale", "connecting"):
-        spans.append((f" {feed.detail[:40]}", "dim"))
+        spans.append((f" {cut(feed.detail, 40)}", "dim"))
     return spans
 
 

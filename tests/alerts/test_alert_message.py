@@ -89,7 +89,7 @@ def test_a_volume_spike_has_no_direction_but_names_the_dominant_side(side, domin
     text = lines(render(signal.as_dict()))
     assert text[0] == "ℹ️ <b>INFO · 📊 · VOLUME SPIKE</b>"
     assert text[1] == "<b>PEPEUSDT</b> · tier 3 · strength <b>72</b>"
-    assert text[2] == "Volume $12.30M in the last minute = 4.2× the per-minute average $2.93M"
+    assert text[2] == "Volume $12.3M in the last minute = 4.2× the per-minute average $2.93M"
     assert text[3] == dominant
     assert not any(line.startswith("Entry") for line in text)
 

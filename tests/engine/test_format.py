@@ -24,6 +24,18 @@ def test_a_price_keeps_its_digits_or_loses_some_to_fit_never_exponent(value, wid
 
 
 def test_amounts_and_percentages_that_round_to_zero_have_no_sign():
-    assert fmt.usd(-0.3) == "$0" and fmt.usd(-0.6) == "-$1"
+    assert fmt.usd(-0.004) == "$0" and fmt.usd(-0.6) == "<$1"
     assert fmt.pct(-0.0000001, 4) == "0.0000%" and fmt.pct(-0.0004, 1) == "0.0%"
     assert fmt.funding(-0.00000001) == "0.0000%" and fmt.pct(-0.0125) == "-1.25%"
+
+
+@pytest.mark.parametrize(("value", "shown"), [
+    (0.4, "<$1"),  # a 40-cent liquidation read "$0"
+    (0.004, "$0"),  # under a cent: float drift of a window sum
+    (950, "$950"), (999.6, "$1.00k"), (1_234, "$1.23k"), (12_345, "$12.3k"),
+    (99_960, "$100k"), (100_400, "$100k"), (101_000, "$101k"),  # "$100.0k" stood beside "$101k"
+    (999_600, "$1.00M"), (4_200_000, "$4.20M"), (12_300_000, "$12.3M"), (123_450_000, "$123M"),
+    (1_350_000_000, "$1.35B"), (-3_840_000, "-$3.84M"),
+])
+def test_usd_has_one_rule_three_significant_digits_in_the_largest_unit(value, shown):
+    assert fmt.usd(value) == shown

@@ -29,7 +29,7 @@ from engine.snapshot import (
 from engine.tiers import Tiers
 from teleglas_tui.coin_detail_screen import minute_rows, summary_rows
 from teleglas_tui.detail_chart import detail_chart, marker_for
-from teleglas_tui.flow_table import COLUMNS, alert_cell, flow_rows
+from teleglas_tui.flow_table import COLUMNS, alert_cell, flow_rows, table_row
 from teleglas_tui.header_status import header_rows
 from teleglas_tui.help_screen import key_rows
 from teleglas_tui.liquidation_tape import emphasis, keep, tape_row
@@ -114,13 +114,25 @@ class TestFlowRows:
         widths = {k: w for k, _, w in COLUMNS}
         index = {k: i for i, (k, _, _) in enumerate(COLUMNS)}
         for delta, liq, shown_delta, shown_liq in [(-10_600_000, 1_000_000, "-$10.6M", "$1.00M"),
-                                                   (123_450_000, 123_450_000, "$123.5M", "$123.5M"),
-                                                   (-12_340_000_000, 12_340_000, "-$12.3B", "$12.34M")]:
+                                                   (123_450_000, 123_450_000, "$123M", "$123M"),
+                                                   (-12_340_000_000, 12_340_000, "-$12.3B", "$12.3M")]:
             busy = CoinFlow("BTC", 1, 61_660.0, 0.0, 0.0, 0.5, 1, 1, delta, 1, liq, liq, None, None, 1.0, [], T)
             (row,) = flow_rows([busy], {})
             for key, shown in (("delta", shown_delta), ("liq_long", shown_liq), ("liq_short", shown_liq)):
                 cell = text(row.cells[index[key]])
                 assert cell.strip() == shown and len(cell) <= widths[key]
+
+    def test_a_coin_name_longer_than_its_column_ends_with_an_ellipsis(self):
+        index = [k for k, _, _ in COLUMNS].index("coin")
+        width = COLUMNS[index][2]
+        (row,) = flow_rows([flow("TRADOORX")], {})
+        assert text(table_row(row.cells, ("coin",))) == " " + "TRADOORX"[: width - 1] + "…"
+
+    def test_the_buy_bar_and_its_share_have_a_space_between(self):
+        """`██████100%` ran together."""
+        (row,) = flow_rows([flow("BTC", ratio=1.0)], {})
+        cell = text(row.cells[[k for k, _, _ in COLUMNS].index("ratio")])
+        assert cell == "██████ 100%"
 
     def test_large_trade_counts_too_long_for_their_cell_are_shown_in_thousands_not_cut(self):
         """A busy BTC hour of the real demo counts over a thousand large trades each way in 5
@@ -160,7 +172,17 @@ class TestTapeRows:
         liq = Liquidation(T, "Binance", "ETH", LONG, 3846.5, 59_200.0)
         assert "BIN" not in text(tape_row(liq, self.tiers, "compact"))
         tiny = text(tape_row(Liquidation(T, "Binance", "MELANIA", SHORT, 0.000015, 59_200.0), self.tiers, "tiny"))
-        assert tiny == "09:38:12 MELAN S liq $59.2k 0.0000150" and len(tiny) <= 37
+        assert tiny == "09:38:12 MELA… S liq $59.2k 0.0000150" and len(tiny) <= 37
+
+    def test_a_name_cut_to_fit_ends_with_an_ellipsis(self):
+        """`TRADOOR` read `TRADOO`, `MELANIA` `MELANI`: another name, silently."""
+        for coin, fit, shown in (("TRADOOR", "full", " TRADO… "), ("MELANIA", "compact", " MELAN… "),
+                                 ("币安人生", "full", " 币安… "), ("VELVET", "full", " VELVET ")):
+            assert shown in text(tape_row(Liquidation(T, "Binance", coin, LONG, 1.0, 500.0), self.tiers, fit))
+
+    def test_a_liquidation_under_a_dollar_reads_under_a_dollar(self):
+        row = tape_row(Liquidation(T, "Binance", "DASH", SHORT, 45.67, 0.43), self.tiers, "tiny")
+        assert text(row) == "09:38:12 DASH  S liq    <$1    45.670"
 
     def test_filters_minimum_size_and_liquidations_only(self):
         liq = Liquidation(T, "Binance", "ETH", LONG, 1.0, 5_000.0)
