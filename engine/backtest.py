@@ -67,6 +67,8 @@ class BacktestResult:
         for c in counters:
             reasons.update(c.reasons)
         reasons.update({f"line: {k}": v for k, v in self.read.reasons.items()})
+        unknown = self.pipeline.unknown_sources
+        reasons.update({f"unknown source {src!r}": n for src, n in unknown.items()})
         events = self.engine.events
         signals = list(self.signals.values())
         outcomes = Counter(s.outcome.result for s in signals if s.direction is not None)
@@ -75,8 +77,9 @@ class BacktestResult:
             "files": self.files,
             "frames": frames,
             "events": events,
-            "rejected": rejected + self.read.skipped,
+            "rejected": rejected + self.read.skipped + sum(unknown.values()),
             "rejected_by_reason": dict(reasons.most_common()),
+            "unknown_sources": dict(unknown),  # src -> lines no adapter reads (a newer version's venue, a typo)
             "signals": len(signals),
             "by_type": dict(Counter(s.type for s in signals).most_common()),
             "by_direction": dict(Counter(f"{s.type} {s.direction or '-'}" for s in signals).most_common()),
@@ -191,6 +194,9 @@ def format_summary(summary: dict) -> str:
     ]
     if summary["rejected_by_reason"]:
         lines.append("  rejected: " + ", ".join(f"{k} {v}" for k, v in summary["rejected_by_reason"].items()))
+    for src, n in summary["unknown_sources"].items():
+        lines.append(f"  {n:,} lines from source {src!r}, which no feed of this version reads (a newer version's "
+                     "venue, or a typo): not replayed")
     lines.append(f"  signals: {summary['signals']} ({summary['blocked']} blocked by context, "
                  f"{summary['merged']} merged); {summary['alerts']} would alert, {summary['held']} held by the "
                  f"alert budget (watchlist coins alertable)")

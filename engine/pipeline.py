@@ -28,7 +28,8 @@ class Pipeline:
         feeds = engine.settings.feeds
         self.min_trade_usd = {name: getattr(feeds, name).min_trade_usd for name in self.adapters
                               if getattr(getattr(feeds, name, None), "min_trade_usd", 0) > 0}
-        self.unknown_sources = 0
+        # Lines whose ``src`` no adapter knows (a newer version's venue, a typo), by that src.
+        self.unknown_sources: dict[str, int] = {}
         self.prices = PriceBand()  # absurd prices are refused here, before the engine keeps them
         # Optional hook for sinks that keep raw events (the store keeps liquidations and context).
         self.event_listeners: list = []
@@ -36,7 +37,9 @@ class Pipeline:
     def feed(self, src: str, kind: str, ch: str, raw: str, t: int) -> list[Signal]:
         adapter = self.adapters.get(src)
         if adapter is None:
-            self.unknown_sources += 1
+            unknown = self.unknown_sources
+            if len(unknown) < 100 or src in unknown:  # a recording of garbage names cannot grow it for ever
+                unknown[src] = unknown.get(src, 0) + 1
             return _NO_SIGNALS
         if kind == "ws":
             events, rejects = adapter.parse_ws(raw, t)

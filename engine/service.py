@@ -165,7 +165,7 @@ class Service:
     def feed_states(self) -> list[FeedState]:
         """Each feed's state now (the replay is one feed)."""
         if self.replay is not None:
-            return [self.replay.state(self._totals())]
+            return [self.replay.state(self._totals(), self.pipeline.unknown_sources)]
         counters = self.pipeline.counters
         return [f.state(counters.get(f.name)) for f in self.feeds]
 

@@ -115,10 +115,14 @@ class Replay:
             deliver(record.src, record.kind, record.ch, record.raw, record.t)
             self.records += 1
 
-    def state(self, counters: FeedCounters) -> FeedState:
-        """One row for the whole recording; ``counters`` are the pipeline's, all sources summed."""
+    def state(self, counters: FeedCounters, unknown: dict[str, int] | None = None) -> FeedState:
+        """One row for the whole recording; ``counters`` are the pipeline's, all sources summed,
+        ``unknown`` the lines whose source no adapter reads, by source (named in the detail)."""
+        unknown = unknown or {}
         loop = f", pass {self.passes + 1}" if self.loop else ""
         skipped = f", {self.stats.skipped} unreadable lines" if self.stats.skipped else ""
+        for src, n in sorted(unknown.items(), key=lambda item: -item[1])[:3]:
+            skipped += f", {n:,} lines of unknown source {src!r}"
         return FeedState(
             name=self.name,
             state="done" if self.done else "replay",
@@ -126,7 +130,7 @@ class Replay:
             reconnects=self.passes,
             frames=counters.frames,
             events=counters.events,
-            rejected=counters.rejected,
+            rejected=counters.rejected + sum(unknown.values()),
             detail=f"{self.path.name}{loop}{skipped}",
-            reasons=dict(counters.reasons),
+            reasons=dict(counters.reasons) | {f"unknown source {src!r}": n for src, n in unknown.items()},
         )
