@@ -3,7 +3,8 @@ full engine, as fast as possible, on the same pipeline as live and replay.
 
 Prints throughput and signal/outcome statistics: a readable summary, or with ``--json`` one object
 with at least ``frames``, ``events``, ``rejected``, ``signals``, ``by_type``, ``seconds`` and
-``events_per_s``, plus ``quality`` (the signal-quality report of :mod:`engine.signals.quality`,
+``events_per_s``, plus ``by_venue`` (per feed: liquidations' count and USD of longs and shorts,
+trades' count and USD), ``quality`` (the signal-quality report of :mod:`engine.signals.quality`,
 baseline included), ``alerts`` (what a live run would have sent: the alert policy replayed in event
 time with the watchlist's coins alertable) and ``held`` (signals the alert budget held back).
 ``--report`` prints the quality report's tables and charts after the summary.  ``--signals-out``
@@ -92,6 +93,8 @@ class BacktestResult:
             "win_rate": round(outcomes["WIN"] / decided, 4) if decided else None,
             "stats": self.engine.stats(),
             "coins": len(self.engine.coins),
+            # Per feed (the recording's src): liquidations (count, USD of longs, of shorts), trades (count, USD).
+            "by_venue": {name: c.worth() for name, c in self.pipeline.counters.items() if c.frames},
             "liquidations_by_minute": {
                 str(minute): [round(v[0], 2), round(v[1], 2)]
                 for minute, v in sorted(self.liquidations_by_minute.items())

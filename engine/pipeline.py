@@ -59,10 +59,12 @@ class Pipeline:
                     or not self.prices.accept(event)):
                 if not self._screen(events, latest, floor, counters):
                     return _NO_SIGNALS
-            counters.events += 1
+            counters.take(event)
             return self.engine.process(event)
         events = self._screen(events, latest, floor, counters)
-        counters.events += len(events)
+        take = counters.take
+        for event in events:
+            take(event)
         return self.process(events) if events else _NO_SIGNALS
 
     def _screen(self, events: list[Event], latest: int, floor: float, counters: FeedCounters) -> list[Event]:

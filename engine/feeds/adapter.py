@@ -198,24 +198,43 @@ def rows(data: object) -> list[dict] | None:
 
 @dataclass
 class FeedCounters:
-    """What a feed has seen: the figures the UI header and `backtest --json` show."""
+    """What a feed has seen: the figures the UI header and `backtest --json` show, and what its
+    events were worth (``by_venue``: liquidations by side and trades, in USD)."""
 
     frames: int = 0
     events: int = 0
     rejected: int = 0
     reasons: dict[str, int] = field(default_factory=dict)
-
-    def count(self, parsed: Parsed) -> None:
-        self.frames += 1
-        events, rejects = parsed
-        self.events += len(events)
-        if rejects:
-            self.reject(rejects)
+    liquidations: int = 0
+    long_usd: float = 0.0  # USD of longs liquidated
+    short_usd: float = 0.0
+    trades: int = 0
+    trade_usd: float = 0.0
 
     def reject(self, reasons: list[str]) -> None:
         self.rejected += len(reasons)
         for reason in reasons:
             self.reasons[reason] = self.reasons.get(reason, 0) + 1
+
+    def take(self, event: Event) -> None:
+        """One event that reached the engine."""
+        self.events += 1
+        cls = event.__class__
+        if cls is Trade:
+            self.trades += 1
+            self.trade_usd += event.usd  # type: ignore[union-attr]
+        elif cls is Liquidation:
+            self.liquidations += 1
+            if event.side == "long":  # type: ignore[union-attr]
+                self.long_usd += event.usd  # type: ignore[union-attr]
+            else:
+                self.short_usd += event.usd  # type: ignore[union-attr]
+
+    def worth(self) -> dict:
+        """``backtest --json`` ``by_venue`` of this feed."""
+        return {"liquidations": {"count": self.liquidations, "long_usd": round(self.long_usd, 2),
+                                 "short_usd": round(self.short_usd, 2)},
+                "trades": {"count": self.trades, "usd": round(self.trade_usd, 2)}}
 
 
 class Adapter:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import json
 
+from engine.backtest import run_backtest
 from engine.recording import read_header, read_records
 from engine.secrets import Secrets
 from engine.service import Service
@@ -75,3 +76,14 @@ async def test_recording_of_the_free_venues_replays_to_the_same_signals(binance,
     assert all(s["outcome"]["result"] != "PENDING" for s in replay_log.signals[live:])
     assert sum(c.events for c in replay.pipeline.counters.values()) == sum(c.events for c in counters.values())
     assert sum(c.rejected for c in replay.pipeline.counters.values()) == 0
+
+    # backtest --json's by_venue: what each feed's liquidations and trades were worth.
+    by_venue = run_backtest([recording], settings).summary()["by_venue"]
+    rows = [row for _, row in binance_force_order_frames()]
+    longs = sum(float(r["usd_value"]) for r in rows if r["side"] == "SELL")
+    assert by_venue["binance"]["liquidations"]["count"] == 474 and by_venue["binance"]["trades"]["count"] == 0
+    assert abs(by_venue["binance"]["liquidations"]["long_usd"] - longs) < 0.01
+    assert by_venue["bybit"] == {"liquidations": {"count": 1, "long_usd": 0.0, "short_usd": round(2846 * 0.02456, 2)},
+                                 "trades": {"count": 1, "usd": round(0.4 * 94.53, 2)}}
+    assert by_venue["okx"]["trades"] == {"count": 1, "usd": round(5 * 0.01 * 48938.5, 2)}
+    assert "coinglass" not in by_venue  # a feed that sent nothing is left out
