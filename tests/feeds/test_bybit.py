@@ -140,3 +140,21 @@ def test_tickers_errors_are_counted():
     assert adapter.parse_rest("/v5/market/tickers?category=linear", "{", 0) == ([], ["rest bad body"])
     bad = tickers([{"symbol": "ETHUSDT", "fundingRate": "x", "openInterestValue": "-3"}])
     assert adapter.parse_rest("/v5/market/tickers", bad, 0) == ([], ["rest bad row"])
+
+
+# Bybit's curPreListingPhase values (v5 enums, "curAuctionPhase"): NotStarted, CallAuction,
+# CallAuctionNoCancel, CrossMatching and ContinuousTrading are the pre-market phases (its public
+# trades start at ContinuousTrading, but the contract is still a pre-market one whose topics Bybit
+# refused); Finished is pre-market over; a listed contract has none.
+@pytest.mark.parametrize(("phase", "listed"), [
+    (None, True), ("", True), ("Finished", True), ("NotStarted", False), ("CallAuction", False),
+    ("CallAuctionNoCancel", False), ("CrossMatching", False), ("ContinuousTrading", False)])
+def test_a_contract_in_a_pre_listing_phase_is_left_out_of_the_listing(phase, listed):
+    row = {"symbol": "NEWUSDT", "openInterestValue": "1000", "fundingRate": "0.0001", "preOpenPrice": "0.05"}
+    if phase is not None:
+        row["curPreListingPhase"] = phase
+    body = {"retCode": 0, "retMsg": "OK", "time": 1791565602000, "result": {"category": "linear", "list": [row]}}
+    adapter = BybitAdapter()
+    events, rejects = adapter.parse_rest("/v5/market/tickers?category=linear", json.dumps(body), 0)
+    assert rejects == [] and adapter.perpetuals.coins() == (["NEW"] if listed else [])
+    assert [e.coin for e in events] == (["NEW"] if listed else [])
