@@ -4,7 +4,9 @@ Every venue spells an instrument its own way (``BTC-USDT-SWAP``, ``BTCUSDT_UMCBL
 ``BTCUSD_PERP``); the engine keys everything by the base coin (``BTC``) and shows the canonical
 symbol ``BTCUSDT``.  Multiplier contracts (``1000PEPEUSDT``, ``SHIB1000USDT``, ``1000000MOGUSDT``,
 ``kPEPE``) map to the base coin; their price is divided by the multiplier, their USD size is
-unchanged.  A venue's instrument list, when the feed has one, names the base of each contract
+unchanged.  A USDC- or USD-margined perpetual is its coin (``SOLUSDC``, ``SOL-USDC-SWAP``,
+``BTCPERP``, ``BTCUSD_PERP`` and ``XRPUSD`` are SOL, BTC, XRP): watching SOL sees every SOL
+contract's liquidations.  Coins whose own name ends like a quote (``TUSD``, ``USDC``) keep it.  A venue's instrument list, when the feed has one, names the base of each contract
 (:func:`split_multiplier` reads it); :func:`canonical` is the fallback from the name alone.
 """
 
@@ -13,6 +15,9 @@ from __future__ import annotations
 from functools import lru_cache
 
 _QUOTES = ("USDT", "USDC", "USD", "BUSD", "FDUSD")
+# Coins whose own name ends like a quote: never cut (TUSD is TrueUSD, not T; USDC is a coin too).
+_QUOTE_NAMED = frozenset({"USDC", "USDT", "BUSD", "TUSD", "FDUSD", "PYUSD", "LUSD", "SUSD", "GUSD", "CUSD", "DUSD",
+                          "ZUSD", "OUSD", "MUSD", "AUSD", "EUSD", "RLUSD", "CRVUSD", "BFUSD", "LISUSD", "USDD"})
 _SUFFIXES = ("-SWAP", "_UMCBL", "_DMCBL", "_PERP", "-PERP", "PERP")
 # Longest first: "1000000MOG" is not "1000" of "000MOG".
 _MULTIPLIERS = (("10000000", 10_000_000), ("1000000", 1_000_000), ("100000", 100_000), ("10000", 10_000),
@@ -47,10 +52,15 @@ def canonical(instrument: str) -> tuple[str, float]:
     # Dated futures (BTCUSD_200925 → BTCUSD200925): drop a trailing six-digit expiry.
     if len(name) > 6 and name[-6:].isdigit():
         name = name[:-6]
-    for quote in _QUOTES:
-        if name.endswith(quote) and len(name) > len(quote):
-            name = name[: -len(quote)]
-            break
+    if name not in _QUOTE_NAMED:
+        for quote in _QUOTES:
+            if name.endswith(quote) and len(name) > len(quote):
+                name = name[: -len(quote)]
+                # A USDC-margined contract under a USDT name (ZECUSDCUSDT: CoinGlass-style names built
+                # from the base asset "ZECUSDC") is its coin too; "USDCUSDT" stays USDC.
+                if quote == "USDT" and name.endswith("USDC") and len(name) >= 6 and name not in _QUOTE_NAMED:
+                    name = name[:-4]
+                break
     coin, mult = split_multiplier(name)
     return coin, divisor * mult
 

@@ -18,6 +18,13 @@ from engine.symbols import canonical
         ("XRP-USD-230929", "XRP", 1), ("1000PEPEUSDT", "PEPE", 1000), ("kPEPE", "PEPE", 1000),
         ("1000000MOGUSDT", "MOG", 1_000_000), ("1INCHUSDT", "1INCH", 1), ("MATICUSDT", "POL", 1),
         ("币安人生USDT", "币安人生", 1), ("ETH", "ETH", 1),
+        # USDC- and USD-margined perpetuals are their coin (issue 21 item 4), on every venue's spelling.
+        ("SOLUSDC", "SOL", 1), ("KAITOUSDC", "KAITO", 1), ("1000BONKUSDC", "BONK", 1000), ("SOL-USDC-SWAP", "SOL", 1),
+        ("BTCPERP", "BTC", 1), ("ETH-PERP", "ETH", 1), ("BONKUSD", "BONK", 1), ("BTC_USDC", "BTC", 1),
+        ("ZECUSDCUSDT", "ZEC", 1), ("1000PEPEUSDCUSDT", "PEPE", 1000), ("PENGUUSDCUSDT", "PENGU", 1),
+        # ... but a coin whose name merely ends like a quote keeps it.
+        ("USDCUSDT", "USDC", 1), ("USDC", "USDC", 1), ("TUSD", "TUSD", 1), ("TUSDUSDT", "TUSD", 1),
+        ("SUSDUSDT", "SUSD", 1), ("FDUSD", "FDUSD", 1), ("USDEUSDT", "USDE", 1),
     ],
 )
 def test_canonical_coins(name, coin, divisor):

@@ -3,7 +3,8 @@
 WebSocket (``{"topic": ..., "ts": ..., "data": [...]}``):
 
 - ``allLiquidation.<symbol>``: ``S`` is the *position* side (Bybit's own wording), so ``Buy`` = a
-  LONG was liquidated, ``Sell`` = a SHORT.  USD = ``v`` × ``p`` for linear contracts; inverse ones
+  LONG was liquidated, ``Sell`` = a SHORT.  USDC perpetuals (``BTCPERP``, ``SOLUSDC``) are their
+  coin: their liquidations count with the USDT contract's.  USD = ``v`` × ``p`` for linear contracts; inverse ones
   (``XRPUSD``) count ``v`` in USD already.  The legacy ``liquidation.<symbol>`` topic (one object,
   long field names, same side meaning) is read the same way.
 - ``publicTrade.<symbol>``: ``S`` is the taker side.
@@ -49,6 +50,12 @@ _FIELDS_LEGACY = ("side", "price", "size", "updatedTime", "symbol")
 
 def _is_usdt(symbol: object) -> bool:
     return symbol.__class__ is str and symbol.endswith("USDT")  # type: ignore[union-attr]
+
+
+def _is_perpetual(symbol: str) -> bool:
+    """A USDT (``BTCUSDT``) or USDC perpetual (``BTCPERP``, ``SOLUSDC``); dated contracts carry
+    their expiry after a dash (``BTCUSDT-26DEC25``, ``BTC-26DEC25``)."""
+    return "-" not in symbol and symbol.endswith(("USDT", "USDC", "PERP"))
 
 
 def _trading(row: dict) -> bool:
@@ -107,7 +114,8 @@ class BybitAdapter(Adapter):
     name = "bybit"
 
     def __init__(self) -> None:
-        self.perpetuals = PerpetualMap(lambda coin: f"{coin}USDT")
+        self.perpetuals = PerpetualMap(lambda coin: f"{coin}USDT")  # one USDT contract a coin: trades, context
+        self.every: list[str] = []  # every perpetual, USDC ones too: their liquidations are their coin's
 
     def parse_ws(self, raw: str, receive_ms: int) -> Parsed:
         return parse_ws(raw)
@@ -123,8 +131,12 @@ class BybitAdapter(Adapter):
         ts = event_ms(body.get("time"))
         if listed is None or ts < 0:
             return [], ["rest bad body"]
-        # USDT perpetuals only: dated contracts (BTCUSDT-26DEC25) and USDC ones would double a coin.
-        listed = [r for r in listed if _is_usdt(r.get("symbol")) and _trading(r)]
+        listed = [r for r in listed if r.get("symbol").__class__ is str and _trading(r)]
+        every = sorted(r["symbol"] for r in listed if _is_perpetual(r["symbol"]))
+        if every:  # an empty list is no listing: keep the last one
+            self.every = every
+        # Trades and context: USDT perpetuals only (dated contracts and USDC ones would double a coin).
+        listed = [r for r in listed if _is_usdt(r["symbol"])]
         self.perpetuals.learn(r["symbol"] for r in listed)
         events: list[Event] = []
         rejects: list[str] = []
@@ -146,11 +158,12 @@ class BybitAdapter(Adapter):
 # Live: what the feed subscribes and asks.  The shared runner opens the sockets from these.
 
 def streams(feed: Feed, coins: list[str]) -> list[str]:
-    """``allLiquidation.<symbol>`` of every listed perpetual (when this feed carries liquidations),
-    then ``publicTrade.<symbol>`` of the watched coins Bybit lists (all of them until a listing
-    arrived: the tickers may be down while the stream is not)."""
-    perpetuals = feed.adapter.perpetuals  # type: ignore[attr-defined]
-    every = [f"allLiquidation.{perpetuals.instrument(coin)}" for coin in perpetuals.coins()] if feed.liquidations else []
+    """``allLiquidation.<symbol>`` of every listed perpetual, USDT and USDC (when this feed carries
+    liquidations), then ``publicTrade.<symbol>`` of the watched coins' USDT perpetual (all of them
+    until a listing arrived: the tickers may be down while the stream is not)."""
+    adapter: BybitAdapter = feed.adapter  # type: ignore[assignment]
+    perpetuals = adapter.perpetuals
+    every = [f"allLiquidation.{symbol}" for symbol in adapter.every] if feed.liquidations else []
     return every + [f"publicTrade.{symbol}" for symbol in perpetuals.listed_instruments(coins)]
 
 
