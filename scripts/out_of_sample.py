@@ -43,6 +43,7 @@ from __future__ import annotations
 
 import argparse
 import math
+import random
 import sys
 import tempfile
 import time
@@ -62,6 +63,8 @@ from engine.backtest import run_engines  # noqa: E402
 from engine.recording import Record, read_records, write_recording  # noqa: E402
 from engine.settings import GateSettings, Settings, load_settings, with_overrides  # noqa: E402
 from engine.signals import quality  # noqa: E402
+from engine.signals.confidence import ConfidenceBook  # noqa: E402
+from engine.signals.quality import is_hit  # noqa: E402
 
 WINDOWS = REPO.parent / "shared" / "realdata" / "windows"
 GOLDEN = REPO / "tests" / "golden" / "binance_liquidations_20251022.jsonl"
@@ -396,39 +399,55 @@ class Verdict:
 # ---------------------------------------------------------------------- the prior table
 
 
-def prior_table(pieces: list[Piece], among: Iterable[int], keep: Keep = _everything) -> dict[tuple[str, int], tuple[int, int]]:
-    """(type, tier) -> (hits, n) at the horizon over ``among``."""
+def prior_table(signals: Iterable[Any], horizon: int) -> dict[tuple[str, int], tuple[int, int]]:
+    """(type, tier) -> (hits, n) at the horizon: the form of ``engine.signals.priors.PRIORS``."""
     table: dict[tuple[str, int], list[int]] = {}
-    for i in among:
-        for cls, t in pieces[i].by_class(keep).items():
-            cell = table.setdefault(cls, [0, 0])
-            cell[0] += t.hits
-            cell[1] += t.n
-    return {k: (v[0], v[1]) for k, v in sorted(table.items()) if v[1]}
+    for s in signals:
+        r = s.outcome.returns.get(horizon)
+        if s.direction is None or r is None:
+            continue
+        cell = table.setdefault((s.type, s.tier), [0, 0])
+        cell[0] += is_hit(r)
+        cell[1] += 1
+    return {k: (v[0], v[1]) for k, v in sorted(table.items())}
 
 
-def stated_probabilities(piece: Piece, prior: dict[tuple[str, int], tuple[int, int]]) -> list[tuple[float, int]]:
-    """(stated probability, hit) for each measured directional signal of ``piece``, in time order:
-    a Beta(1, 1) updated with its class's prior (hits, n), then with the outcomes of the same class
-    in the block resolved before the signal (its horizon passed by then): no look-ahead."""
-    h = piece.run.horizon
-    signals = sorted((s for s in piece.signals if s.direction is not None and h in s.outcome.returns),
+def stated_probabilities(run: WindowRun, prior: dict[tuple[str, int], tuple[int, int]]) -> list[tuple[float, int]]:
+    """(stated probability, hit) for each measured directional signal of ``run``, in time order,
+    from the engine's own estimator (``ConfidenceBook``) over ``prior``, fed the window's outcomes
+    as the engine resolves them (at signal time + horizon): what the engine would have stated had
+    it shipped ``prior``.  With an empty table it is what the engine did state."""
+    h = run.horizon
+    book = ConfidenceBook(h, prior)
+    signals = sorted((s for s in run.signals if s.direction is not None and h in s.outcome.returns),
                      key=lambda s: s.ts)
+    done = 0  # signals[:done] have resolved (they resolve in the order they came)
     out: list[tuple[float, int]] = []
     for s in signals:
-        hits, n = prior.get((s.type, s.tier), (0, 0))
-        for earlier in signals:
-            if earlier.ts + h * 1000 > s.ts:
-                break
-            if (earlier.type, earlier.tier) == (s.type, s.tier):
-                hits += earlier.outcome.returns[h] > 0
-                n += 1
-        out.append(((hits + 1) / (n + 2), int(s.outcome.returns[h] > 0)))
+        while signals[done].ts + h * 1000 <= s.ts:
+            book.record(signals[done])
+            done += 1
+        out.append((book.estimate(s.type, s.tier)[0] / 100, int(is_hit(s.outcome.returns[h]))))
     return out
 
 
 def brier(pairs: list[tuple[float, int]]) -> float | None:
     return sum((p - y) ** 2 for p, y in pairs) / len(pairs) if pairs else None
+
+
+def bootstrap_difference(a: list[tuple[float, int]], b: list[tuple[float, int]],
+                         metric: Callable[[list[tuple[float, int]]], float | None],
+                         draws: int = 2000, seed: int = 0) -> tuple[float, float] | None:
+    """95 % interval of metric(b) − metric(a) over the same signals, resampled in pairs."""
+    if not a or len(a) != len(b):
+        return None
+    rng = random.Random(seed)
+    diffs = []
+    for _ in range(draws):
+        idx = [rng.randrange(len(a)) for _ in a]
+        diffs.append(metric([b[i] for i in idx]) - metric([a[i] for i in idx]))  # type: ignore[operator]
+    diffs.sort()
+    return diffs[int(0.025 * draws)], diffs[int(0.975 * draws) - 1]
 
 
 def calibration_error(pairs: list[tuple[float, int]], width: float = 0.1) -> float | None:
@@ -657,10 +676,11 @@ def report(windows: list[Window], blocks: list[Block], by_window: list[list[Wind
 
     md += ["", f"Old tuned defaults after {OLD_TUNED_UNTIL}: {_md_pct(old)}, baseline {_md_rate(old.base)}; "
            f"SPEC's there: {_md_pct(ref)}, baseline {_md_rate(ref.base)}."]
-    priors = prior_section(shipped_pieces, blocks, horizon, p)
+    priors = prior_section([runs[shipped] for runs in by_window], windows, p)
     md += ["", f"Prior check (n {priors['n']}): Brier {priors['brier_prior']} measured against {priors['brier_flat']} "
-           f"at 50 %, calibration error {priors['calibration_error_prior']} against "
-           f"{priors['calibration_error_flat']}."]
+           f"empty ({priors['brier_constant']} for a constant 50 %), difference {priors['brier_difference_95']}; "
+           f"calibration error {priors['calibration_error_prior']} against {priors['calibration_error_flat']} "
+           f"({priors['calibration_error_constant']}), difference {priors['calibration_error_difference_95']}."]
     return {"windows": [{"name": w.name, "source": w.source, "events": len(w.records),
                          "minutes": len(runs[0].minutes)} for w, runs in zip(windows, by_window)],
             "blocks": [b.name for b in blocks],
@@ -708,30 +728,46 @@ def _rates(figures: list[int]) -> list[str]:
             str(urgent)]
 
 
-def prior_section(pieces: list[Piece], blocks: list[Block], horizon: int, p: Callable[..., None]) -> dict[str, Any]:
-    every = range(len(pieces))
-    measured = prior_table(pieces, every)
+def prior_section(runs: list[WindowRun], windows: list[Window], p: Callable[..., None]) -> dict[str, Any]:
+    """The prior table measured on every window, and leave-one-window-out: each window stated by
+    the engine's estimator from a table measured on the other windows, against the empty table."""
+    horizon = runs[0].horizon
+    measured = prior_table((s for run in runs for s in run.signals), horizon)
     flat: list[tuple[float, int]] = []
     prior: list[tuple[float, int]] = []
-    for held, train in folds(blocks, "leave-one-out"):
-        table_ = prior_table(pieces, train, purged(blocks[held], horizon))
-        flat += stated_probabilities(pieces[held], {})
-        prior += stated_probabilities(pieces[held], table_)
+    for held, run in enumerate(runs):
+        others = prior_table((s for i, r in enumerate(runs) if i != held for s in r.signals), horizon)
+        flat += stated_probabilities(run, {})
+        prior += stated_probabilities(run, others)
     p("")
-    p(f"prior table, the shipped defaults, every block: hits / n at +{horizon // 60} min per (type, tier)")
+    p(f"prior table, the shipped defaults, every window: hits / n at +{horizon // 60} min per (type, tier)")
     p(table(["type", "tier", "hits", "n", "rate"],
             [[t, str(tier), str(hn[0]), str(hn[1]), f"{hn[0] / hn[1]:.0%}"] for (t, tier), hn in measured.items()]))
+    constant = [(0.5, y) for _, y in flat]
     b_flat, b_prior = brier(flat), brier(prior)
     e_flat, e_prior = calibration_error(flat), calibration_error(prior)
-    wins = None not in (b_flat, b_prior) and b_prior < b_flat and e_prior <= e_flat  # type: ignore[operator]
-    p("prior check, leave-one-block-out (stated = Beta(1,1) + the prior + the block's outcomes resolved before):")
-    p(table(["prior", "n", "Brier", "calibration error"],
-            [["50 % (no table)", str(len(flat)), _f(b_flat, 4), _f(e_flat, 3)],
-             ["measured table", str(len(prior)), _f(b_prior, 4), _f(e_prior, 3)]]))
-    p(f"  -> {'the measured table' if wins else '50 %'} states the probabilities better out of sample")
+    b_diff = bootstrap_difference(flat, prior, brier)  # type: ignore[arg-type]
+    e_diff = bootstrap_difference(flat, prior, calibration_error)  # type: ignore[arg-type]
+    # The measured table ships only if it states better beyond noise and calibrates no worse beyond it.
+    wins = b_diff is not None and e_diff is not None and b_diff[1] < 0 and e_diff[0] <= 0
+    p("prior check, leave-one-window-out (the engine's estimator: Beta(1,1) + the table measured on the other "
+      "windows + the window's own outcomes as they resolve):")
+    p(table(["stated by", "n", "Brier", "calibration error"],
+            [["the empty table (50 % at first)", str(len(flat)), _f(b_flat, 4), _f(e_flat, 3)],
+             ["the measured table", str(len(prior)), _f(b_prior, 4), _f(e_prior, 3)],
+             ["a constant 50 % (no learning)", str(len(constant)), _f(brier(constant), 4),
+              _f(calibration_error(constant), 3)]]))
+    p(f"  measured - empty, 95 % (paired bootstrap): Brier {_f(b_diff and b_diff[0], 4)} to {_f(b_diff and b_diff[1], 4)}, "
+      f"calibration error {_f(e_diff and e_diff[0], 3)} to {_f(e_diff and e_diff[1], 3)}")
+    p(f"  -> ship {'the measured table' if wins else 'the empty table: the measured one is not better beyond noise'}")
     return {"table": {f"{t} tier {tier}": list(hn) for (t, tier), hn in measured.items()},
+            "windows": [w.name for w in windows],
             "brier_flat": _r(b_flat), "brier_prior": _r(b_prior), "calibration_error_flat": _r(e_flat),
-            "calibration_error_prior": _r(e_prior), "n": len(flat), "measured_wins": wins}
+            "calibration_error_prior": _r(e_prior), "brier_constant": _r(brier(constant)),
+            "calibration_error_constant": _r(calibration_error(constant)),
+            "brier_difference_95": [_r(v) for v in b_diff] if b_diff else None,
+            "calibration_error_difference_95": [_r(v) for v in e_diff] if e_diff else None,
+            "n": len(flat), "measured_wins": wins}
 
 
 def _f(v: float | None, digits: int) -> str:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import sys
 from pathlib import Path
+from tempfile import TemporaryDirectory
 
 from engine.backtest import run_backtest
 from engine.locations import DEMO_RECORDING
@@ -61,3 +62,14 @@ def test_the_study_runs_on_the_demo_recording_and_counts_what_backtest_counts():
     loo = [v for v in result["verdicts"] if v["scheme"] == "leave-one-out"]
     assert {v["spec_held_out"]["n"] for v in loo} == {measured}  # every signal held out once
     assert all(isinstance(v["wins"], bool) for v in result["verdicts"])
+
+
+def test_the_prior_check_states_what_the_engine_states():
+    """With the empty table the study's estimator replays the engine's own confidences exactly, so
+    the measured table's arm is what the engine would have stated had it shipped that table."""
+    with TemporaryDirectory() as tmp:
+        window = study.split_windows([DEMO_RECORDING], 30 * MIN)[0]
+        run = study.run_window(window, [study.load_settings(None, environ={})], Path(tmp))[0]
+    measured = sorted((s for s in run.signals if s.direction and 900 in s.outcome.returns), key=lambda s: s.ts)
+    stated = study.stated_probabilities(run, {})
+    assert measured and [round(p * 100, 9) for p, _ in stated] == [round(s.confidence, 9) for s in measured]

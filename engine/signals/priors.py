@@ -12,13 +12,20 @@ it at :data:`MAX_PRIOR_N` (keeping its rate): after that many outcomes of its ow
 its own measurement, and after ten times that it is all its own.  An entry must have
 ``0 <= hits <= n``.
 
-Where it was measured: nowhere yet.  This is the uniform table: every class starts at 50 %
-(n 0).  The study (``scripts/``) fills measured entries with the windows they come from.
+Where it was measured: on the bundled real windows (Binance USD-M, ``../shared/realdata/windows``:
+2024-08-17/18, 2025-06-23, 2025-12-18, 2025-12-27 and 2025-12-28, and the 2025-10-22 liquidations
+of ``tests/golden``) with the shipped defaults, ``scripts/out_of_sample.py`` measures 11 classes,
+n 3 to 17 each (96 outcomes).  Leave-one-window-out, this estimator stated the held-out windows'
+hits no better with the table measured on the other windows than with none: Brier 0.268 against
+0.278, calibration error 0.157 against 0.095, neither difference beyond noise (paired bootstrap,
+95 %: Brier −0.038 to +0.018, calibration error −0.059 to +0.128).  So the table ships empty:
+every class starts at 50 % (n 0) and learns from its own outcomes.  Re-run the study on longer
+recordings to fill it (README "Signal quality").
 """
 
 from __future__ import annotations
 
 MAX_PRIOR_N = 100
 
-# (type, tier) -> (hits, n): the uniform table, no class measured yet.
+# (type, tier) -> (hits, n): empty, a measured table did not beat it out of sample (above).
 PRIORS: dict[tuple[str, int], tuple[int, int]] = {}
