@@ -1,4 +1,8 @@
-"""``teleglas export signals|baselines --csv FILE`` (``-`` for stdout).
+"""``teleglas export signals|baselines --csv FILE [--replay-db]`` (``-`` for stdout).
+
+From the live database, ``teleglas.db``; with ``--replay-db``, from ``teleglas-replay.db``, the one
+replays and the demo keep apart (recorded data never mixes with the live history).  When the one
+asked for is missing or empty and the other exists, the line on stderr says so and how to read it.
 
 ``signals``: one row per signal, oldest first, as last revised: time, symbol, type, direction,
 priority, strength, confidence (probability) and its n, context (assessment, funding, OI change), blocked, entry/stop/target, the
@@ -51,10 +55,11 @@ BASELINE_COLUMNS = ("scope", "key", "metric", "value")
 def main(args: argparse.Namespace) -> int:
     settings = load_for_command(args)
     output_file("--csv", args.csv)
-    path = db_path(data_dir(getattr(args, "data_dir", None)))
+    data = data_dir(getattr(args, "data_dir", None))
+    replay = bool(getattr(args, "replay_db", False))
+    path, other = db_path(data, replay=replay), db_path(data, replay=not replay)
     if not path.is_file():
-        print(f"teleglas: no database at {path} yet (teleglas creates it on its first run; "
-              f"--data-dir picks another)", file=sys.stderr)
+        print(f"teleglas: {_missing(path, other, replay)}", file=sys.stderr)
         return 1
     try:
         header, table = asyncio.run(_read(args.what, path, settings))
@@ -67,9 +72,22 @@ def main(args: argparse.Namespace) -> int:
     except OSError as exc:  # the path was fine: the disk filled or failed
         print(f"teleglas: cannot write {args.csv}: {exc.strerror}", file=sys.stderr)
         return 1
-    print(f"teleglas: {count} {args.what} rows written to {'stdout' if args.csv == '-' else args.csv}",
+    hint = ""
+    if not count and not replay and other.is_file():  # after the demo: its signals are in the other file
+        hint = f" (replays and the demo keep theirs in {other}: add --replay-db to export those)"
+    print(f"teleglas: {count} {args.what} rows written to {'stdout' if args.csv == '-' else args.csv}{hint}",
           file=sys.stderr)
     return 0
+
+
+def _missing(path: Path, other: Path, replay: bool) -> str:
+    """Why there is nothing to export, and where the data is if it is in the other database."""
+    if replay:
+        return f"no replay database at {path} yet (teleglas demo and --replay runs create it; --data-dir picks another)"
+    line = f"no database at {path} yet (teleglas creates it on its first live run; --data-dir picks another)"
+    if other.is_file():
+        line += f"; replays and the demo keep their own, {other}: add --replay-db to export it"
+    return line
 
 
 async def _read(what: str, path: Path, settings: Settings) -> tuple[tuple[str, ...], list[tuple]]:

@@ -143,6 +143,8 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("what", choices=("signals", "baselines"), help="signals: every signal with its outcome; baselines: scorer win-rate averages and "
                              "per-coin normal volumes, funding and OI")
     export.add_argument("--csv", metavar="FILE", required=True, help="output file ('-' for stdout)")
+    export.add_argument("--replay-db", action="store_true",
+                        help="read the database replays and the demo keep (teleglas-replay.db), not the live one")
     _common(export, top=False)
 
     doctor = sub.add_parser("doctor", help="check config, secrets, database, Telegram and feeds",

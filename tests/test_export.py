@@ -5,11 +5,15 @@ from __future__ import annotations
 import asyncio
 import csv
 import io
+import os
 import sqlite3
+import subprocess
+import sys
 
 import pytest
 from builders import settings
 
+from engine.locations import DEMO_RECORDING
 from engine.model import LONG, SHORT, STOP_HUNT, VOLUME_SPIKE, WIN, Context, Liquidation, Trade
 from engine.secrets import Secrets
 from engine.service import Service
@@ -115,3 +119,47 @@ def test_a_damaged_saved_state_is_named_and_the_rest_of_the_baselines_exported(t
     rows = {(r["scope"], r["key"], r["metric"]) for r in read_csv(captured.out)}
     assert ("coin", "BTC", "liquidations") in rows and not any(r[0] == "confidence" for r in rows)
     assert "saved state 'baselines', 'engine' is damaged and left out" in captured.err
+
+
+def teleglas(tmp_path, *args: str) -> subprocess.CompletedProcess:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGLAS", "COINGLASS", "TELEGRAM"))}
+    return subprocess.run([sys.executable, "-m", "teleglas_tui.cli", *args, "--data-dir", str(tmp_path / "data")],
+                          cwd=tmp_path, env=env, capture_output=True, text=True, timeout=60)
+
+
+def test_after_a_replay_export_says_where_its_signals_are_and_replay_db_exports_them(tmp_path):
+    """After the demo the export wrote a header only ('0 signals rows written'), and on a data
+    directory holding only the replay database said 'no database … yet'."""
+    assert teleglas(tmp_path, "run", "--headless", "--replay", str(DEMO_RECORDING), "--speed", "0").returncode == 0
+    replay_db = db_path(tmp_path / "data", replay=True)
+
+    done = teleglas(tmp_path, "export", "signals", "--csv", "live.csv")
+    assert done.returncode == 1 and not (tmp_path / "live.csv").exists()
+    assert done.stderr == (f"teleglas: no database at {db_path(tmp_path / 'data')} yet (teleglas creates it on its "
+                           f"first live run; --data-dir picks another); replays and the demo keep their own, "
+                           f"{replay_db}: add --replay-db to export it\n")
+
+    done = teleglas(tmp_path, "export", "signals", "--csv", "replay.csv", "--replay-db")
+    assert done.returncode == 0, done.stderr
+    rows = read_csv((tmp_path / "replay.csv").read_text())
+    assert len(rows) > 10 and done.stderr == f"teleglas: {len(rows)} signals rows written to replay.csv\n"
+    assert {r["symbol"] for r in rows if r["type"] == STOP_HUNT} >= {"ZECUSDT"}
+
+
+def test_an_empty_live_export_beside_a_replay_database_names_it(tmp_path):
+    fill(tmp_path / "data")
+    with sqlite3.connect(db_path(tmp_path / "data")) as db:
+        db.execute("DELETE FROM signals")
+    fill_replay = db_path(tmp_path / "data", replay=True)
+    fill_replay.write_bytes(db_path(tmp_path / "data").read_bytes())
+    done = teleglas(tmp_path, "export", "signals", "--csv", "-")
+    assert done.returncode == 0
+    assert done.stderr == (f"teleglas: 0 signals rows written to stdout (replays and the demo keep theirs in "
+                           f"{fill_replay}: add --replay-db to export those)\n")
+
+
+def test_replay_db_without_a_replay_database_says_what_creates_it(tmp_path):
+    done = teleglas(tmp_path, "export", "signals", "--csv", "-", "--replay-db")
+    assert done.returncode == 1
+    assert done.stderr.startswith(f"teleglas: no replay database at {db_path(tmp_path / 'data', replay=True)} yet "
+                                  "(teleglas demo and --replay runs create it")
