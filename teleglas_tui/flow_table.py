@@ -27,7 +27,7 @@ from engine import format as fmt
 from engine.snapshot import CoinFlow, CoinSetting
 from teleglas_tui import coin_keys
 from teleglas_tui.columns import cut, right, usd
-from teleglas_tui.line_view import NO_ROW, LineView
+from teleglas_tui.line_view import LineView
 from teleglas_tui.messages import CoinChosen
 from teleglas_tui.palette import Row, Span
 from teleglas_tui.prompt_screen import PromptScreen
@@ -35,10 +35,12 @@ from teleglas_tui.text_bars import ratio_bar, spark
 
 Cell = tuple[Span, ...]
 SORTS = ("activity", "delta", "coin")
-# key, header, width (cells).  "buy" is the narrow form of "ratio" (the share without its bar).
+# key, header, width (cells).  "buy" is the narrow form of "ratio" (the share without its bar);
+# "volume" comes only with width to spare.
 COLUMNS = (
     ("coin", "Coin", 7),
     ("price", "Price", 10),
+    ("volume", "Vol 5m", 7),
     ("ratio", "Buy% 5m", 11),
     ("buy", "Buy%", 4),
     ("large", "Lg B/S", 9),
@@ -51,51 +53,93 @@ COLUMNS = (
     ("alerts", "Alerts", 8),
 )
 GAP = 1  # blank cells before each column
+WIDE_GAP = 2  # ... when the width is there
+TREND_MIN, TREND_MAX = 5, 30  # the sparkline, one cell a minute: at least 5 minutes, at most the 30 the engine keeps
+COIN_MAX = 10
 # What a narrower pane gives up first, one step at a time (the README lists them).
 NARROWING = (("trend",), ("oi",), ("ratio", "buy"), ("funding",), ("liq_short",))
 LEFT_ALIGNED = {"coin", "ratio", "trend", "alerts"}
+_BASE = {key: width for key, _, width in COLUMNS}
 
 
-def layout(width: int) -> tuple[str, ...]:
-    """The columns that fit in ``width`` cells: all of them (the bar form of the buy share), then
-    one narrowing step after another; the coin, price, delta and alert state always stay."""
-    keys = [key for key, _, _ in COLUMNS if key != "buy"]
+@dataclass(frozen=True, slots=True)
+class Layout:
+    """The columns a pane shows, each with its width, and the blank cells before each."""
+
+    columns: tuple[tuple[str, int], ...]
+    gap: int = GAP
+
+    @property
+    def keys(self) -> tuple[str, ...]:
+        return tuple(key for key, _ in self.columns)
+
+    @property
+    def width(self) -> int:
+        return sum(width + self.gap for _, width in self.columns)
+
+    def width_of(self, key: str, default: int = 0) -> int:
+        return dict(self.columns).get(key, default)
+
+
+def layout(width: int) -> Layout:
+    """The columns that fit in ``width`` cells.  Narrow: the trend shrinks to ``TREND_MIN``
+    minutes, then one narrowing step after another goes (the coin, price, delta and alert state
+    always stay).  Wide: the width is used, not left blank: the 5-minute volume joins, the trend
+    grows to 15 minutes, the coin column to ``COIN_MAX`` (whole names), the trend to its 30
+    minutes, then the gaps widen."""
+    keys = [key for key, _, _ in COLUMNS if key not in ("buy", "volume")]
+    widths = dict(_BASE)
+
+    def used(gap: int = GAP) -> int:
+        return sum(widths[k] + gap for k in keys)
+
+    widths["trend"] = max(TREND_MIN, _BASE["trend"] - max(0, used() - width))
     for step in NARROWING:
-        if _width(keys) <= width:
+        if used() <= width:
             break
         if len(step) == 2:
             keys = [step[1] if k == step[0] else k for k in keys]
         else:
             keys.remove(step[0])
-    return tuple(keys)
+    if "trend" in keys:
+        for key, most in (("volume", None), ("trend", 15), ("coin", COIN_MAX), ("trend", TREND_MAX)):
+            spare = width - used()
+            if key == "volume":
+                if spare >= widths["volume"] + GAP:
+                    keys.insert(keys.index("price") + 1, "volume")
+                continue
+            widths[key] = max(widths[key], min(most, widths[key] + spare))
+    gap = WIDE_GAP if used(WIDE_GAP) <= width else GAP
+    return Layout(tuple((k, widths[k]) for k in keys), gap)
 
 
-def _width(keys: Sequence[str]) -> int:
-    widths = {key: width for key, _, width in COLUMNS}
-    return sum(widths[k] + GAP for k in keys)
-
-
-def table_row(cells: Sequence[Cell], keys: Sequence[str]) -> Row:
-    """The cells of ``keys`` side by side, each padded (or cut) to its column."""
-    index = {key: (i, width) for i, (key, _, width) in enumerate(COLUMNS)}
+def table_row(cells: Sequence[Cell], columns: Layout) -> Row:
+    """The cells of the layout's columns side by side, each padded (or cut) to its width."""
+    index = {key: i for i, (key, _, _) in enumerate(COLUMNS)}
     spans: list[Span] = []
-    for key in keys:
-        i, width = index[key]
-        spans.append((" " * GAP, ""))
-        spans += fit(cells[i], width, key in LEFT_ALIGNED)
+    gap = (" " * columns.gap, "")
+    for key, width in columns.columns:
+        spans.append(gap)
+        spans += fit(cells[index[key]], width, key in LEFT_ALIGNED)
     return tuple(spans)
 
 
-def header_row(keys: Sequence[str]) -> Row:
+def header_row(columns: Layout) -> Row:
     labels = {key: label for key, label, _ in COLUMNS}
-    return table_row([((labels[k], "dim"),) for k, _, _ in COLUMNS], keys)
+    trend = columns.width_of("trend")
+    if trend >= 10:
+        labels["trend"] = f"Δ/min, last {trend}m"
+    elif trend >= 8:
+        labels["trend"] = f"Δ/min {trend}m"
+    return table_row([((labels[k], "dim"),) for k, _, _ in COLUMNS], columns)
 
 
 def fit(cell: Cell, width: int, left_aligned: bool) -> list[Span]:
     size = sum(cell_len(text) for text, _ in cell)
-    if size > width:  # a long coin name; numbers are built for their width
-        text = cut("".join(t for t, _ in cell), width)
-        return [(text, cell[0][1] if cell else ""), (" " * (width - cell_len(text)), "")]
+    if size > width:  # a long coin name, or a blank "-" padded for a wider column
+        text = "".join(t for t, _ in cell).strip(" ")
+        cell = ((cut(text, width), cell[0][1] if cell else ""),)
+        size = cell_len(cell[0][0])
     pad = (" " * (width - size), "")
     return [*cell, pad] if left_aligned else [pad, *cell]
 
@@ -132,11 +176,11 @@ def alert_cell(setting: CoinSetting | None, now_wall_ms: int) -> Cell:
 
 
 def flow_cells(coin: str, flow: CoinFlow | None, setting: CoinSetting | None, now_wall_ms: int,
-               funding_extreme: float) -> tuple[Cell, ...]:
+               funding_extreme: float, trend_width: int = _BASE["trend"]) -> tuple[Cell, ...]:
     watched = bool(setting and setting.watched)
     name: Cell = ((coin, "accent bold" if watched else ""),)
     if flow is None:
-        blank = tuple(right("-", width, "dim") for _, _, width in COLUMNS[1:-1])
+        blank = tuple((("-", "dim"),) for _ in COLUMNS[1:-1])  # aligned as the column is
         return (name, *blank, alert_cell(setting, now_wall_ms))
     ratio = "" if flow.buy_ratio is None else f"{flow.buy_ratio * 100:3.0f}%"
     large = _counts(flow.large_buys, flow.large_sells, 9)
@@ -144,6 +188,7 @@ def flow_cells(coin: str, flow: CoinFlow | None, setting: CoinSetting | None, no
     return (
         name,
         right(fmt.price(flow.price, 10) if flow.price > 0 else "-", 10, "" if flow.price > 0 else "dim"),
+        right(usd(flow.buy_usd + flow.sell_usd, 7) if flow.trades else "·", 7, "" if flow.trades else "dim"),
         (*ratio_bar(flow.buy_ratio, 6), (" ", ""), (ratio, "")),
         right(ratio or "-", 4, "" if ratio else "dim"),
         right(large, 9, "buy" if flow.large_buys > flow.large_sells else
@@ -153,7 +198,7 @@ def flow_cells(coin: str, flow: CoinFlow | None, setting: CoinSetting | None, no
         right(usd(flow.liq_short_1m, 7) if flow.liq_short_1m else "·", 7, "short" if flow.liq_short_1m else "dim"),
         right(fmt.funding(flow.funding), 8, funding_role if flow.funding is not None else "dim"),
         right(fmt.pct(flow.oi_change, 1), 6, "" if flow.oi_change is not None else "dim"),
-        spark(flow.spark, 8),
+        spark(flow.spark, trend_width),
         alert_cell(setting, now_wall_ms),
     )
 
@@ -169,7 +214,7 @@ def _sort_key(sort: str, coin: str, flow: CoinFlow | None) -> tuple:
 
 def flow_rows(flows: Sequence[CoinFlow], settings: Mapping[str, CoinSetting], *, sort: str = "activity",
               text_filter: str = "", limit: int = 40, now_wall_ms: int = 0,
-              funding_extreme: float = 0.001) -> list[FlowRow]:
+              funding_extreme: float = 0.001, trend_width: int = _BASE["trend"]) -> list[FlowRow]:
     """Watched coins first (also before their first trade), then the rest, each group sorted;
     at most ``limit`` rows, never fewer than the watched coins that pass the filter."""
     by_coin = {f.coin: f for f in flows}
@@ -182,7 +227,7 @@ def flow_rows(flows: Sequence[CoinFlow], settings: Mapping[str, CoinSetting], *,
     watched.sort(key=lambda c: _sort_key(sort, c, by_coin.get(c)))
     others.sort(key=lambda c: _sort_key(sort, c, by_coin.get(c)))
     chosen = watched + others[: max(0, limit - len(watched))]
-    return [FlowRow(c, flow_cells(c, by_coin.get(c), settings.get(c), now_wall_ms, funding_extreme))
+    return [FlowRow(c, flow_cells(c, by_coin.get(c), settings.get(c), now_wall_ms, funding_extreme, trend_width))
             for c in chosen]
 
 
@@ -213,7 +258,7 @@ class FlowTable(LineView):
         self.listed = listed  # every coin a venue lists or the market showed
         self._flows: Sequence[CoinFlow] = ()
         self._now = 0
-        self._columns: tuple[str, ...] = layout(10_000)
+        self._columns: Layout = layout(sum(_BASE[k] + GAP for k in _BASE if k not in ("buy", "volume")))
 
     def on_mount(self) -> None:
         self._title()
@@ -229,10 +274,11 @@ class FlowTable(LineView):
 
     def _redraw(self) -> None:
         rows = flow_rows(self._flows, self.settings, sort=self.sort_by, text_filter=self.text_filter,
-                         limit=self.limit, now_wall_ms=self._now, funding_extreme=self.funding_extreme)
+                         limit=self.limit, now_wall_ms=self._now, funding_extreme=self.funding_extreme,
+                         trend_width=self._columns.width_of("trend", _BASE["trend"]))
         self.coins = [r.coin for r in rows]
         self.replace([table_row(r.cells, self._columns) for r in rows])
-        if self.chosen is None and self.coins and self.cursor_row != NO_ROW:
+        if self.chosen is None and self.coins:
             self.chosen = self.coins[0]  # the first rows: the cursor starts on the top one
         if self.chosen in self.coins:
             index = self.coins.index(self.chosen)
@@ -248,7 +294,7 @@ class FlowTable(LineView):
             self.chosen = self.coins[self.cursor_row]
 
     def on_resize(self, event: Resize) -> None:
-        columns = layout(self.scrollable_content_region.width - 1)  # the scrollbar may come
+        columns = layout(self.content_region.width - 1)  # the scrollbar's cell, whether it shows or not
         if columns != self._columns:
             self._columns = columns
             self.set_header(header_row(columns))

@@ -29,7 +29,7 @@ from engine.snapshot import (
 from engine.tiers import Tiers
 from teleglas_tui.coin_detail_screen import minute_rows, summary_rows
 from teleglas_tui.detail_chart import detail_chart, marker_for
-from teleglas_tui.flow_table import COLUMNS, alert_cell, flow_rows, table_row
+from teleglas_tui.flow_table import COLUMNS, Layout, alert_cell, flow_rows, layout, table_row
 from teleglas_tui.header_status import header_rows
 from teleglas_tui.help_screen import key_rows
 from teleglas_tui.liquidation_tape import emphasis, keep, tape_row
@@ -126,7 +126,26 @@ class TestFlowRows:
         index = [k for k, _, _ in COLUMNS].index("coin")
         width = COLUMNS[index][2]
         (row,) = flow_rows([flow("TRADOORX")], {})
-        assert text(table_row(row.cells, ("coin",))) == " " + "TRADOORX"[: width - 1] + "…"
+        assert text(table_row(row.cells, Layout((("coin", width),)))) == " " + "TRADOORX"[: width - 1] + "…"
+
+    def test_every_layout_fits_its_pane_and_leaves_little_blank(self):
+        """At 200 columns ~50 cells of the flow pane stayed blank, at 100 the Δ/min column went
+        while 14 cells stayed empty."""
+        for width in range(59, 260):  # 59: the columns that always stay
+            columns = layout(width)
+            assert columns.width <= width, width
+            if 96 <= width <= 144:
+                assert width - columns.width <= 12, width  # the rest: gaps of two would not fit
+        assert "trend" in layout(97).keys and layout(97).width == 97  # the 100-column terminal
+        wide = layout(147)  # the 200-column terminal, beside the tape
+        assert {"volume", "trend"} <= set(wide.keys) and wide.width_of("trend") == 30 and wide.width_of("coin") == 10
+        assert wide.width >= 140 and wide.gap == 2
+
+    def test_the_trend_shows_as_many_minutes_as_its_column_is_wide(self):
+        values = [float(i + 1) for i in range(30)]
+        (row,) = flow_rows([flow("BTC", spark_values=values)], {}, trend_width=30)
+        cell = text(row.cells[[k for k, _, _ in COLUMNS].index("trend")])
+        assert len(cell) == 30 and cell[-1] == "█" and "·" not in cell
 
     def test_the_buy_bar_and_its_share_have_a_space_between(self):
         """`██████100%` ran together."""

@@ -61,8 +61,13 @@ class TestMainScreen:
         """160x48: flow table, signal feed, and the tape as a full-height column."""
         assert snap_compare(make_app(), terminal_size=(160, 48), run_before=replayed)
 
+    def test_a_200_column_terminal_uses_its_width(self, snap_compare):
+        """200x60: the flow table adds the 5-minute volume, whole coin names, a 30-minute
+        sparkline and wider gaps instead of ~50 blank cells."""
+        assert snap_compare(make_app(), terminal_size=(200, 60), run_before=replayed)
+
     def test_narrow_terminal_stays_readable(self, snap_compare):
-        """100x30: flow table on top without its trend column, tape (no venue) beside the signals."""
+        """100x30: flow table on top, its trend cut to six minutes, tape (no venue) beside the signals."""
         assert snap_compare(make_app(), terminal_size=(100, 30), run_before=replayed)
 
     def test_light_theme(self, snap_compare):
