@@ -24,6 +24,8 @@ class Secrets:
     coinglass_api_key: str = field(default="", repr=False)
     telegram_bot_token: str = field(default="", repr=False)
     telegram_chat_ids: tuple[str, ...] = field(default=(), repr=False)
+    # Where each set secret came from ("the environment", "./.env", ...): names, never values.
+    sources: dict[str, str] = field(default_factory=dict, repr=False, compare=False)
 
     def __repr__(self) -> str:
         present = [n for n, v in zip(NAMES, self._values()) if v]
@@ -58,16 +60,27 @@ def load_secrets(environ: dict[str, str] | None = None, search: tuple[Path, ...]
     env = dict(os.environ if environ is None else environ)
     files = search if search is not None else (Path(".env"), Path("config/secrets.env"))
     merged: dict[str, str] = {}
+    sources: dict[str, str] = {}
     for path in reversed(files):  # earlier files win
         if path.is_file():
-            merged.update({k: v for k, v in _read_env_file(path).items() if v})
-    merged.update({k: v for k, v in env.items() if k in NAMES and v})
+            found = {k: v for k, v in _read_env_file(path).items() if k in NAMES and v}
+            merged.update(found)
+            sources.update(dict.fromkeys(found, _shown(path)))
+    found = {k: v for k, v in env.items() if k in NAMES and v}
+    merged.update(found)
+    sources.update(dict.fromkeys(found, "the environment"))
     chat_ids = tuple(c.strip() for c in merged.get("TELEGRAM_CHAT_ID", "").split(",") if c.strip())
     return Secrets(
         coinglass_api_key=merged.get("COINGLASS_API_KEY", "").strip(),
         telegram_bot_token=merged.get("TELEGRAM_BOT_TOKEN", "").strip(),
         telegram_chat_ids=chat_ids,
+        sources=sources,
     )
+
+
+def _shown(path: Path) -> str:
+    """``./.env`` rather than ``.env``: the reader sees it is relative to where teleglas runs."""
+    return str(path) if path.is_absolute() else f"./{path}"
 
 
 def _read_env_file(path: Path) -> dict[str, str | None]:

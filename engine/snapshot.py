@@ -83,11 +83,17 @@ class FeedState:
 FEED_HEALTH_KEY = "feeds"  # the store's state row ``teleglas doctor`` reads
 
 
-def feed_health(feeds: list[FeedState]) -> dict[str, dict]:
+def feed_health(feeds: list[FeedState], now_ms: int | None = None, started_ms: int | None = None) -> dict[str, dict]:
     """What the store keeps of each feed for ``teleglas doctor``: its frames, its rejections by
-    reason and the streams the venue refused."""
+    reason, the streams the venue refused, its last error, and (wall clock, ms) when its last
+    message came and when the service started: enough to say "no frames since …"."""
+    def last_ms(f: FeedState) -> int | None:
+        age = f.last_message_age_s
+        return None if age is None or now_ms is None else now_ms - round(age * 1000)
+
     return {f.name: {"state": f.state, "frames": f.frames, "rejected": f.rejected, "reasons": dict(f.reasons),
-                     "refused": list(f.refused)} for f in feeds}
+                     "refused": list(f.refused), "detail": f.detail, "last_message_ms": last_ms(f),
+                     "started_ms": started_ms} for f in feeds}
 
 
 @dataclass(slots=True)

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import socket
 
 from fakes.coinglass_server import FAKE_CG_KEY, wait_for
+from fakes.loopback import closed_port
 
 from engine.feed_log import FeedLog
 from engine.secrets import Secrets
@@ -62,12 +62,6 @@ def test_a_quiet_feed_is_one_warning_saying_how_long(caplog):
     feed_log.note([state("okx", "stale", age=31.0)])
     feed_log.note([state("okx", "stale", age=32.0)])
     assert lines(caplog) == [("INFO", "feed okx: live"), ("WARNING", "feed okx: stale (no message for 31s)")]
-
-
-def closed_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 async def test_a_feed_that_cannot_connect_is_logged_once_by_the_service_and_a_clean_stop_is_no_outage(coinglass,

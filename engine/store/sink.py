@@ -60,11 +60,13 @@ class StoreSink:
         self._restored = False  # until then, saving fresh state would overwrite the saved one
         self._tasks: list[asyncio.Task] = []
         self._clock = clock
+        self._started_ms: int | None = None  # wall clock, for the feed health doctor reads
 
     # ------------------------------------------------------------------ lifecycle
 
     async def start(self, controls: Controls) -> None:
         self._controls = controls
+        self._started_ms = int(self._clock() * 1000)
         controls.coins.listeners.append(self._coin_changed)
         if await self.store.open():
             await self._restore()
@@ -130,7 +132,8 @@ class StoreSink:
         self._save_paused()
         self.store.put_state(ENGINE, controls.export_engine_state())
         self.store.put_state(BASELINES, self.baselines.export())
-        self.store.put_state(FEED_HEALTH_KEY, feed_health(controls.snapshot().feeds))  # for teleglas doctor
+        self.store.put_state(FEED_HEALTH_KEY, feed_health(controls.snapshot().feeds, int(self._clock() * 1000),
+                                                          self._started_ms))  # for teleglas doctor
 
     def _save_paused(self) -> None:
         if not self._restored:

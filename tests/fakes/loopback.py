@@ -8,6 +8,7 @@ paths it serves (:meth:`LoopbackVenue.routes`); tests use it as ``async with Fak
 from __future__ import annotations
 
 import asyncio
+import socket
 from collections.abc import Iterable
 from http import HTTPStatus
 
@@ -113,3 +114,10 @@ async def wait_for(condition, timeout: float = 5.0, step: float = 0.01) -> None:
         if loop.time() > deadline:
             raise AssertionError("condition not met in time")
         await asyncio.sleep(step)
+
+
+def closed_port() -> int:
+    """A port on 127.0.0.1 that nothing listens on (bound, then let go): connections are refused."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
