@@ -92,7 +92,7 @@ class BacktestResult:
             "outcomes": dict(outcomes),
             "win_rate": round(outcomes["WIN"] / decided, 4) if decided else None,
             "stats": self.engine.stats(),
-            "coins": len(self.engine.coins),
+            "coins": len(self.engine.markets),
             # Per feed (the recording's src): liquidations (count, USD of longs, of shorts), trades (count, USD).
             "by_venue": {name: c.worth() for name, c in self.pipeline.counters.items() if c.frames},
             "liquidations_by_minute": {

@@ -7,6 +7,7 @@ base assets (``BTC``); ``symbol`` is the canonical instrument (``BTCUSDT``).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -15,7 +16,9 @@ SHORT = "short"
 BUY = "buy"  # taker side of a trade
 SELL = "sell"
 
-# Signal types (SPEC.md names).
+# Signal types (SPEC.md names): the vocabulary the settings check ``alerts.silent_types`` against.
+# Their properties (label, direction, words, silent) are one table, engine.detect.SIGNAL_TYPES,
+# declared by the detectors.
 STOP_HUNT = "STOP_HUNT"
 ACCUMULATION = "ACCUMULATION"
 DISTRIBUTION = "DISTRIBUTION"
@@ -23,15 +26,19 @@ WHALE_ACCUMULATION = "WHALE_ACCUMULATION"
 WHALE_DISTRIBUTION = "WHALE_DISTRIBUTION"
 VOLUME_SPIKE = "VOLUME_SPIKE"
 FUNDING_EXTREME = "FUNDING_EXTREME"
-SIGNAL_TYPES = (
-    STOP_HUNT,
-    ACCUMULATION,
-    DISTRIBUTION,
-    WHALE_ACCUMULATION,
-    WHALE_DISTRIBUTION,
-    VOLUME_SPIKE,
-    FUNDING_EXTREME,
-)
+SIGNAL_NAMES = (STOP_HUNT, ACCUMULATION, DISTRIBUTION, WHALE_ACCUMULATION, WHALE_DISTRIBUTION, VOLUME_SPIKE,
+                FUNDING_EXTREME)
+
+@dataclass(frozen=True, slots=True)
+class SignalType:
+    """One row of the table of signal types (engine.detect.SIGNAL_TYPES), declared by its detector."""
+
+    name: str  # SPEC.md's name, e.g. STOP_HUNT
+    label: str  # the signal feed's short label
+    directional: bool  # calls a direction (a volume spike only when one side dominates its minute)
+    describe: Callable[[dict[str, Any], str | None], list[str]]  # its metrics in words, plain text
+    silent: bool = False  # alerts.silent_types by default: shown and stored, never sent
+
 
 # Market-context assessments.
 FAVORABLE = "FAVORABLE"

@@ -28,6 +28,7 @@ from engine.feeds.runner import LiveFeed
 from engine.feeds.venue import Feed, Venue
 from engine.model import Event, Signal
 from engine.pipeline import Pipeline
+from engine.read_model import ReadModel
 from engine.recording import RecordingWriter
 from engine.secrets import Secrets
 from engine.settings import Settings
@@ -82,6 +83,7 @@ class Service:
         self._finished = asyncio.Event()
         self._running = False
         self.engine = Engine(settings)
+        self.view = ReadModel(settings)  # what the screen reads, fed by the same events
         self.pipeline = self._new_pipeline()
         self.sinks: list[Sink] = (sinks if sinks is not None
                                   else default_sinks(settings, secrets, data_dir, self.mode))
@@ -174,7 +176,7 @@ class Service:
         return ServiceSnapshot(
             mode=self.mode,
             speed=self._speed if self.mode == "REPLAY" else None,
-            engine=self.engine.snapshot(),
+            engine=self.view.snapshot(self.engine.gate.drops),
             feeds=self.feed_states(),
             events_per_s=self._events_per_s(totals.events),
             rejected=totals.rejected,
@@ -194,7 +196,7 @@ class Service:
         return listed
 
     def coin_detail(self, coin: str) -> CoinDetail:
-        return self.engine.coin_detail(coin)
+        return self.view.coin_detail(coin)
 
     def stats(self) -> dict:
         return self.engine.stats()
@@ -241,7 +243,9 @@ class Service:
 
     def _new_pipeline(self) -> Pipeline:
         self.engine.new_coin_listeners.append(self.coins.discover)
+        self.engine.path.emit_listeners.append(self.view.on_emitted)
         pipeline = Pipeline(self.engine)
+        pipeline.event_listeners.append(self.view.on_events)
         pipeline.event_listeners.append(self._on_events)
         return pipeline
 
@@ -257,7 +261,7 @@ class Service:
         self._carried = totals
         engine = Engine(self.settings, run_id=f"p{self._passes}-")
         engine.load_state(old.export_state())
-        engine.tape_seq, engine.signals_seq = old.tape_seq, old.signals_seq
+        self.view = ReadModel(self.settings, self.view.tape_seq, self.view.signals_seq)
         self.engine = engine
         self.pipeline = self._new_pipeline()
 

@@ -33,28 +33,34 @@ class SettingsError(ValueError):
 
 
 @dataclass
-class TierSettings:
-    coins: list[str] = field(default_factory=list)
+class TierThresholds:
+    """A tier's thresholds; tier 3 is every coin not listed in tier 1 or 2, so it lists none."""
+
     cascade_usd: float = 50_000.0
     absorption_usd: float = 5_000.0
     large_order_usd: float = 2_000.0
 
 
 @dataclass
+class TierSettings(TierThresholds):
+    coins: list[str] = field(default_factory=list)
+
+
+@dataclass
 class TiersSettings:
     tier1: TierSettings = field(
-        default_factory=lambda: TierSettings(["BTC", "ETH"], 2_000_000.0, 100_000.0, 10_000.0)
+        default_factory=lambda: TierSettings(2_000_000.0, 100_000.0, 10_000.0, ["BTC", "ETH"])
     )
     tier2: TierSettings = field(
         default_factory=lambda: TierSettings(
-            ["BNB", "SOL", "XRP", "ADA", "DOGE", "AVAX", "POL", "MATIC", "DOT", "LINK", "LTC",
-             "UNI", "AAVE", "SUI"],
             200_000.0,
             20_000.0,
             5_000.0,
+            ["BNB", "SOL", "XRP", "ADA", "DOGE", "AVAX", "POL", "MATIC", "DOT", "LINK", "LTC",
+             "UNI", "AAVE", "SUI"],
         )
     )
-    tier3: TierSettings = field(default_factory=lambda: TierSettings([], 50_000.0, 5_000.0, 2_000.0))
+    tier3: TierThresholds = field(default_factory=TierThresholds)
 
 
 @dataclass
@@ -347,6 +353,7 @@ def _check_value(path: str, hint: Any, value: Any) -> Any:
 RETIRED = {
     "gate.max_per_hour": "the hourly cap is now an alert budget, alerts.max_per_hour and "
                          "alerts.max_per_coin_per_hour; every signal is shown and stored",
+    "tiers.tier3.coins": "every coin not in tier 1 or 2 is tier 3; a coin listed here changed nothing",
     "adaptive": "a signal's confidence is now the probability measured from its class's outcomes "
                 "(engine/signals/confidence.py); the adaptive win-rate EMA is gone",
 }
@@ -435,7 +442,7 @@ def _check_consistency(s: Settings) -> None:
         raise SettingsError(f"config: outcomes.win_fraction must be in (0, 1], got {s.outcomes.win_fraction}")
     if s.volume_spike.window_s >= s.order_flow.window_s:
         raise SettingsError("config: volume_spike.window_s must be shorter than order_flow.window_s")
-    from engine.model import SIGNAL_TYPES
+    from engine.model import SIGNAL_NAMES as SIGNAL_TYPES
 
     for name in s.alerts.silent_types:
         if name not in SIGNAL_TYPES:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from engine.settings import TierSettings, TiersSettings
+from engine.settings import TierThresholds, TiersSettings
 from engine.symbols import canonical
 
 
@@ -17,5 +17,5 @@ class Tiers:
     def tier(self, coin: str) -> int:
         return self._tier_of.get(coin, 3)
 
-    def of(self, tier: int) -> TierSettings:
+    def of(self, tier: int) -> TierThresholds:
         return self._by_tier[tier]

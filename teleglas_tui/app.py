@@ -225,7 +225,7 @@ class TeleglasApp(App):
 
     def action_statistics(self) -> None:
         if not isinstance(self.screen, StatisticsScreen):
-            self.push_screen(StatisticsScreen(self.service.stats, lambda: list(self.service.engine.signals),
+            self.push_screen(StatisticsScreen(self.service.stats, lambda: list(self.service.view.signals),
                                               self.service.signal_history))
 
     def action_cycle_theme(self) -> None:

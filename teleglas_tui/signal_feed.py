@@ -15,6 +15,7 @@ from typing import ClassVar
 
 from textual.binding import Binding, BindingType
 
+from engine.detect import SIGNAL_TYPES
 from engine.model import FAVORABLE, LONG, PENDING, SHORT, UNFAVORABLE, UNKNOWN, Signal
 from engine.snapshot import CoinSetting
 from teleglas_tui.columns import FULL, TINY, hms, left, width_class
@@ -22,15 +23,7 @@ from teleglas_tui.line_view import LineView
 from teleglas_tui.messages import SignalChosen
 from teleglas_tui.palette import Row, Span
 
-TYPE_LABELS = {
-    "STOP_HUNT": "STOP HUNT",
-    "ACCUMULATION": "ACCUM",
-    "DISTRIBUTION": "DISTRIB",
-    "WHALE_ACCUMULATION": "WHALE ACC",
-    "WHALE_DISTRIBUTION": "WHALE DIS",
-    "VOLUME_SPIKE": "VOL SPIKE",
-    "FUNDING_EXTREME": "FUNDING",
-}
+TYPE_LABELS = {name: row.label for name, row in SIGNAL_TYPES.items()}
 CONTEXT_LABELS = {FAVORABLE: ("FAV", "buy"), UNFAVORABLE: ("UNF", "sell")}
 OUTCOME_ROLES = {"WIN": "win", "LOSS": "loss", "FLAT": "flat", PENDING: "dim", UNKNOWN: "dim"}
 PRIORITY_ROLES = {"URGENT": "accent bold", "WATCH": "bold", "INFO": ""}

@@ -4,6 +4,7 @@ that collects every signal the engine hands out (by id, final state)."""
 from __future__ import annotations
 
 from engine.core import Engine
+from engine.read_model import ReadModel
 from engine.model import BUY, LONG, SELL, SHORT, Context, Liquidation, Signal, Trade
 from engine.settings import Settings, load_settings
 
@@ -46,6 +47,8 @@ class Run:
 
     def __init__(self, s: Settings | None = None, warm: bool = True) -> None:
         self.engine = Engine(s or settings())
+        self.view = ReadModel(self.engine.settings)  # the screen's views, fed by the same events
+        self.engine.path.emit_listeners.append(self.view.on_emitted)
         self.signals: dict[str, Signal] = {}
         self.changes: list[tuple[str, str, int]] = []  # (id, change, revision)
         if warm:
@@ -54,6 +57,7 @@ class Run:
     def feed(self, *events) -> list[Signal]:
         out: list[Signal] = []
         for event in events:
+            self.view.on_event(event)
             for signal in self.engine.process(event):
                 self.signals.setdefault(signal.id, signal)
                 self.changes.append((signal.id, signal.change, signal.revision))

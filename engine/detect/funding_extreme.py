@@ -8,7 +8,16 @@ Strength (our choice; SPEC.md gives none): 75 at the threshold, +10 per further 
 
 from __future__ import annotations
 
-from engine.settings import FundingSettings
+from typing import TYPE_CHECKING, Any
+
+from engine import format as fmt
+from engine.detect.base import Detector
+from engine.model import FUNDING_EXTREME, Context, SignalType
+from engine.settings import FundingSettings, Settings
+
+if TYPE_CHECKING:
+    from engine.market import Market, WindowPlan
+    from engine.signals.path import SignalPath
 
 
 class FundingArm:
@@ -41,3 +50,31 @@ def metrics(funding: float, oi_change: float | None) -> dict:
         "payer": "longs" if funding > 0 else "shorts",
         "oi_change": round(oi_change, 4) if oi_change is not None else None,
     }
+
+
+def describe(m: dict[str, Any], direction: str | None) -> list[str]:
+    oi = m.get("oi_change")
+    return [
+        f"Funding {fmt.funding(m.get('funding'))} per 8h: {m.get('payer', '?')} pay",
+        f"OI change {fmt.pct(oi) if oi is not None else 'unknown'}",
+    ]
+
+
+class FundingExtremeDetector(Detector):
+    types = (SignalType(FUNDING_EXTREME, "FUNDING", False, describe),)
+
+    def __init__(self, settings: Settings, plan: WindowPlan, path: SignalPath) -> None:
+        self.s = settings.funding
+        self.oi_window = int(settings.context.oi_window_s * 1000)
+        self.path = path
+        self.arms: dict[str, FundingArm] = {}
+
+    def on_context(self, m: Market, ev: Context) -> None:
+        rate = m.context.funding_rate()
+        arm = self.arms.get(m.coin)
+        if arm is None:
+            arm = self.arms[m.coin] = FundingArm()
+        if rate is None or not arm.check(rate, self.s):
+            return
+        self.path.propose(m, FUNDING_EXTREME, None, strength(rate, self.s),
+                          metrics(rate, m.context.oi_change(self.oi_window)))

@@ -6,9 +6,17 @@ Needs at least ``order_flow.min_trades`` trades.  ACCUMULATION (LONG): buy ratio
 
 from __future__ import annotations
 
-from engine.model import ACCUMULATION, DISTRIBUTION, LONG, SHORT
-from engine.settings import OrderFlowSettings
+from typing import TYPE_CHECKING, Any
+
+from engine import format as fmt
+from engine.detect.base import Detector
+from engine.model import ACCUMULATION, DISTRIBUTION, LONG, SHORT, SignalType, Trade
+from engine.settings import OrderFlowSettings, Settings
 from engine.windows import TradeWindow
+
+if TYPE_CHECKING:
+    from engine.market import Market, WindowPlan
+    from engine.signals.path import SignalPath
 
 
 def detect(w: TradeWindow, s: OrderFlowSettings) -> tuple[str, str] | None:
@@ -54,3 +62,38 @@ def metrics(w: TradeWindow) -> dict:
         "large_sells": w.large_sells,
         "trades": w.count,
     }
+
+
+def describe(m: dict[str, Any], direction: str | None) -> list[str]:
+    return [
+        f"Buy ratio {fmt.pct(m.get('buy_ratio'), 0, False)} (5m) · taker buys {fmt.usd(m.get('buy_usd'))}"
+        f" / sells {fmt.usd(m.get('sell_usd'))}",
+        f"Large orders {m.get('large_buys', 0)} buys vs {m.get('large_sells', 0)} sells · "
+        f"{m.get('trades', 0)} trades",
+    ]
+
+
+class OrderFlowDetector(Detector):
+    """One signal per episode: a new one when the flow turns to another type (or from none)."""
+
+    types = (SignalType(ACCUMULATION, "ACCUM", True, describe),
+             SignalType(DISTRIBUTION, "DISTRIB", True, describe))
+
+    def __init__(self, settings: Settings, plan: WindowPlan, path: SignalPath) -> None:
+        self.s = settings.order_flow
+        self.path = path
+        self.window = plan.trades(int(self.s.window_s * 1000))
+        self.span = int(self.s.window_s * 1000)
+        self.active: dict[str, str] = {}  # coin -> the type of its open episode
+
+    def on_trade(self, m: Market, ev: Trade) -> None:
+        path = self.path
+        if path.now_ms - path.warm_from < self.span:
+            return  # warm-up: the window has not seen its whole span since the start or a gap
+        w = m.trades[self.window]
+        flow = detect(w, self.s)
+        if flow is None:
+            self.active.pop(m.coin, None)
+        elif flow[0] != self.active.get(m.coin):
+            self.active[m.coin] = flow[0]
+            path.propose(m, flow[0], flow[1], strength(w, flow[1], m.cascade), metrics(w))

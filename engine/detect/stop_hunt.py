@@ -14,12 +14,21 @@ fixed at the trigger: outcomes are measured from what the first alert said.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
-from engine.model import LONG, SHORT, Signal
-from engine.settings import StopHuntSettings
+from engine import format as fmt
+from engine.detect.base import Detector
+from engine.model import LONG, SHORT, STOP_HUNT, Liquidation, Signal, SignalType, Trade
+from engine.settings import Settings, StopHuntSettings
 from engine.windows import LiquidationWindow, TradeWindow
 
+if TYPE_CHECKING:
+    from engine.market import Market, WindowPlan
+    from engine.signals.path import SignalPath
+
 REVERSAL_SHARE = 2 / 3  # the other side's share of the window that makes a cascade the other way
+UPDATE_POINTS = 3.0  # a stop hunt's strength must move this much to update its signal
+UPDATE_GROWTH = 1.1  # ... or its liquidated USD grow by this factor
 
 
 @dataclass(slots=True)
@@ -157,3 +166,112 @@ def swept_back(episode: Episode, window: LiquidationWindow) -> bool:
     threshold, where neither side holds that share, does not flip the episode back and forth."""
     other = window.short_usd if episode.direction == LONG else window.long_usd
     return other >= episode.threshold and other >= REVERSAL_SHARE * window.total
+
+
+def describe(m: dict[str, Any], direction: str | None) -> list[str]:
+    """The cascade in words: what was liquidated, absorption, the sweep zone."""
+    longs = m.get("long_liquidated_usd", 0) >= m.get("short_liquidated_usd", 0)
+    ratio = m.get("volume_ratio")
+    lines = [
+        f"{'Longs' if longs else 'Shorts'} liquidated {fmt.usd(m.get('liquidated_usd'))} "
+        f"({'-' if ratio is None else f'{ratio:.1f}×'} threshold, {fmt.pct(m.get('directional_share'), 0, False)} "
+        f"{'long' if longs else 'short'}, {m.get('liquidations', 0)} liquidations)",
+    ]
+    absorbed = m.get("absorption_usd") or 0
+    if m.get("absorbed"):
+        lines.append(f"Absorption {fmt.usd(absorbed)} ✅ safe entry")
+    elif absorbed:
+        lines.append(f"Absorption {fmt.usd(absorbed)} of {fmt.usd(m.get('absorption_threshold_usd'))} needed")
+    if m.get("zone_low") is not None:
+        lines.append(f"Sweep zone {fmt.price(m.get('zone_low'))} – {fmt.price(m.get('zone_high'))}")
+    return lines
+
+
+class _Coin:
+    """The stop-hunt detector's own state of one coin: its liquidation window and open episode."""
+
+    __slots__ = ("window", "episode")
+
+    def __init__(self, span_ms: int) -> None:
+        self.window = LiquidationWindow(span_ms)
+        self.episode: Episode | None = None
+
+
+class StopHuntDetector(Detector):
+    types = (SignalType(STOP_HUNT, "STOP HUNT", True, describe),)
+
+    def __init__(self, settings: Settings, plan: WindowPlan, path: SignalPath) -> None:
+        self.s = settings.stop_hunt
+        self.path = path
+        self.span = int(self.s.window_s * 1000)
+        self.coins: dict[str, _Coin] = {}
+        self.absorbing = 0
+
+    def bind(self, plan: WindowPlan) -> None:
+        self.absorbing = plan.trades_covering(self.span)  # absorption reads trades since the window's start
+
+    def on_trade(self, m: Market, ev: Trade) -> None:
+        state = self.coins.get(ev.coin)
+        if state is None or state.episode is None:
+            return
+        if add_trade(state.episode, ev.ts, ev.usd, ev.side == "buy", self.s):
+            self._changed(m, state.episode)
+
+    def on_liquidation(self, m: Market, ev: Liquidation) -> None:
+        state = self.coins.get(ev.coin)
+        if state is None:
+            state = self.coins[ev.coin] = _Coin(self.span)
+        now = self.path.now_ms
+        is_long = ev.side == LONG
+        window = state.window
+        window.advance(now)
+        episode = state.episode
+        if episode is not None and finished(episode, window, now, self.s):
+            state.episode = episode = None
+        window.add(ev.ts, ev.usd, is_long, ev.price, now)
+        if episode is not None and swept_back(episode, window):
+            state.episode = episode = None
+        if episode is not None:
+            add_liquidation(episode, ev.usd, is_long, ev.price)
+            self._changed(m, episode)
+        elif window.total >= m.cascade:
+            self._trigger(m, state, now)
+
+    def _trigger(self, m: Market, state: _Coin, now: int) -> None:
+        episode = start(state.window, m.trades[self.absorbing], now, m.cascade, m.absorption, self.s)
+        state.episode = episode
+        entry, stop, target = levels(episode, self.s)
+        signal = self.path.new_signal(m, STOP_HUNT, episode.direction, strength(episode), metrics(episode),
+                                      entry, stop, target)
+        episode.reported_usd = episode.total
+        carrier = self.path.admit(m, signal)
+        episode.signal = carrier or signal
+        episode.emitted = carrier is not None
+
+    def _changed(self, m: Market, episode: Episode) -> None:
+        """The cascade grew or absorption arrived: update the signal, not a new one.
+
+        Updates are handed out when the strength moves ``UPDATE_POINTS``, the absorption upgrade
+        happens, or the cascade grew by ``UPDATE_GROWTH``: enough for an alert edited in place,
+        not one update per liquidation."""
+        signal = episode.signal
+        if signal is None:
+            return
+        base = strength(episode)
+        upgraded = episode.absorbed and not signal.metrics.get("absorbed")
+        grew = episode.total >= episode.reported_usd * UPDATE_GROWTH
+        if abs(base - signal.base_strength) < UPDATE_POINTS and not upgraded and not grew:
+            return
+        episode.reported_usd = episode.total
+        # What merged into the signal stays; the cascade's own figures are replaced.
+        signal.metrics = {**signal.metrics, **metrics(episode)}
+        if not episode.emitted:
+            if base <= signal.base_strength:
+                return
+            signal.base_strength = base
+            carrier = self.path.admit(m, signal)
+            if carrier is not None:
+                episode.signal, episode.emitted = carrier, True
+            return
+        signal.base_strength = base
+        self.path.revise(m, signal)

@@ -12,7 +12,16 @@ direction (it says that volume arrived, not where price goes).  Strength min(50 
 
 from __future__ import annotations
 
-from engine.model import BUY, LONG, SELL, SHORT
+from typing import TYPE_CHECKING, Any
+
+from engine import format as fmt
+from engine.detect.base import Detector
+from engine.model import BUY, LONG, SELL, SHORT, VOLUME_SPIKE, SignalType, Trade
+from engine.settings import Settings
+
+if TYPE_CHECKING:
+    from engine.market import Market, WindowPlan
+    from engine.signals.path import SignalPath
 
 
 def detect(recent_usd: float, span_usd: float, baseline_windows: int, ratio_min: float,
@@ -50,3 +59,43 @@ def metrics(ratio: float, recent_usd: float, recent_buy_usd: float, span_usd: fl
         "dominant_side": BUY if recent_buy_usd >= recent_usd - recent_buy_usd else SELL,
         "buy_share": round(recent_buy_usd / recent_usd, 4) if recent_usd else None,
     }
+
+
+def describe(m: dict[str, Any], direction: str | None) -> list[str]:
+    buyers = m.get("dominant_side") == BUY
+    share = m.get("buy_share")
+    side_share = share if buyers or share is None else 1 - share
+    ratio = m.get("ratio")
+    return [
+        f"Volume {fmt.usd(m.get('recent_usd'))} in the last minute = {'-' if ratio is None else f'{ratio:.1f}×'} "
+        f"the per-minute average {fmt.usd(m.get('baseline_usd_per_window'))}",
+        f"{'Buyers' if buyers else 'Sellers'} dominate ({fmt.pct(side_share, 0, False)} of volume)",
+    ]
+
+
+class VolumeSpikeDetector(Detector):
+    """One signal per spike: the next needs the minute to fall back under the ratio first."""
+
+    types = (SignalType(VOLUME_SPIKE, "VOL SPIKE", True, describe),)
+
+    def __init__(self, settings: Settings, plan: WindowPlan, path: SignalPath) -> None:
+        self.s = settings.volume_spike
+        self.path = path
+        recent = int(self.s.window_s * 1000)
+        self.span = recent * (self.s.baseline_windows + 1)  # the minute and its baseline together
+        self.window = plan.trades(self.span, recent)
+        self.spiking: set[str] = set()
+
+    def on_trade(self, m: Market, ev: Trade) -> None:
+        path = self.path
+        if path.now_ms - path.warm_from < self.span or m.last_ts - m.first_ts < self.span:
+            return  # warm-up, and the coin itself watched for the whole baseline span
+        s = self.s
+        w = m.trades[self.window]
+        ratio = detect(w.recent_usd, w.total, s.baseline_windows, s.ratio, s.min_cascade_fraction * m.cascade)
+        if ratio is None:
+            self.spiking.discard(m.coin)
+        elif m.coin not in self.spiking:
+            self.spiking.add(m.coin)
+            path.propose(m, VOLUME_SPIKE, direction(w.recent_buy_usd, w.recent_usd, s.dominant_share),
+                         strength(ratio), metrics(ratio, w.recent_usd, w.recent_buy_usd, w.total, s.baseline_windows))

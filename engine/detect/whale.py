@@ -1,15 +1,24 @@
 """Whale events (SPEC.md, "Events"): WHALE_ACCUMULATION / WHALE_DISTRIBUTION.
 
-At least ``whale.min_large_orders`` large buys in the 5-minute window and a large-buy share (by
-count, of all large orders) of at least ``whale.min_share``; strength 50 + 40 × share.
-Distribution mirrors it with large sells.
+At least ``whale.min_large_orders`` large buys in the last ``whale.window_s`` (5 minutes) and a
+large-buy share (by count, of all large orders) of at least ``whale.min_share``; strength 50 + 40 ×
+share.  Distribution mirrors it with large sells.  Its window is the order-flow window when their
+spans agree (the default), its own otherwise.
 """
 
 from __future__ import annotations
 
-from engine.model import LONG, SHORT, WHALE_ACCUMULATION, WHALE_DISTRIBUTION
-from engine.settings import WhaleSettings
+from typing import TYPE_CHECKING, Any
+
+from engine import format as fmt
+from engine.detect.base import Detector
+from engine.model import LONG, SHORT, WHALE_ACCUMULATION, WHALE_DISTRIBUTION, SignalType, Trade
+from engine.settings import Settings, WhaleSettings
 from engine.windows import TradeWindow
+
+if TYPE_CHECKING:
+    from engine.market import Market, WindowPlan
+    from engine.signals.path import SignalPath
 
 
 def detect(w: TradeWindow, s: WhaleSettings) -> tuple[str, str, float] | None:
@@ -34,9 +43,43 @@ def strength(share: float) -> float:
 
 def metrics(w: TradeWindow, share: float) -> dict:
     return {
+        "window_s": w.span // 1000,
         "large_buys": w.large_buys,
         "large_sells": w.large_sells,
         "large_buy_usd": round(w.large_buy_usd, 2),
         "large_sell_usd": round(w.large_sell_usd, 2),
         "share": round(share, 4),
     }
+
+
+def describe(m: dict[str, Any], direction: str | None) -> list[str]:
+    return [
+        f"Large buys {m.get('large_buys', 0)} ({fmt.usd(m.get('large_buy_usd'))}) vs sells "
+        f"{m.get('large_sells', 0)} ({fmt.usd(m.get('large_sell_usd'))}) in {fmt.duration(m.get('window_s', 300))}",
+        f"{fmt.pct(m.get('share'), 0, False)} of large orders are "
+        f"{'buys' if direction == LONG else 'sells'}",
+    ]
+
+
+class WhaleDetector(Detector):
+    types = (SignalType(WHALE_ACCUMULATION, "WHALE ACC", True, describe),
+             SignalType(WHALE_DISTRIBUTION, "WHALE DIS", True, describe))
+
+    def __init__(self, settings: Settings, plan: WindowPlan, path: SignalPath) -> None:
+        self.s = settings.whale
+        self.path = path
+        self.span = int(self.s.window_s * 1000)
+        self.window = plan.trades(self.span)
+        self.active: dict[str, str] = {}  # coin -> the type of its open episode
+
+    def on_trade(self, m: Market, ev: Trade) -> None:
+        path = self.path
+        if path.now_ms - path.warm_from < self.span:
+            return
+        w = m.trades[self.window]
+        lean = detect(w, self.s)
+        if lean is None:
+            self.active.pop(m.coin, None)
+        elif lean[0] != self.active.get(m.coin):
+            self.active[m.coin] = lean[0]
+            path.propose(m, lean[0], lean[1], strength(lean[2]), metrics(w, lean[2]))

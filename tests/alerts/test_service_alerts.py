@@ -22,7 +22,7 @@ async def test_a_replay_stores_every_signal_and_alerts_once_per_alertable_signal
     s = telegram_settings(telegram.url, in_replay=True, per_chat_interval_s=0.01)
     svc = Service(s, secrets(CHAT), data_dir=tmp_path, replay=DEMO_RECORDING, speed=0)
     await svc.run()
-    emitted = {sig.id: sig for sig in svc.engine.signals}
+    emitted = {sig.id: sig for sig in svc.view.signals}
     db = db_path(tmp_path, replay=True)
     assert emitted and sorted(r[0] for r in query(db, "SELECT id FROM signals")) == sorted(emitted)
     assert query(db, "SELECT COUNT(*) FROM liquidations")[0][0] > 0

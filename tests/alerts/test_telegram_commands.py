@@ -78,7 +78,7 @@ async def test_status_coins_last_stats_and_help_answer(telegram, bot, tmp_path):
     sink.store.on_signals([signal])  # the event path: the store plans the alert with the signal
     await until(lambda: sink.outbox.sent == 1)
     signal.outcome.result = WIN
-    svc.engine.outcome_stats.record(signal)
+    svc.engine.path.outcome_stats.record(signal)
     svc.coins.set_alerts("DOGE", False)
 
     status = await ask(telegram, "/status")

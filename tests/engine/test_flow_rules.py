@@ -148,7 +148,7 @@ def test_the_coin_detail_breaks_the_flow_down_by_venue():
     run = Run()
     run.feed(trade(0, "SOL", BUY, 3_000, venue="Binance"), trade(1, "SOL", SELL, 1_000, venue="Bybit"),
              trade(2, "SOL", BUY, 500, venue="Binance"))
-    detail = run.engine.coin_detail("SOL")
+    detail = run.view.coin_detail("SOL")
     assert detail.venues == {"Binance": 3_500, "Bybit": 1_000}
     assert detail.flow.buy_usd == 3_500 and detail.flow.sell_usd == 1_000
 

@@ -112,7 +112,7 @@ def test_a_coin_with_only_liquidations_gets_its_outcome_from_their_prices():
     run.feed(liq(0, "FET", SHORT, 60_000, price=0.2413))
     (signal,) = run.of_type(STOP_HUNT)  # shorts squeezed: SHORT from 0.2413
     run.feed(liq(120, "FET", LONG, 500, price=0.2401), liq(400, "FET", LONG, 500, price=0.2397))
-    assert run.engine.snapshot().coins[-1].price == 0.2397
+    assert run.view.snapshot().coins[-1].price == 0.2397
     run.feed(liq(16 * 60, "FET", LONG, 500, price=0.2390))
     assert signal.outcome.result != UNKNOWN and signal.outcome.mfe > 0
     assert signal.outcome.returns[60] == pytest.approx((0.2413 - 0.2401) / 0.2413, abs=1e-6)
@@ -123,5 +123,5 @@ def test_a_mark_price_counts_as_a_price_too():
     run.feed(liq(0, "FET", SHORT, 60_000, price=0.2413))
     (signal,) = run.of_type(STOP_HUNT)
     run.feed(context(120, "FET", funding=0.0001, price=0.2390))
-    assert run.engine.snapshot().coins[-1].price == 0.2390
+    assert run.view.snapshot().coins[-1].price == 0.2390
     assert signal.outcome.returns[60] == pytest.approx((0.2413 - 0.2390) / 0.2413, abs=1e-6)

@@ -93,3 +93,12 @@ def test_an_old_config_with_the_adaptive_section_starts_and_names_what_replaced_
     path.write_text("adaptive:\n  enabled: true\n  ema_alpha: 0.1\n  tier_min_outcomes: 5\n")
     load_settings(path, environ={})
     assert "config: adaptive is no longer used (a signal's confidence is now the probability" in caplog.text
+
+
+def test_tier3_coins_is_named_once_and_ignored(tmp_path, caplog):
+    """Every coin not in tier 1 or 2 is tier 3: a tier-3 list changed nothing, so it is gone."""
+    path = tmp_path / "old.yaml"
+    path.write_text("tiers:\n  tier3:\n    coins: [PEPE]\n    cascade_usd: 60000\n")
+    s = load_settings(path, environ={})
+    assert s.tiers.tier3.cascade_usd == 60_000
+    assert "config: tiers.tier3.coins is no longer used (every coin not in tier 1 or 2 is tier 3" in caplog.text

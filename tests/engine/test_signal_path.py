@@ -173,7 +173,7 @@ class TestContextSources:
         run = Run()
         run.feed(context(-1800, "ETH", oi=1_000_000, funding=0.0002, venue="binance"),
                  context(0, "ETH", oi=1_100_000, funding=0.0004, venue="binance"))
-        state = run.engine.coins["ETH"].context
+        state = run.engine.markets["ETH"].context
         assert state.oi_change(1_800_000) == pytest.approx(0.10)
         run.feed(context(-1800, "ETH", oi=10_000_000, funding=0.0001, venue="coinglass"),
                  context(0, "ETH", oi=10_100_000, funding=0.0001, venue="coinglass"))

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from engine.windows import LiquidationWindow, TradeWindow, VolumeWindow
+from engine.windows import LiquidationWindow, TradeWindow
 
 SPAN = 300_000
 RECENT = 60_000
@@ -98,22 +98,6 @@ def test_liquidation_window_equals_a_naive_recomputation(script):
             live = _live(entries, now, span)
             assert w.count == len(live)
             _same(w.total, sum(e[1] for e in live))
-
-
-@settings(max_examples=150, deadline=None)
-@given(steps)
-def test_volume_window_equals_a_naive_recomputation(script):
-    w = VolumeWindow(SPAN)
-    entries, now = [], 0
-    for step, back, usd, side, _ in script:
-        now += step
-        ts = now - back
-        if w.add(ts, usd, side, now):
-            entries.append((ts, usd, side))
-        live = _live(entries, now, SPAN)
-        assert w.count == len(live)
-        _same(w.usd, sum(e[1] for e in live))
-        _same(w.buy_usd, sum(e[1] for e in live if e[2]))
 
 
 def test_nothing_outside_the_windows_module_touches_their_storage():

@@ -85,5 +85,5 @@ def test_a_recording_sums_a_coins_usdc_and_usdt_contracts(tmp_path):
         writer.write(1766846169268 + i, "coinglass", "ws", "liquidationOrders", coinglass_liquidation(symbol))
     writer.close()
     result = run_backtest([path], Settings())
-    assert sorted(result.engine.coins) == ["BONK", "KAITO", "SOL"]
+    assert sorted(result.engine.markets) == ["BONK", "KAITO", "SOL"]
     assert result.summary()["by_venue"]["coinglass"]["liquidations"]["count"] == 4

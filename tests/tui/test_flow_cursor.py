@@ -10,6 +10,7 @@ from tui_harness import make_app, replayed
 
 from engine.core import Engine
 from engine.model import BUY, SELL
+from engine.read_model import ReadModel
 from engine.settings import Settings
 from engine.snapshot import CoinSetting
 from teleglas_tui.flow_table import FlowTable
@@ -25,6 +26,8 @@ class FlowHost(App):
     def __init__(self, limit: int = 40) -> None:
         super().__init__()
         self.engine = Engine(Settings())
+        self.view = ReadModel(Settings())
+        self.engine.path.emit_listeners.append(self.view.on_emitted)
         self.limit = limit
         self.t = 0.0
 
@@ -33,11 +36,13 @@ class FlowHost(App):
 
     def trade(self, coin: str, usd: float, side: str = BUY) -> None:
         self.t += 1
-        self.engine.process(trade(self.t, coin, side, usd))
+        event = trade(self.t, coin, side, usd)
+        self.engine.process(event)
+        self.view.on_event(event)
 
     def refresh_table(self, settings: list[CoinSetting] = ()) -> FlowTable:
         table = self.query_one(FlowTable)
-        table.show(self.engine.snapshot().coins, settings, T0)
+        table.show(self.view.snapshot().coins, settings, T0)
         return table
 
 
