@@ -1,7 +1,8 @@
 """``teleglas doctor``: is this machine ready to run teleglas?  One line per check.
 
-Checks: the configuration loads; which secrets are set and where each came from (the
-environment, ``./.env``, ``./config/secrets.env``; named, never shown; only a chat id that cannot be
+Checks: the configuration loads; which secrets files exist; which secrets are set and where each
+came from (the environment, ``./.env``, ``./config/secrets.env``, ``~/.config/teleglas/secrets.env``;
+named, never shown; only a chat id that cannot be
 one is quoted, it grants nothing); the database opens and takes a write lock; Telegram's host
 accepts a connection and answers ``getMe`` with the token; what the service learned about the
 chats (a group that became a supergroup, a chat refusing the bot); each enabled feed's WebSocket and
@@ -35,8 +36,8 @@ from engine import format as fmt
 from engine.alerts.chats import STATE_KEY as CHATS_KEY
 from engine.alerts.chats import Chats
 from engine.alerts.telegram import BotApi, TelegramError
-from engine.locations import DEFAULT_CONFIG, config_path, data_dir
-from engine.secrets import Secrets, load_secrets
+from engine.locations import CONFIG_NAME, DEFAULT_CONFIG, config_path, data_dir, secrets_files, user_config_dir
+from engine.secrets import Secrets, load_secrets, shown_path
 from engine.settings import FeedSettings, Settings, SettingsError, load_settings
 from engine.snapshot import FEED_HEALTH_KEY
 from engine.store import db_path, schema
@@ -76,11 +77,12 @@ async def run_checks(config: str | None, data: str | None) -> list[Check]:
     try:
         settings: Settings | None = load_settings(path)
         checks = [Check("config", OK, str(path) if path else
-                        f"built-in defaults (no config file; every setting with its comment: {DEFAULT_CONFIG})")]
+                        f"built-in defaults (no config file; `teleglas init` writes {user_config_dir() / CONFIG_NAME}, "
+                        f"every setting with its comment, as in {DEFAULT_CONFIG})")]
     except SettingsError as exc:
         settings = None
         checks = [Check("config", FAIL, secrets.redact(str(exc)))]
-    checks += secret_checks(secrets)
+    checks += [secrets_files_check(), *secret_checks(secrets)]
     busy = settings.storage.busy_timeout_s if settings else 5.0
     database = db_path(data_dir(data))
     checks.append(await database_check(database, busy))
@@ -114,6 +116,16 @@ def secret_checks(secrets: Secrets) -> list[Check]:
         Check("secret TELEGRAM_BOT_TOKEN", SKIP, "missing (no Telegram alerts)"),
         chat,
     ]
+
+
+def secrets_files_check() -> Check:
+    """Which of the secrets files teleglas reads exist here (names only: they hold secrets)."""
+    files = secrets_files()
+    found = [shown_path(f) for f in files if f.is_file()]
+    absent = ", ".join(shown_path(f) for f in files if not f.is_file())
+    if not found:
+        return Check("secrets files", SKIP, f"none of {absent} (`teleglas init` writes the last one)")
+    return Check("secrets files", OK, f"read {', '.join(found)}{f'; none at {absent}' if absent else ''}")
 
 
 def _source(secrets: Secrets, name: str) -> str:

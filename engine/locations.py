@@ -22,17 +22,35 @@ DEMO_RECORDING = RECORDINGS / "demo.jsonl.zst"
 DEMO_FAST_FORWARD_S = 24 * 60
 DEMO_SPEED = 10.0
 DEFAULT_CONFIG = _bundled("config") / "teleglas.yaml"  # every setting at its default, with comments
+SECRETS_TEMPLATE = _bundled("config") / "secrets.env.example"  # the secrets' names, each explained
+CONFIG_NAME, SECRETS_NAME = "teleglas.yaml", "secrets.env"
+
+
+def user_config_dir() -> Path:
+    """``$XDG_CONFIG_HOME/teleglas``, else ``~/.config/teleglas``: where ``teleglas init`` writes
+    the config and the secrets file, read from whatever directory teleglas starts in."""
+    base = os.environ.get("XDG_CONFIG_HOME") or str(Path.home() / ".config")
+    return (Path(base) / "teleglas").expanduser()
 
 
 def config_path(cli_value: str | None) -> Path | None:
-    """``--config`` > ``$TELEGLAS_CONFIG`` > ``./config/teleglas.yaml`` > built-in defaults (None)."""
+    """``--config`` > ``$TELEGLAS_CONFIG`` > ``./config/teleglas.yaml`` > the user's
+    ``~/.config/teleglas/teleglas.yaml`` > built-in defaults (None)."""
     if cli_value:
         return Path(cli_value)
     env = os.environ.get("TELEGLAS_CONFIG")
     if env:
         return Path(env)
-    local = Path("config/teleglas.yaml")
-    return local if local.is_file() else None
+    for found in (Path("config") / CONFIG_NAME, user_config_dir() / CONFIG_NAME):
+        if found.is_file():
+            return found
+    return None
+
+
+def secrets_files() -> tuple[Path, ...]:
+    """Where secrets are read from, the first that sets a name winning (the environment wins over
+    them all): ``./.env``, ``./config/secrets.env``, the user's ``~/.config/teleglas/secrets.env``."""
+    return Path(".env"), Path("config") / SECRETS_NAME, user_config_dir() / SECRETS_NAME
 
 
 def data_dir(cli_value: str | None) -> Path:

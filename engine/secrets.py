@@ -1,4 +1,5 @@
-"""Secrets: from the environment, else ``.env``, else ``config/secrets.env``.
+"""Secrets: from the environment, else ``./.env``, else ``./config/secrets.env``, else the user's
+``~/.config/teleglas/secrets.env`` (:func:`engine.locations.secrets_files`).
 
 A secret is never printed, logged or shown: :class:`Secrets` redacts itself in ``repr`` and
 :func:`redact` scrubs any text that might carry one (URLs with ``cg-api-key``, bot tokens).
@@ -15,6 +16,7 @@ from pathlib import Path
 from dotenv import dotenv_values
 
 from engine.errors import UsageError
+from engine.locations import secrets_files
 
 NAMES = ("COINGLASS_API_KEY", "TELEGRAM_BOT_TOKEN", "TELEGRAM_CHAT_ID")
 
@@ -58,14 +60,14 @@ def redact(text: str) -> str:
 
 def load_secrets(environ: dict[str, str] | None = None, search: tuple[Path, ...] | None = None) -> Secrets:
     env = dict(os.environ if environ is None else environ)
-    files = search if search is not None else (Path(".env"), Path("config/secrets.env"))
+    files = search if search is not None else secrets_files()
     merged: dict[str, str] = {}
     sources: dict[str, str] = {}
     for path in reversed(files):  # earlier files win
         if path.is_file():
             found = {k: v for k, v in _read_env_file(path).items() if k in NAMES and v}
             merged.update(found)
-            sources.update(dict.fromkeys(found, _shown(path)))
+            sources.update(dict.fromkeys(found, shown_path(path)))
     found = {k: v for k, v in env.items() if k in NAMES and v}
     merged.update(found)
     sources.update(dict.fromkeys(found, "the environment"))
@@ -78,7 +80,7 @@ def load_secrets(environ: dict[str, str] | None = None, search: tuple[Path, ...]
     )
 
 
-def _shown(path: Path) -> str:
+def shown_path(path: Path) -> str:
     """``./.env`` rather than ``.env``: the reader sees it is relative to where teleglas runs."""
     return str(path) if path.is_absolute() else f"./{path}"
 

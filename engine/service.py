@@ -30,7 +30,8 @@ from engine.model import Event, Signal
 from engine.pipeline import Pipeline
 from engine.read_model import ReadModel
 from engine.recording import RecordingWriter
-from engine.secrets import Secrets
+from engine.locations import secrets_files
+from engine.secrets import Secrets, shown_path
 from engine.settings import Settings
 from engine.sinks import Sink
 from engine.snapshot import CoinDetail, FeedState, ServiceSnapshot, SinkState
@@ -292,8 +293,8 @@ class Service:
         if not plan:
             if missing:
                 venue = missing[0]
-                raise ServiceError(f"no live feed can run: {venue.title} needs {venue.key.upper()} (environment, "
-                                   ".env or config/secrets.env) and no other feed is enabled")
+                raise ServiceError(f"no live feed can run: {venue.title} needs {venue.key.upper()} (the environment, "
+                                   f"{', '.join(shown_path(p) for p in secrets_files())}) and no other feed is enabled")
             raise ServiceError("no live feed can run: every feed is disabled (feeds.<name>.enabled)")
         return plan
 

@@ -472,8 +472,9 @@ def as_dict(settings: Settings) -> dict[str, Any]:
 
 def load_for_command(args: Any) -> Settings:
     """The settings a ``teleglas`` command runs with: ``--config``, ``$TELEGLAS_CONFIG``,
-    ``./config/teleglas.yaml`` or the built-in defaults.  A :class:`SettingsError` reaches the
-    command line, which prints its one line and exits with status 2 before anything is opened."""
+    ``./config/teleglas.yaml``, ``~/.config/teleglas/teleglas.yaml`` or the built-in defaults.  A
+    :class:`SettingsError` reaches the command line, which prints its one line and exits with
+    status 2 before anything is opened."""
     from engine.locations import config_path
 
     return load_settings(config_path(getattr(args, "config", None)))

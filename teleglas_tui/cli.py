@@ -23,10 +23,13 @@ from engine.secrets import redact
 from engine.settings import SettingsError
 
 EPILOG = """\
-Settings: --config PATH, else $TELEGLAS_CONFIG, else ./config/teleglas.yaml, else defaults;
-any setting can be overridden as TELEGLAS__SECTION__KEY=value (e.g. TELEGLAS__GATE__MIN_CONFIDENCE=75).
+Settings: --config PATH, else $TELEGLAS_CONFIG, else ./config/teleglas.yaml, else
+~/.config/teleglas/teleglas.yaml ($XDG_CONFIG_HOME/teleglas), else defaults; `teleglas init` writes
+the commented one there. Any setting can be overridden as TELEGLAS__SECTION__KEY=value
+(e.g. TELEGLAS__GATE__MIN_CONFIDENCE=75).
 Secrets (COINGLASS_API_KEY, TELEGRAM_BOT_TOKEN, TELEGRAM_CHAT_ID) come from the environment,
-./.env or ./config/secrets.env, and are never printed.
+./.env, ./config/secrets.env or ~/.config/teleglas/secrets.env (`teleglas init` writes the
+template), and are never printed.
 Data (the databases, logs): --data-dir PATH, else $TELEGLAS_DATA_DIR, else $XDG_DATA_HOME/teleglas,
 else ~/.local/share/teleglas.
 Exit status: 0 done; 2 something given cannot be used (an option, a setting, a recording, an output
@@ -64,7 +67,8 @@ def _common(parser: argparse.ArgumentParser, *, top: bool) -> None:
     # On subparsers the default is SUPPRESS so a value given before the subcommand survives.
     default = None if top else argparse.SUPPRESS
     parser.add_argument("--config", metavar="PATH", default=default,
-                        help="settings file (default: $TELEGLAS_CONFIG, ./config/teleglas.yaml, built-in)")
+                        help="settings file (default: $TELEGLAS_CONFIG, ./config/teleglas.yaml, "
+                             "~/.config/teleglas/teleglas.yaml, built-in)")
     parser.add_argument("--data-dir", metavar="PATH", default=default,
                         help="where the SQLite database (teleglas.db; replays use teleglas-replay.db) and logs live "
                              "(default: $TELEGLAS_DATA_DIR, else $XDG_DATA_HOME/teleglas, else ~/.local/share/teleglas)")
@@ -147,11 +151,20 @@ def build_parser() -> argparse.ArgumentParser:
                         help="read the database replays and the demo keep (teleglas-replay.db), not the live one")
     _common(export, top=False)
 
+    init = sub.add_parser("init", help="write the config and the secrets template to ~/.config/teleglas",
+                          description="Write teleglas.yaml (every setting at its default, with comments) and "
+                                      "secrets.env (the secrets' names, empty; readable by you alone) to "
+                                      "$XDG_CONFIG_HOME/teleglas, else ~/.config/teleglas, where teleglas reads "
+                                      "them from any directory. A file already there is kept, never overwritten.")
+    _common(init, top=False)
+
     doctor = sub.add_parser("doctor", help="check config, secrets, database, Telegram and feeds",
-                            description="Check config, secrets, database, Telegram getMe and each enabled feed, and show "
-                                        "what the running (or last) service rejected per feed, by reason, and the "
-                                        "symbols a venue refused; one line per check; exit code 2 if the config "
-                                        "does not load, else 1 if any check fails.")
+                            description="Check config, the secrets files and where each secret came from (never "
+                                        "its value), the database, Telegram getMe and each enabled feed, and show "
+                                        "what the running (or last) service saw per feed: its frames and when the "
+                                        "last came, rejections by reason, the symbols a venue refused. One line per "
+                                        "check; creates and changes nothing; exit code 2 if the config does not "
+                                        "load, else 1 if any check fails.")
     _common(doctor, top=False)
     return parser
 
@@ -227,6 +240,10 @@ def _run(args: argparse.Namespace) -> int:
         from engine.doctor import main as doctor_main
 
         return doctor_main(args)
+    if command == "init":
+        from engine.user_files import main as init_main
+
+        return init_main(args)
     from teleglas_tui.launch import main as tui_main
 
     return tui_main(args)

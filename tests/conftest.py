@@ -10,6 +10,13 @@ from fakes.telegram_kit import TOKEN
 from fakes.telegram_server import FakeTelegram
 
 
+@pytest.fixture(autouse=True)
+def no_user_config(tmp_path_factory, monkeypatch):
+    """No test reads the config or secrets of the user running the suite (~/.config/teleglas, where
+    `teleglas init` writes them): the user config directory is an empty one of the test's."""
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path_factory.mktemp("user-config")))
+
+
 @pytest.fixture
 async def coinglass():
     server = FakeCoinGlass(FAKE_CG_KEY)

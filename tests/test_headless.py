@@ -16,7 +16,7 @@ from fakes.coinglass_server import FAKE_CG_KEY
 from fakes.coinglass_server import liquidation_frame, wait_for
 
 from engine.core import Engine
-from engine.locations import DEMO_RECORDING
+from engine.locations import DEMO_RECORDING, user_config_dir
 from engine.pipeline import Pipeline
 from engine.recording import read_records
 from engine.settings import load_settings
@@ -109,8 +109,8 @@ def test_coinglass_alone_without_a_key_is_one_clear_line(tmp_path):
     assert done.returncode == 2
     lines = done.stderr.strip().splitlines()
     assert len(lines) == 2 and "Traceback" not in done.stderr  # the start line, then the reason
-    assert lines[1].endswith("no live feed can run: CoinGlass needs COINGLASS_API_KEY (environment, .env or "
-                             "config/secrets.env) and no other feed is enabled")
+    assert lines[1].endswith("no live feed can run: CoinGlass needs COINGLASS_API_KEY (the environment, ./.env, "
+                             f"./config/secrets.env, {user_config_dir() / 'secrets.env'}) and no other feed is enabled")
 
 
 async def test_a_rejected_key_is_one_line_and_the_key_is_never_shown(coinglass, tmp_path):

@@ -9,6 +9,7 @@ import sys
 
 import pytest
 
+from engine.locations import user_config_dir
 from teleglas_tui.cli import main
 
 
@@ -45,5 +46,6 @@ def test_no_live_feed_to_run_is_one_line_before_the_screen_opens(tmp_path):
     done = subprocess.run([sys.executable, "-m", "teleglas_tui.cli", "--data-dir", str(tmp_path / "data")],
                           cwd=tmp_path, env=env, stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=20)
     assert done.returncode == 2
-    assert done.stderr == ("teleglas: no live feed can run: CoinGlass needs COINGLASS_API_KEY (environment, "
-                           ".env or config/secrets.env) and no other feed is enabled\n")
+    assert done.stderr == ("teleglas: no live feed can run: CoinGlass needs COINGLASS_API_KEY (the environment, "
+                           f"./.env, ./config/secrets.env, {user_config_dir() / 'secrets.env'}) and no other feed is "
+                           "enabled\n")
