@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Sequence
 
 from rich.cells import cell_len, set_cell_size
 
@@ -32,6 +33,20 @@ def cut(text: str, width: int) -> str:
             break
         kept += char
     return kept + "…" if width > 0 else ""
+
+
+def cut_row(row: Sequence[Span], width: int) -> tuple[Span, ...]:
+    """A row in at most ``width`` cells, its last span ending with ``…`` when it had to be cut."""
+    spans: list[Span] = []
+    room = width
+    for text, role in row:
+        size = cell_len(text)
+        if size > room:
+            spans.append((cut(text + "…", room), role))  # the … says so even when text fits room exactly
+            break
+        spans.append((text, role))
+        room -= size
+    return tuple(spans)
 
 
 def left(text: str, width: int, role: str = "") -> Span:

@@ -1,8 +1,9 @@
 """The two status lines on top: mode, engine clock, throughput, alert and sink health, feeds.
 
-``header_rows`` (pure) reads a ``ServiceSnapshot``; ``now_wall_ms`` only ages the last Telegram
-delivery and database commit.  Times of day are event time (UTC), so a replay shows the
-recording's clock, not the wall clock.
+``header_rows`` (pure) reads a ``ServiceSnapshot``.  The clock is UTC: live, the wall clock
+(``now_wall_ms``, running while the feeds are down too); in a replay, the event time, so it shows
+the recording's clock.  ``now_wall_ms`` also ages the last Telegram delivery and database commit;
+a sink's queue reads ``3 to send`` / ``64 to write``.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ FEED_ROLES = {"live": "buy", "replay": "accent", "done": "dim", "connecting": "w
               "down": "sell"}
 SINK_ROLES = {"ok": "buy", "degraded": "warn", "down": "sell", "off": "dim"}
 _SEP: Span = (" │ ", "dim")
+NARROW = 90  # header cells under which the app's name is left out (80 columns hold the rest)
 
 
 def mode_label(mode: str, speed: float | None) -> Span:
@@ -28,12 +30,12 @@ def mode_label(mode: str, speed: float | None) -> Span:
     return (f" REPLAY ×{speed:g} ", "warn huge")
 
 
-def _sink(name: str, sink: SinkState, now_wall_ms: int) -> list[Span]:
+def _sink(name: str, sink: SinkState, now_wall_ms: int, waiting: str) -> list[Span]:
     spans: list[Span] = [(f"{name} ", "dim"), (sink.state, SINK_ROLES.get(sink.state, ""))]
     if sink.state == "off":
         return spans
-    if sink.queue:
-        spans.append((f" q{sink.queue}", "warn"))
+    if sink.queue:  # alerts not sent yet, rows not written yet
+        spans.append((f" {sink.queue:,} {waiting}", "warn"))
     if sink.last_ms is not None:
         spans.append((f" {fmt.duration((now_wall_ms - sink.last_ms) / 1000)} ago", "dim"))
     return spans
@@ -56,17 +58,21 @@ def _feed(feed: FeedState) -> list[Span]:
     return spans
 
 
-def header_rows(snap: ServiceSnapshot, now_wall_ms: int) -> tuple[Row, Row]:
+def header_rows(snap: ServiceSnapshot, now_wall_ms: int, width: int = 200) -> tuple[Row, Row]:
+    """The two lines; under ``NARROW`` cells the name ``teleglas`` makes room for the figures."""
     engine = snap.engine
-    top: list[Span] = [(" teleglas ", "accent bold"), mode_label(snap.mode, snap.speed)]
-    if engine.now_ms:
-        top += [(f"  {hms(engine.now_ms)} UTC", "bold")]
+    top: list[Span] = [] if width < NARROW else [(" teleglas ", "accent bold")]
+    top.append(mode_label(snap.mode, snap.speed))
+    # Live: the time now, running whether or not anything arrives; a replay: the recording's.
+    clock = now_wall_ms if snap.mode == "LIVE" else engine.now_ms
+    if clock:
+        top += [(f"{' ' if width < NARROW else '  '}{hms(clock)} UTC", "bold")]
     top += [_SEP, (f"{snap.events_per_s:,.0f}", "bold"), (" ev/s", "dim")]
     if snap.rejected:
         top += [_SEP, (f"rejected {snap.rejected:,}", "warn")]
     top += [_SEP, ("alerts ", "dim"), ("PAUSED", "warn huge") if snap.paused else ("on", "buy")]
-    top += [_SEP, *_sink("telegram", snap.telegram, now_wall_ms)]
-    top += [_SEP, *_sink("db", snap.database, now_wall_ms)]
+    top += [_SEP, *_sink("telegram", snap.telegram, now_wall_ms, "to send")]
+    top += [_SEP, *_sink("db", snap.database, now_wall_ms, "to write")]
     feeds: list[Span] = [(" feeds ", "dim")]
     for i, feed in enumerate(snap.feeds):
         if i:
@@ -96,7 +102,7 @@ class HeaderStatus(Static):
         self.watch(self.app, "theme", self._repaint, init=False)
 
     def show(self, snap: ServiceSnapshot, now_wall_ms: int) -> None:
-        rows = header_rows(snap, now_wall_ms)
+        rows = header_rows(snap, now_wall_ms, self.size.width or 200)
         if rows != self._rows:
             self._rows = rows
             self._repaint()

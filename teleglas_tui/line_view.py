@@ -24,6 +24,7 @@ from textual.geometry import Region, Size
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
+from teleglas_tui.columns import cut_row
 from teleglas_tui.palette import Row, palette
 
 _CACHE_SCREENS = 4  # drawn lines kept, in screenfuls: enough for a tape scrolling between redraws
@@ -54,6 +55,7 @@ class LineView(ScrollView, can_focus=True):
         super().__init__(id=id, classes=classes)
         self.rows: deque[Row] = deque(maxlen=max_lines)
         self.header: Row | None = None
+        self.empty: tuple[Row, ...] = ()  # what the pane says while it has no rows
         self.has_cursor = cursor
         self.cursor_row = 0  # NO_ROW when the cursor stands on no row
         self._drawn: dict[tuple[Row, bool], Strip] = {}
@@ -94,6 +96,14 @@ class LineView(ScrollView, can_focus=True):
         if header != self.header:
             self.header = header
             self._changed()
+
+    def set_empty(self, rows: Sequence[Row]) -> None:
+        """The lines shown while there are no rows (what the pane waits for)."""
+        rows = tuple(rows)
+        if rows != self.empty:
+            self.empty = rows
+            if not self.rows:
+                self.refresh()
 
     def _changed(self) -> None:
         if self.cursor_row >= len(self.rows):
@@ -173,6 +183,8 @@ class LineView(ScrollView, can_focus=True):
         if self.header is not None and y == 0:
             return self._draw(self.header, False, base, width)
         index = int(self.scroll_offset.y) + y - self._header_lines
+        if not self.rows and 0 <= index < len(self.empty):
+            return self._draw(cut_row(self.empty[index], width), False, base, width)
         if index >= len(self.rows):
             return Strip.blank(width, base)
         return self._draw(self.row_at(index), self.has_cursor and index == self.cursor_row, base, width)

@@ -10,7 +10,7 @@ when first drawn.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import ClassVar
 
 from textual.binding import Binding, BindingType
@@ -62,6 +62,15 @@ def tape_row(item: Liquidation | Trade, tiers: Tiers, fit: str = FULL) -> Row:
     )
 
 
+def filtered_rows(min_usd: float, liquidations_only: bool) -> tuple[Row, ...]:
+    """What an empty tape says when its filter hides everything so far."""
+    what = "liquidation" if liquidations_only else "liquidation or large trade"
+    size = f" of {fmt.usd(min_usd)} or more" if min_usd else ""
+    keys = ["f: minimum size"] if min_usd else []
+    keys += ["l: large trades too"] if liquidations_only else []
+    return ((f"no {what}{size} yet", "dim"),), ((" · ".join(keys), "dim"),)
+
+
 def keep(item: Liquidation | Trade, min_usd: float, liquidations_only: bool) -> bool:
     return item.usd >= min_usd and (not liquidations_only or isinstance(item, Liquidation))
 
@@ -96,7 +105,8 @@ class LiquidationTape(LineView):
     def on_mount(self) -> None:
         self._title()
 
-    def show(self, snap: EngineSnapshot) -> None:
+    def show(self, snap: EngineSnapshot, waiting: Sequence[Row] = ()) -> None:
+        """The new items of ``snap``; ``waiting`` is what the tape says while nothing has come."""
         self._tape, self._tape_seq = snap.tape, snap.tape_seq
         new = snap.tape_seq - self._seq
         if self.paused:  # keep _seq: the first refresh after the pause appends what came
@@ -111,6 +121,9 @@ class LiquidationTape(LineView):
         elif new:
             self._append(snap.tape[-new:] if new < len(snap.tape) else snap.tape)
             self._seq = snap.tape_seq
+        if not self.rows:
+            self.set_empty(filtered_rows(self.min_usd, self.liquidations_only) if snap.tape
+                           else waiting or ((("no liquidation or large trade yet", "dim"),),))
 
     def _append(self, items: Iterable[Liquidation | Trade]) -> None:
         # Rows are built when first drawn: at x25 a refresh brings hundreds, a screen shows ~40.

@@ -32,8 +32,9 @@ from engine.snapshot import CoinSetting, ServiceSnapshot
 from engine.tiers import Tiers
 from teleglas_tui import coin_keys
 from teleglas_tui.flow_table import FlowTable
-from teleglas_tui.header_status import HeaderStatus
+from teleglas_tui.header_status import FEED_ROLES, HeaderStatus
 from teleglas_tui.liquidation_tape import LiquidationTape
+from teleglas_tui.palette import Row, Span
 from teleglas_tui.signal_feed import SignalFeed, alert_state
 
 BELL_LOOKBACK = 50  # newest signals looked at per refresh (one bell per refresh however many came)
@@ -115,8 +116,11 @@ class MonitorScreen(Screen):
         settings = {s.coin: s for s in snap.coins}
         self.query_one(HeaderStatus).show(snap, now)
         self.query_one(FlowTable).show(snap.engine.coins, snap.coins, now)
-        self.query_one(LiquidationTape).show(snap.engine)
-        self.query_one(SignalFeed).show(snap.engine.signals, settings, snap.paused, now)
+        waiting = waiting_rows(snap)
+        self.query_one(LiquidationTape).show(snap.engine, waiting)
+        feed = self.query_one(SignalFeed)
+        feed.set_empty(((("no signals yet", "dim"),), *waiting[:1]))
+        feed.show(snap.engine.signals, settings, snap.paused, now)
         if self._settings.ui.bell:
             self._ring_for(snap.engine.signals, settings, now)
 
@@ -136,3 +140,26 @@ def bell_for(signals: Sequence[Signal], settings: Mapping[str, CoinSetting], run
     return [s.id for s in signals if s.priority == "URGENT" and s.id not in rung
             and (setting := settings.get(s.coin)) is not None and setting.watched
             and alert_state(s, setting, False, now_wall_ms, silent)[0] == "alert"]
+
+
+def waiting_rows(snap: ServiceSnapshot) -> tuple[Row, ...]:
+    """While no event has come: what the panes wait for, feed by feed (its state, retries and
+    last error), so a screen with no network says so instead of staying blank; nothing once
+    events flow."""
+    if snap.engine.events:
+        return ()
+    if snap.mode != "LIVE":
+        return ((("waiting for the recording's first events", "dim"),),)
+    if not snap.feeds:
+        return ((("no feed is running: teleglas doctor says why", "warn"),),)
+    rows: list[Row] = [(("waiting for the feeds", "bold"),)]
+    for feed in snap.feeds:
+        line: list[Span] = [(f"{feed.name} ", "bold"), (feed.state, FEED_ROLES.get(feed.state, ""))]
+        if feed.reconnects:
+            line.append((f" ↻{feed.reconnects}", "warn"))
+        rows.append(tuple(line))
+        if feed.detail:
+            rows.append(((f"  {feed.detail}", "dim"),))
+    if any(f.state in ("down", "connecting", "stale") for f in snap.feeds):
+        rows.append((("each feed keeps retrying (↻ tries)", "dim"),))
+    return tuple(rows)

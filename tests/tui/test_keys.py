@@ -6,12 +6,9 @@ import time
 
 from textual.command import CommandList, CommandPalette
 from textual.widgets import Input, Label
-from tui_harness import FrozenApp, ProbeSink, make_app, replayed, until
+from tui_harness import ProbeSink, feeds_down, make_app, no_network_app, replayed, until
 
 from engine import format as fmt
-from engine.secrets import Secrets
-from engine.service import Service
-from engine.settings import Settings
 from teleglas_tui.choice_screen import ChoiceScreen
 from teleglas_tui.coin_detail_screen import CoinDetailScreen
 from teleglas_tui.flow_table import FlowTable
@@ -310,13 +307,7 @@ class TestAppKeys:
 async def test_every_key_is_harmless_on_an_empty_live_screen():
     """A first start with no watchlist and no network: nothing to select, no data, feeds down.
     Every key of every pane and screen does nothing or opens its screen, and nothing breaks."""
-    settings = Settings()
-    settings.watchlist.coins = []
-    for name in ("binance", "bybit", "okx"):
-        feed = getattr(settings.feeds, name)
-        feed.ws_url, feed.rest_url = "ws://127.0.0.1:9/", "http://127.0.0.1:9"  # nothing listens
-    probe = ProbeSink()
-    app = FrozenApp(Service(settings, Secrets(), data_dir=None, sinks=[probe]), settings)
+    app, probe = no_network_app(watchlist=[])
     async with app.run_test(size=(80, 24)) as pilot:
         await until(pilot, lambda: probe.started)
         for keys in (["enter", "d", "space", "m", "escape", "o", "a", "escape", "slash", "escape"],
@@ -441,3 +432,19 @@ class TestCommandPalette:
             saved = next((tmp_path / "screenshots").glob("*.svg"))
             assert "<svg" in saved.read_text() and f"screenshot saved to {saved}" in [
                 n.message for n in app._notifications]
+
+
+async def test_live_with_no_network_says_what_it_waits_for_and_the_clock_runs():
+    """Tape and signals stayed blank, the header had no clock."""
+    app, probe = no_network_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await feeds_down(pilot)
+        tape = app.screen.query_one(LiquidationTape)
+        waiting = ["".join(t for t, _ in row) for row in tape.empty]
+        assert waiting[0] == "waiting for the feeds" and not tape.rows
+        assert {"binance down", "bybit down", "okx down"} <= {w.split(" ↻")[0] for w in waiting}
+        assert any("connection refused" in w for w in waiting)
+        feed = app.screen.query_one(SignalFeed)
+        assert ["".join(t for t, _ in row) for row in feed.empty] == ["no signals yet", "waiting for the feeds"]
+        top = "".join(t for t, _ in app.screen.query_one(HeaderStatus)._rows[0])
+        assert " LIVE   23:58:20 UTC " in top  # the (frozen) wall clock: nothing has come to give an event time

@@ -288,6 +288,21 @@ class TestHeaderRows:
         assert "LIVE" in text(top) and "rejected 3" in text(top) and "alerts PAUSED" in text(top)
         assert text(line) == " feeds binance live 0.3s ↻2 ✗3  · okx down ↻5 refused"
 
+    def test_live_shows_the_wall_clock_even_before_the_first_event(self):
+        """Live with no network the header had no clock at all."""
+        engine = EngineSnapshot(0, 0, [], [], 0, [], 0)
+        top, _ = header_rows(service_snapshot(mode="LIVE", speed=None, engine=engine), NOW)
+        assert text(top).startswith(" teleglas  LIVE   08:00:00 UTC │")  # NOW, the wall clock
+
+    def test_a_sinks_queue_says_what_waits(self):
+        """`q64` was explained nowhere."""
+        top, _ = header_rows(service_snapshot(telegram=SinkState("ok", 3), database=SinkState("ok", 64)), NOW)
+        assert "telegram ok 3 to send" in text(top) and "db ok 64 to write" in text(top)
+
+    def test_a_narrow_header_leaves_out_the_apps_name_for_the_figures(self):
+        top, _ = header_rows(service_snapshot(), NOW, width=80)
+        assert text(top).startswith(" REPLAY ×25 ") and len(text(top)) <= 80
+
     def test_replay_at_speed_zero_says_max(self):
         top, _ = header_rows(service_snapshot(speed=0.0), NOW)
         assert "REPLAY max" in text(top)

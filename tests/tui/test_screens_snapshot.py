@@ -5,7 +5,7 @@ recording (update with ``pytest tests/tui --snapshot-update``, then look at the 
 from __future__ import annotations
 
 from textual.app import App
-from tui_harness import make_app, replayed
+from tui_harness import feeds_down, make_app, no_network_app, replayed
 
 from engine.model import LONG, SHORT, Outcome, Signal
 from engine.settings import Settings
@@ -119,3 +119,14 @@ class TestSmallTerminal:
             await pilot.pause()
 
         assert snap_compare(make_app(), terminal_size=(80, 24), run_before=open_signal)
+
+
+class TestLiveWithNoNetwork:
+    """`teleglas` on a machine with no network: the header's clock runs, the tape says what it
+    waits for feed by feed, the signals say none came yet (both stayed blank)."""
+
+    def test_at_80x24(self, snap_compare):
+        assert snap_compare(no_network_app(frozen_feeds=True)[0], terminal_size=(80, 24), run_before=feeds_down)
+
+    def test_at_160x48(self, snap_compare):
+        assert snap_compare(no_network_app(frozen_feeds=True)[0], terminal_size=(160, 48), run_before=feeds_down)

@@ -95,3 +95,36 @@ async def until(pilot, condition, tries: int = 100) -> None:
             return
         await pilot.pause(0.05)
     raise AssertionError("condition not met")
+
+
+class FrozenFeedsApp(FrozenApp):
+    """The frozen app with the feeds' retry counts and last errors fixed too (how many retries
+    a picture catches, and whether the REST or the WebSocket refusal came last, is timing)."""
+
+    def read_snapshot(self) -> ServiceSnapshot:
+        snap = super().read_snapshot()
+        feeds = [dataclasses.replace(f, reconnects=2, last_message_age_s=None, detail="connection refused")
+                 for f in snap.feeds]
+        return dataclasses.replace(snap, feeds=feeds)
+
+
+def no_network_app(*, frozen_feeds: bool = False, watchlist: list[str] | None = None) -> tuple[FrozenApp, ProbeSink]:
+    """Live mode on a machine with no network: every free venue points at a closed port of
+    127.0.0.1, no database; ``watchlist`` replaces the default one."""
+    settings = Settings()
+    if watchlist is not None:
+        settings.watchlist.coins = watchlist
+    for name in ("binance", "bybit", "okx"):
+        feed = getattr(settings.feeds, name)
+        feed.ws_url, feed.rest_url = "ws://127.0.0.1:9/", "http://127.0.0.1:9"  # nothing listens
+    probe = ProbeSink()
+    kind = FrozenFeedsApp if frozen_feeds else FrozenApp
+    return kind(Service(settings, Secrets(), data_dir=None, sinks=[probe]), settings), probe
+
+
+async def feeds_down(pilot: Pilot) -> None:
+    """Wait until every feed has failed once (and said why), then draw."""
+    app = pilot.app
+    await until(pilot, lambda: all(f.state == "down" and f.detail for f in app.service.snapshot().feeds), tries=400)
+    app.screen.refresh_panes()
+    await pilot.pause()
