@@ -88,7 +88,8 @@ class Engine:
     def _market(self, event: Event) -> Market:
         coin = event.coin
         m = self.markets[coin] = Market(coin, self.tiers.tier(coin), self.tiers, self.plan,
-                                        self.settings.context.keep_snapshots, event.ts)
+                                        self.settings.context.keep_snapshots, event.ts,
+                                        self.path.baseline.coin(coin))
         for listener in self.new_coin_listeners:
             listener(coin)
         return m
@@ -104,25 +105,32 @@ class Engine:
             window.add(ts, usd, is_buy, large, ev.venue, now)
         for hook in self._on_trade:
             hook(m, ev)
-        outcomes = self.path.outcomes
-        if ev.coin in outcomes.by_coin:
-            outcomes.on_price(ev.coin, ts, price)
+        path = self.path
+        if ev.coin in path.outcomes.by_coin:
+            path.outcomes.on_price(ev.coin, ts, price)
+        if ts >= m.moments.next_check:
+            path.baseline.check(m.moments, ts, price)
 
     def _liquidation(self, m: Market, ev: Liquidation) -> None:
         if ev.price > 0:  # a liquidation's (average) fill price is a market price too
             m.price = ev.price
         for hook in self._on_liquidation:
             hook(m, ev)
-        outcomes = self.path.outcomes
-        if ev.price > 0 and ev.coin in outcomes.by_coin:
-            outcomes.on_price(ev.coin, ev.ts, ev.price)
+        if ev.price > 0:
+            path = self.path
+            if ev.coin in path.outcomes.by_coin:
+                path.outcomes.on_price(ev.coin, ev.ts, ev.price)
+            if ev.ts >= m.moments.next_check:
+                path.baseline.check(m.moments, ev.ts, ev.price)
 
     def _context(self, m: Market, ev: Context) -> None:
         if ev.price:  # a mark price
             m.price = ev.price
-            outcomes = self.path.outcomes
-            if ev.coin in outcomes.by_coin:
-                outcomes.on_price(ev.coin, ev.ts, ev.price)
+            path = self.path
+            if ev.coin in path.outcomes.by_coin:
+                path.outcomes.on_price(ev.coin, ev.ts, ev.price)
+            if ev.ts >= m.moments.next_check:
+                path.baseline.check(m.moments, ev.ts, ev.price)
         if ev.oi_usd is not None:
             m.context.add_oi(ev.venue, ev.ts, ev.oi_usd)
         if ev.funding is None or not m.context.add_funding(ev.venue, ev.ts, ev.funding):
@@ -143,9 +151,13 @@ class Engine:
 
     def export_state(self) -> dict:
         return {"confidence": self.path.confidence.export_state(),
+                "baseline": self.path.baseline.export_state(),
                 "outcomes": self.path.outcome_stats.export_state()}
 
     def load_state(self, state: dict) -> None:
         """Restore :meth:`export_state`'s data (an earlier version's ``scorer`` is ignored)."""
         self.path.confidence.load_state(state.get("confidence") or {})
+        self.path.baseline.load_state(state.get("baseline") or {})
         self.path.outcome_stats.load_state(state.get("outcomes") or {})
+        for coin, m in self.markets.items():
+            m.moments = self.path.baseline.coin(coin)

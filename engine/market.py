@@ -12,6 +12,7 @@ from collections import deque
 
 from engine.context.series import CoinContext
 from engine.model import Signal
+from engine.signals.baseline import CoinMoments
 from engine.tiers import Tiers
 from engine.windows import TradeWindow
 
@@ -50,9 +51,10 @@ class Market:
     """Everything shared about one coin."""
 
     __slots__ = ("coin", "tier", "cascade", "absorption", "large", "price", "first_ts", "last_ts",
-                 "trades", "context", "signals")
+                 "trades", "context", "signals", "moments")
 
-    def __init__(self, coin: str, tier: int, tiers: Tiers, plan: WindowPlan, keep_context: int, ts: int) -> None:
+    def __init__(self, coin: str, tier: int, tiers: Tiers, plan: WindowPlan, keep_context: int, ts: int,
+                 moments: CoinMoments) -> None:
         t = tiers.of(tier)
         self.coin = coin
         self.tier = tier
@@ -65,3 +67,4 @@ class Market:
         self.trades = plan.windows()
         self.context = CoinContext(keep_context)
         self.signals: deque[Signal] = deque(maxlen=RECENT_SIGNALS_PER_COIN)
+        self.moments = moments  # the coin's random moments (engine/signals/baseline.py)

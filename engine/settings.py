@@ -110,7 +110,9 @@ class MergeSettings:
 @dataclass
 class GateSettings:
     # SPEC.md's 70 and 300 s: no other value beat them out of sample (README "Signal quality").
-    min_confidence: float = 70.0
+    min_strength: float = 70.0  # SPEC's score (SPEC.md calls it confidence)
+    # Off at 0: otherwise a signal alerts only when its class's measured probability reaches this.
+    min_confidence: float = 0.0
     dedup_band: float = 5.0
     dedup_window_s: float = 600.0
     cooldown_s: float = 300.0
@@ -151,8 +153,11 @@ class AlertSettings:
     urgent_cascade_ratio: float = 3.0  # a stop hunt this many times its tier's threshold is URGENT
     silent_types: list[str] = field(default_factory=list)  # shown, stored, never sent (README "Signal quality")
     coin_cooldown_s: float = 300.0
-    urgent_confidence: float = 85.0
-    watch_confidence: float = 75.0
+    watch_strength: float = 75.0  # WATCH at or above this strength, INFO below (URGENT: see urgent_*)
+    # URGENT also for a class whose measured hit rate is credibly above its random-moment baseline:
+    # the posterior's 5th percentile at least this many points over it, on at least urgent_min_n outcomes.
+    urgent_edge_points: float = 5.0
+    urgent_min_n: int = 30
     default_mute_s: float = 3600.0  # /mute COIN without a duration
 
 
@@ -252,7 +257,9 @@ _ZERO_OK = {"min_trade_usd", "ping_interval_s", "tape_min_usd", "absorption_usd"
 _FRACTIONS = {"buy_ratio_long", "buy_ratio_short", "min_share", "dominant_share", "min_cascade_fraction", "bonus_fraction",
               "rearm_fraction", "win_fraction", "zero_zone_width", "default_stop_pct",
               "funding_neutral", "funding_crowded", "extreme", "oi_squeeze", "oi_confirming", "oi_weak"}
-_POINTS = {"min_confidence", "urgent_confidence", "watch_confidence", "dedup_band", "bonus_max"}  # of 100
+_POINTS = {"min_strength", "min_confidence", "watch_strength", "urgent_edge_points", "dedup_band",
+           "bonus_max"}  # of 100
+_ZERO_OK |= {"min_confidence", "urgent_edge_points"}
 _MAX_BY_SUFFIX = (("_days", 3650.0), ("_s", 366 * 86_400.0), ("_usd", 1e13), ("_hz", 30.0))
 _MAX_COUNT = 1_000_000_000
 _MIN_TIME_S = 0.001
@@ -354,17 +361,29 @@ RETIRED = {
     "gate.max_per_hour": "the hourly cap is now an alert budget, alerts.max_per_hour and "
                          "alerts.max_per_coin_per_hour; every signal is shown and stored",
     "tiers.tier3.coins": "every coin not in tier 1 or 2 is tier 3; a coin listed here changed nothing",
+    "alerts.urgent_confidence": "strength alone no longer makes a signal URGENT: a stop hunt of "
+                                "alerts.urgent_cascade_ratio x its tier's threshold is, or a class measured "
+                                "credibly above its baseline",
     "adaptive": "a signal's confidence is now the probability measured from its class's outcomes "
                 "(engine/signals/confidence.py); the adaptive win-rate EMA is gone",
 }
 
 
-def _apply(obj: Any, data: Any, prefix: str) -> None:
+# Settings renamed: the old key still sets the new one, with one line at start-up.
+RENAMED = {"alerts.watch_confidence": "alerts.watch_strength"}
+
+
+def _apply(obj: Any, data: Any, prefix: str, given: set[str] | None = None) -> None:
+    """Set ``data`` on ``obj`` (checked); ``given`` collects the paths that were set."""
     if not isinstance(data, dict):
         raise SettingsError(f"config: {prefix or 'the file'} must be a mapping of settings, got {_shown(data)}")
     hints = get_type_hints(type(obj))
     for key, value in data.items():
         path = f"{prefix}.{key}" if prefix else str(key)
+        if key not in hints and path in RENAMED:
+            new = RENAMED[path]
+            log.warning("config: %s is now %s (the score is called strength); read as that", path, new)
+            path, key = new, new.rsplit(".", 1)[1]
         if key not in hints:
             if path in RETIRED:
                 log.warning("config: %s is no longer used (%s); ignored", path, RETIRED[path])
@@ -372,13 +391,28 @@ def _apply(obj: Any, data: Any, prefix: str) -> None:
             raise SettingsError(f"config: unknown setting {path}")
         current = getattr(obj, key)
         if dataclasses.is_dataclass(current):
-            _apply(current, value if value is not None else {}, path)
+            _apply(current, value if value is not None else {}, path, given)
         else:
             setattr(obj, key, _check_value(path, hints[key], value))
+            if given is not None:
+                given.add(path)
 
 
-def _env_overrides(settings: Settings, environ: dict[str, str]) -> None:
-    """``TELEGLAS__GATE__MIN_CONFIDENCE=75`` sets ``gate.min_confidence``; a bad one names its variable."""
+def _old_min_confidence(settings: Settings, given: set[str]) -> None:
+    """``gate.min_confidence`` was the score's threshold and is now the measured probability's.
+    Set without ``gate.min_strength`` beside it (an earlier version's file, whose default file had
+    it at 80), it keeps its old meaning, with one line at start-up; set together with
+    ``gate.min_strength`` (as today's file has them) it is the probability."""
+    if "gate.min_confidence" in given and "gate.min_strength" not in given:
+        gate = settings.gate
+        log.warning("config: gate.min_confidence %g is read as gate.min_strength (the score's threshold it used "
+                    "to be); gate.min_confidence is now the measured probability a class needs to alert: set "
+                    "both keys to use it", gate.min_confidence)
+        gate.min_strength, gate.min_confidence = gate.min_confidence, 0.0
+
+
+def _env_overrides(settings: Settings, environ: dict[str, str], given: set[str] | None = None) -> None:
+    """``TELEGLAS__GATE__MIN_STRENGTH=75`` sets ``gate.min_strength``; a bad one names its variable."""
     for name in sorted(environ):
         if not name.startswith("TELEGLAS__"):
             continue
@@ -393,7 +427,7 @@ def _env_overrides(settings: Settings, environ: dict[str, str]) -> None:
         for key in reversed(keys[:-1]):
             tree = {key: tree}
         try:
-            _apply(settings, tree, "")
+            _apply(settings, tree, "", given)
         except SettingsError as exc:
             raise SettingsError(f"{exc} (from environment variable {name})") from None
 
@@ -401,9 +435,11 @@ def _env_overrides(settings: Settings, environ: dict[str, str]) -> None:
 def load_settings(path: Path | None = None, environ: dict[str, str] | None = None) -> Settings:
     """Defaults, then the YAML file (if any), then environment overrides."""
     settings = Settings()
+    given: set[str] = set()
     if path is not None:
-        _apply(settings, _read_config(Path(path)), "")
-    _env_overrides(settings, dict(os.environ if environ is None else environ))
+        _apply(settings, _read_config(Path(path)), "", given)
+    _env_overrides(settings, dict(os.environ if environ is None else environ), given)
+    _old_min_confidence(settings, given)
     _check_consistency(settings)
     return settings
 
@@ -432,8 +468,8 @@ def _read_config(path: Path) -> Any:
 
 
 def _check_consistency(s: Settings) -> None:
-    if not s.gate.min_confidence <= 99:
-        raise SettingsError(f"config: gate.min_confidence must be at most 99, got {s.gate.min_confidence}")
+    if not s.gate.min_strength <= 99:
+        raise SettingsError(f"config: gate.min_strength must be at most 99, got {s.gate.min_strength}")
     if not 0 < s.order_flow.buy_ratio_short < s.order_flow.buy_ratio_long < 1:
         raise SettingsError("config: order_flow.buy_ratio_short must be below order_flow.buy_ratio_long, both in (0, 1)")
     if not 0 < s.funding.rearm_fraction < 1:
@@ -460,7 +496,9 @@ def with_overrides(settings: Settings, overrides: dict[str, Any]) -> Settings:
             node = node.setdefault(name, {})
         node[key] = value
     changed = copy.deepcopy(settings)
-    _apply(changed, tree, "")
+    given: set[str] = set()
+    _apply(changed, tree, "", given)
+    _old_min_confidence(changed, given)
     _check_consistency(changed)
     return changed
 

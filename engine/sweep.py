@@ -20,7 +20,7 @@ MAX_COMBINATIONS = 500
 
 
 def parse_sets(specs: list[str], base: Settings) -> list[tuple[dict[str, Any], Settings]]:
-    """``["gate.min_confidence=70,75"]`` → one ``(overrides, settings)`` per combination.
+    """``["gate.min_strength=70,75"]`` → one ``(overrides, settings)`` per combination.
     A bad key or value raises :class:`SettingsError` with one line naming it."""
     axes: list[tuple[str, list[Any]]] = []
     for spec in specs:

@@ -92,11 +92,11 @@ CASES: dict[str, Case] = {
     "backtest --signals-out the system refuses": Case(["backtest", "good.jsonl", "--signals-out", "/proc/nope.jsonl"], 2,
                                                       "--signals-out: cannot write /proc/nope.jsonl"),
     "backtest --progress maybe": Case(["backtest", "good.jsonl", "--progress", "maybe"], 2, "invalid choice: 'maybe'"),
-    "backtest --set not YAML": Case(["backtest", "good.jsonl", "--set", "gate.min_confidence=70,[1"], 2,
-                                    "--set gate.min_confidence: '[1' is not a value"),
-    "backtest --set nan": Case(["backtest", "good.jsonl", "--set", "gate.min_confidence=nan"], 2,
-                               "config: gate.min_confidence must be a number, got 'nan'"),
-    "backtest --set without =": Case(["backtest", "good.jsonl", "--set", "gate.min_confidence"], 2,
+    "backtest --set not YAML": Case(["backtest", "good.jsonl", "--set", "gate.min_strength=70,[1"], 2,
+                                    "--set gate.min_strength: '[1' is not a value"),
+    "backtest --set nan": Case(["backtest", "good.jsonl", "--set", "gate.min_strength=nan"], 2,
+                               "config: gate.min_strength must be a number, got 'nan'"),
+    "backtest --set without =": Case(["backtest", "good.jsonl", "--set", "gate.min_strength"], 2,
                                      "expected section.key=value"),
     "backtest --set unknown": Case(["backtest", "good.jsonl", "--set", "gate.nope=1"], 2, "unknown setting gate.nope"),
     "backtest --set huge": Case(["backtest", "good.jsonl", "--set", "storage.retention_days=1e308"], 2,
@@ -117,7 +117,7 @@ CASES: dict[str, Case] = {
                                       "cannot create the data directory notes.txt: File exists"),
     # ---------------------------------------------------------------- config file
     "config not UTF-8": _config(b"\xff\xfe gate: 1\n"),
-    "config not YAML": _config("gate:\n  min_confidence: 70\n bad: 1\n"),
+    "config not YAML": _config("gate:\n  min_strength: 70\n bad: 1\n"),
     "config a list": _config("[1, 2]\n"),
     "config nested too deep": _config("[" * 5000),
     "config unknown key": _config("gate:\n  min_confidnce: 70\n"),
@@ -127,7 +127,7 @@ CASES: dict[str, Case] = {
     "config .nan": _config("gate:\n  cooldown_s: .nan\n"),
     "config .inf": _config("storage:\n  retention_days: .inf\n"),
     "config bool as number": _config("gate:\n  cooldown_s: yes\n"),
-    "config confidence 150": _config("alerts:\n  urgent_confidence: 150\n"),
+    "config strength 150": _config("alerts:\n  watch_strength: 150\n"),
     "config fraction 2": _config("whale:\n  min_share: 2\n"),
     "config ws_url http": _config("feeds:\n  binance:\n    ws_url: https://fstream.binance.com\n"),
     "config ws_url no scheme": _config("feeds:\n  okx:\n    ws_url: ws.okx.com/ws\n"),
@@ -149,12 +149,12 @@ CASES: dict[str, Case] = {
     "config a directory": Case(["--config", "adir", "backtest", "good.jsonl"], 2, "config: cannot read adir: Is a directory"),
     # ---------------------------------------------------------------- environment
     "env not YAML": Case(["backtest", "good.jsonl"], 2,
-                         "environment variable TELEGLAS__GATE__MIN_CONFIDENCE is not a valid value ('[1')",
-                         env={"TELEGLAS__GATE__MIN_CONFIDENCE": "[1"}),
+                         "environment variable TELEGLAS__GATE__MIN_STRENGTH is not a valid value ('[1')",
+                         env={"TELEGLAS__GATE__MIN_STRENGTH": "[1"}),
     "env not a number": Case(["backtest", "good.jsonl"], 2,
-                             "config: gate.min_confidence must be a number, got 'high' "
-                             "(from environment variable TELEGLAS__GATE__MIN_CONFIDENCE)",
-                             env={"TELEGLAS__GATE__MIN_CONFIDENCE": "high"}),
+                             "config: gate.min_strength must be a number, got 'high' "
+                             "(from environment variable TELEGLAS__GATE__MIN_STRENGTH)",
+                             env={"TELEGLAS__GATE__MIN_STRENGTH": "high"}),
     "env unknown section": Case(["backtest", "good.jsonl"], 2, "unknown setting nope (from environment variable TELEGLAS__NOPE__X)",
                                 env={"TELEGLAS__NOPE__X": "1"}),
     "env value for a section": Case(["backtest", "good.jsonl"], 2, "config: gate must be a mapping of settings, got 5",
@@ -190,7 +190,7 @@ CONFIG_SAYS = {
     "config .nan": "config: gate.cooldown_s must be a number, got nan",
     "config .inf": "config: storage.retention_days must be a number, got inf",
     "config bool as number": "config: gate.cooldown_s must be a number, got True",
-    "config confidence 150": "config: alerts.urgent_confidence must be at most 100, got 150",
+    "config strength 150": "config: alerts.watch_strength must be at most 100, got 150",
     "config fraction 2": "config: whale.min_share must be at most 1, got 2",
     "config ws_url http": "config: feeds.binance.ws_url must be a ws/wss URL like wss://host[:port]/path, "
                           "got 'https://fstream.binance.com'",
@@ -313,7 +313,7 @@ def _explode(*args, **kwargs):
 # ---------------------------------------------------------------------- random bytes
 
 quick = hsettings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-yaml_like = st.lists(st.sampled_from(["gate:", "\n", "  ", "min_confidence: ", "storage:", "retention_days: ",
+yaml_like = st.lists(st.sampled_from(["gate:", "\n", "  ", "min_strength: ", "storage:", "retention_days: ",
                                       "1e308", "-", "[", "]", "{", "}", ":", "&a ", "*a", "!!binary ", "'",
                                       '"', "#", "\t", "\x00", "\xff", ".nan", "ws_url: ", "feeds:"]),
                      max_size=30).map("".join)
@@ -490,7 +490,7 @@ def _edge_environment(edge: str) -> dict[str, str]:
 
     walk(Settings(), "")
     flow_s = max(float(env["TELEGLAS__ORDER_FLOW__WINDOW_S"]), 2 * rules._MIN_TIME_S)
-    env.update(TELEGLAS__GATE__MIN_CONFIDENCE="99" if edge == "high" else env["TELEGLAS__GATE__MIN_CONFIDENCE"],
+    env.update(TELEGLAS__GATE__MIN_STRENGTH="99" if edge == "high" else env["TELEGLAS__GATE__MIN_STRENGTH"],
                TELEGLAS__ORDER_FLOW__BUY_RATIO_LONG="0.99", TELEGLAS__ORDER_FLOW__BUY_RATIO_SHORT="0.01",
                TELEGLAS__FUNDING__REARM_FRACTION="0.5",
                TELEGLAS__ORDER_FLOW__WINDOW_S=str(flow_s), TELEGLAS__VOLUME_SPIKE__WINDOW_S=str(flow_s / 2))

@@ -91,10 +91,10 @@ def test_headless_never_imports_the_ui(tmp_path):
 
 
 def test_a_bad_setting_stops_start_up_with_one_line_naming_it(tmp_path):
-    done = run(tmp_path, "--replay", str(DEMO_RECORDING), TELEGLAS__GATE__MIN_CONFIDENCE="high")
+    done = run(tmp_path, "--replay", str(DEMO_RECORDING), TELEGLAS__GATE__MIN_STRENGTH="high")
     assert done.returncode == 2
-    assert done.stderr == ("teleglas: config: gate.min_confidence must be a number, got 'high' "
-                           "(from environment variable TELEGLAS__GATE__MIN_CONFIDENCE)\n")
+    assert done.stderr == ("teleglas: config: gate.min_strength must be a number, got 'high' "
+                           "(from environment variable TELEGLAS__GATE__MIN_STRENGTH)\n")
 
 
 def test_a_file_that_is_not_a_recording_is_one_line(tmp_path):

@@ -12,7 +12,9 @@ and per priority: a WATCH or INFO alert is held when its coin already had
 ``alerts.max_per_coin_per_hour`` alerts in the last hour or all coins together had
 ``alerts.max_per_hour``; an URGENT alert is never held by a budget (it still counts against
 both).  So one coin's chatter cannot use up another coin's alerts, and a large cascade (URGENT by
-confidence, absorption or ``alerts.urgent_cascade_ratio``) is never silenced by small coins.  A
+``alerts.urgent_cascade_ratio``, or a class measured above its baseline) is never silenced by small
+coins.  With ``gate.min_confidence`` set, a signal whose class's stated probability is under it
+does not alert either (engine/signals/gate.py).  A
 signal the budget held is marked ``held`` (the UI and the database still show it).
 """
 
@@ -23,15 +25,18 @@ from collections.abc import Callable, Iterable
 
 from engine.coins import CoinRegistry
 from engine.model import Signal
-from engine.settings import AlertSettings, Settings
+from engine.settings import AlertSettings, GateSettings, Settings
+from engine.signals.gate import below_min_confidence
 
 HOUR_MS = 3_600_000
 BUDGET = ("coin hourly cap", "hourly cap")  # the refusals that mark a signal held
 
 
 class AlertPolicy:
-    def __init__(self, settings: AlertSettings, coins: CoinRegistry, paused: Callable[[], bool]) -> None:
+    def __init__(self, settings: AlertSettings, coins: CoinRegistry, paused: Callable[[], bool],
+                 gate: GateSettings | None = None) -> None:
         self.s = settings
+        self.gate = gate or GateSettings()  # gate.min_confidence: only measured classes alert
         self.coins = coins
         self.paused = paused
         self._last_by_coin: dict[str, int] = {}
@@ -54,7 +59,7 @@ class AlertPolicy:
             return "paused"
         if not self.coins.alertable(signal.coin, now_ms):
             return "coin off or muted"
-        if signal.type in self.s.silent_types:
+        if signal.type in self.s.silent_types or below_min_confidence(signal, self.gate):
             return "type does not alert"
         last = self._last_by_coin.get(signal.coin)
         if last is not None and now_ms - last < self.s.coin_cooldown_s * 1000:
@@ -94,7 +99,7 @@ class AlertReplay:
 
     def __init__(self, settings: Settings) -> None:
         self.coins = CoinRegistry(settings.watchlist.coins, settings.alerts.new_coins)
-        self.policy = AlertPolicy(settings.alerts, self.coins, lambda: False)
+        self.policy = AlertPolicy(settings.alerts, self.coins, lambda: False, settings.gate)
         self.sent: set[str] = set()
 
     def on_signal(self, signal: Signal) -> None:

@@ -62,7 +62,7 @@ class TelegramSink:
 
     async def start(self, controls: Controls) -> None:
         self._started_ms = int(self._clock() * 1000)
-        policy = AlertPolicy(self.settings.alerts, controls.coins, lambda: controls.paused)
+        policy = AlertPolicy(self.settings.alerts, controls.coins, lambda: controls.paused, self.settings.gate)
         persist = self.store.store.put_outbox if self.store is not None else None
         chats = self.chats
         if self.store is not None:

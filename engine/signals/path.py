@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 from engine.model import BUY, FUNDING_EXTREME, LONG, SHORT, STOP_HUNT, VOLUME_SPIKE, Signal
 from engine.settings import Settings
 from engine.signals import context_filter
+from engine.signals.baseline import BaselineBook
 from engine.signals.confidence import ConfidenceBook
 from engine.signals.gate import Gate
 from engine.signals.outcomes import OutcomeBook
@@ -35,6 +36,7 @@ class SignalPath:
         self.warm_from = 0
         self.gate = Gate(settings.gate)
         self.confidence = ConfidenceBook(settings.outcomes.horizon_s)
+        self.baseline = BaselineBook(settings.outcomes.horizon_s)
         self.outcomes = OutcomeBook(settings.outcomes)
         self.outcome_stats = OutcomeStats()
         self.oi_window = int(settings.context.oi_window_s * 1000)
@@ -150,17 +152,29 @@ class SignalPath:
                                                signal.direction, cs)
         signal.blocked = context_filter.blocked(signal.context, cs.mode)
         signal.strength = max(0.0, min(99.0, peak + signal.context.adjustment))
+        signal.priority = self._priority(signal)
+
+    def _priority(self, signal: Signal) -> str:
+        """URGENT only for a stop hunt of ``alerts.urgent_cascade_ratio`` × its tier's threshold, or
+        for a class measured credibly above its random-moment baseline (its posterior's 5th
+        percentile at least ``urgent_edge_points`` over the baseline, on ``urgent_min_n`` outcomes);
+        WATCH and INFO by strength.  The alert budget never holds URGENT."""
         a = self.settings.alerts
-        hunt = signal.metrics if signal.type == STOP_HUNT else {}
-        absorbed = hunt.get("absorbed", False)
-        # A large cascade is URGENT whatever its strength: the alert budget never holds URGENT.
-        large = (hunt.get("volume_ratio") or 0.0) >= a.urgent_cascade_ratio
-        if signal.strength >= a.urgent_confidence or absorbed or large:
-            signal.priority = "URGENT"
-        elif signal.strength >= a.watch_confidence:
-            signal.priority = "WATCH"
-        else:
-            signal.priority = "INFO"
+        if signal.type == STOP_HUNT and (signal.metrics.get("volume_ratio") or 0.0) >= a.urgent_cascade_ratio:
+            return "URGENT"
+        if signal.direction is not None and self.credibly_above_baseline(signal.type, signal.tier):
+            return "URGENT"
+        return "WATCH" if signal.strength >= a.watch_strength else "INFO"
+
+    def credibly_above_baseline(self, signal_type: str, tier: int) -> bool:
+        a = self.settings.alerts
+        _, _, n = self.confidence.posterior(signal_type, tier)
+        if n < a.urgent_min_n:
+            return False
+        baseline, _ = self.baseline.of_class(signal_type, tier)
+        if baseline is None:
+            return False
+        return self.confidence.lower(signal_type, tier, 0.05) >= 100 * baseline + a.urgent_edge_points
 
     def changed(self, signal: Signal, change: str) -> None:
         signal.change = change
@@ -177,7 +191,8 @@ class SignalPath:
     def resolve_outcomes(self) -> None:
         for signal in self.outcomes.due(self.now_ms):
             if not signal.outcome.done:  # the horizon: the result is final now
-                self.confidence.record(signal)
+                if self.confidence.record(signal):
+                    self.baseline.record(signal)
                 self.outcome_stats.record(signal)
             self.changed(signal, "outcome")
 
@@ -185,7 +200,8 @@ class SignalPath:
         """The data ended: every open outcome resolves with what was seen (see outcomes.py)."""
         for signal, decided_now in self.outcomes.close_all():
             if decided_now:
-                self.confidence.record(signal)
+                if self.confidence.record(signal):
+                    self.baseline.record(signal)
                 self.outcome_stats.record(signal)
             self.changed(signal, "outcome")
 

@@ -113,13 +113,14 @@ def _emitted(path: Path) -> dict[str, tuple]:
     for r in read_records(path):
         for s in pipeline.feed(r.src, r.kind, r.ch, r.raw, r.t):
             if s.id not in seen:
-                seen[s.id] = (s.ts, s.type, s.direction, s.confidence, s.confidence_n)
+                seen[s.id] = (s.ts, s.type, s.direction, s.confidence, s.confidence_n, s.priority)
     return seen
 
 
 def test_no_look_ahead_a_recording_cut_short_gives_every_earlier_signal_the_same_confidence(tmp_path):
     """Truncate the future: the signals before the cut read the same confidence as in the whole
-    recording, so a confidence depends only on outcomes resolved before it."""
+    recording, so a confidence (and a priority by measured class) depends only on outcomes resolved
+    before it."""
     records = list(read_records(DEMO))
     whole = _emitted(DEMO)
     assert sum(1 for v in whole.values() if v[4] > 0) > 30  # many signals stand on resolved outcomes
@@ -138,4 +139,4 @@ def test_backtest_and_the_demo_replay_path_agree(tmp_path):
     whole = _emitted(DEMO)
     for signal in result.signals.values():
         if signal.direction in (LONG, SHORT) and signal.type == whole[signal.id][1]:
-            assert (signal.confidence, signal.confidence_n) == whole[signal.id][3:]
+            assert (signal.confidence, signal.confidence_n) == whole[signal.id][3:5]

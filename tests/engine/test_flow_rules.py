@@ -58,7 +58,7 @@ def test_accumulation_needs_three_large_buys():
 
 
 def test_whale_accumulation_at_five_large_buys_and_sixty_percent():
-    run = Run(settings(gate={"min_confidence": 50}))
+    run = Run(settings(gate={"min_strength": 50}))
     run.feed(*[trade(i, "SOL", BUY, 5_000) for i in range(4)])
     run.feed(*[trade(10 + i, "SOL", SELL, 5_000) for i in range(3)])
     assert run.of_type(WHALE_ACCUMULATION) == []

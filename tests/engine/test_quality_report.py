@@ -108,7 +108,7 @@ def test_each_engine_of_a_sweep_gives_what_a_run_of_its_own_gives():
 
     from engine.backtest import run_backtest, run_engines
 
-    strict = settings(gate={"min_confidence": 80}, stop_hunt={"window_s": 20})
+    strict = settings(gate={"min_strength": 80}, stop_hunt={"window_s": 20})
     results = run_engines([GOLDEN], [settings(), strict])
     alone = run_backtest([GOLDEN], strict)
     assert [s.as_dict() for s in results[1].signals.values()] == [s.as_dict() for s in alone.signals.values()]
@@ -121,21 +121,21 @@ def test_sweep_combinations_and_bad_keys():
     from engine.settings import Settings, SettingsError
     from engine.sweep import parse_sets
 
-    combos = parse_sets(["gate.min_confidence=70,75", "tiers.tier3.cascade_usd=50000,80000"], Settings())
-    assert [o for o, _ in combos][1] == {"gate.min_confidence": 70, "tiers.tier3.cascade_usd": 80000}
-    assert combos[3][1].gate.min_confidence == 75 and combos[3][1].tiers.tier3.cascade_usd == 80000
-    for bad, words in (("gate.nope=1", "unknown setting gate.nope"), ("gate.min_confidence=abc", "must be a number"),
-                       ("feeds.binance.min_trade_usd=1", "feed settings"), ("gate.min_confidence", "expected")):
+    combos = parse_sets(["gate.min_strength=70,75", "tiers.tier3.cascade_usd=50000,80000"], Settings())
+    assert [o for o, _ in combos][1] == {"gate.min_strength": 70, "tiers.tier3.cascade_usd": 80000}
+    assert combos[3][1].gate.min_strength == 75 and combos[3][1].tiers.tier3.cascade_usd == 80000
+    for bad, words in (("gate.nope=1", "unknown setting gate.nope"), ("gate.min_strength=abc", "must be a number"),
+                       ("feeds.binance.min_trade_usd=1", "feed settings"), ("gate.min_strength", "expected")):
         with pytest.raises(SettingsError, match=words):
             parse_sets([bad], Settings())
 
 
 def test_backtest_set_prints_one_row_per_combination():
     cmd = [sys.executable, "-m", "teleglas_tui.cli", "backtest", str(GOLDEN), "--progress", "off",
-           "--set", "gate.min_confidence=70,80", "--set", "stop_hunt.window_s=20,30"]
+           "--set", "gate.min_strength=70,80", "--set", "stop_hunt.window_s=20,30"]
     lines = subprocess.run(cmd, capture_output=True, text=True, check=True).stdout.splitlines()
     assert "4 combinations" in lines[0] and len(lines) == 2 + 4
     data = orjson.loads(subprocess.run([*cmd, "--json"], capture_output=True, check=True).stdout)
-    assert [row["set"] for row in data["sweep"]][-1] == {"gate.min_confidence": 80, "stop_hunt.window_s": 30}
-    bad = subprocess.run([*cmd[:7], "--set", "gate.min_confidence=x"], capture_output=True, text=True)
-    assert bad.returncode == 2 and "gate.min_confidence must be a number" in bad.stderr
+    assert [row["set"] for row in data["sweep"]][-1] == {"gate.min_strength": 80, "stop_hunt.window_s": 30}
+    bad = subprocess.run([*cmd[:7], "--set", "gate.min_strength=x"], capture_output=True, text=True)
+    assert bad.returncode == 2 and "gate.min_strength must be a number" in bad.stderr

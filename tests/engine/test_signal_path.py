@@ -61,9 +61,9 @@ class TestMerge:
 class TestGate:
     KEY = ("BTC", STOP_HUNT, LONG)
 
-    def test_minimum_confidence(self):
+    def test_minimum_strength(self):
         gate = Gate(settings().gate)
-        assert gate.check(self.KEY, 69.99, T0) == "confidence"
+        assert gate.check(self.KEY, 69.99, T0) == "strength"
         assert gate.check(self.KEY, 70.0, T0) is None
 
     def test_cooldown_per_coin_type_and_direction(self):
@@ -89,7 +89,7 @@ class TestGate:
         assert all(gate.admit((f"C{i}", STOP_HUNT, LONG), 80, T0 + i) for i in range(500))
         for _ in range(5):
             assert not gate.admit(("C1", STOP_HUNT, LONG), 80, T0 + 1_000)
-        assert gate.drops == {"confidence": 0, "cooldown": 5, "duplicate": 0}
+        assert gate.drops == {"strength": 0, "cooldown": 5, "duplicate": 0}
 
 
 class TestContext:

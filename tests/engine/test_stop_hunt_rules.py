@@ -92,7 +92,7 @@ def test_absorption_upgrades_the_signal_in_place():
     assert signal.metrics["absorption_usd"] == 0
     run.feed(trade(29, "FET", BUY, 5_000))
     assert signal.metrics["absorbed"] is True
-    assert signal.priority == "URGENT"
+    assert signal.priority == "WATCH"  # stronger; URGENT is for large cascades and measured classes (issue 17)
     assert len(run.of_type(STOP_HUNT)) == 1
     assert run.changes[-1] == (signal.id, "update", signal.revision)
 
