@@ -12,6 +12,7 @@ import os
 import re
 import signal
 import sys
+import textwrap
 import traceback
 from collections.abc import Callable, Sequence
 
@@ -102,11 +103,15 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     demo = sub.add_parser("demo", help="the TUI replaying the bundled real recording (no key, no network)",
-                          description="The TUI replaying the bundled recording (84 real minutes of Binance "
-                                      "liquidations and large trades, 2025-12-27) in a loop. Each pass opens "
-                                      f"{DEMO_FAST_FORWARD_S // 60} minutes in, the minutes before replayed at once. "
-                                      f"Needs no key and no network. The recording: {DEMO_RECORDING} (also for "
-                                      "run --headless --replay and backtest).")
+                          formatter_class=argparse.RawDescriptionHelpFormatter,
+                          description=textwrap.fill(
+                              "The TUI replaying the bundled recording (84 real minutes of Binance liquidations "
+                              "and large trades, 2025-12-27) in a loop. Each pass opens "
+                              f"{DEMO_FAST_FORWARD_S // 60} minutes in, the minutes before replayed at once. Needs "
+                              "no key and no network.", 78)
+                          # On a line of its own and never wrapped (argparse breaks at the hyphen of
+                          # site-packages): it is there to be copied.
+                          + f"\n\nThe recording (for run --headless --replay and backtest too):\n  {DEMO_RECORDING}")
     demo.add_argument("--speed", type=SPEED, default=DEMO_SPEED,
                       help=f"replay speed factor (default {DEMO_SPEED:g}; 1 = real time; 0 = as fast as possible; "
                            f"at most {MAX_SPEED:g})")

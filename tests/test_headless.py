@@ -237,3 +237,13 @@ def test_the_headless_demo_command_recordings_readme_suggests_shows_a_signal_wit
     first_line = next(iter(read_records(DEMO_RECORDING))).t
     first_signal = min(s.ts for s in run_backtest([DEMO_RECORDING], load_settings(None, environ={})).signals.values())
     assert (first_signal - first_line) / 1000 / 60 < 20
+
+
+def test_demo_help_names_the_recording_whole_for_an_installed_teleglas():
+    """Installed with pipx there is no recordings/ folder: demo --help names the file, on a line
+    of its own that can be copied (argparse's wrapping broke the path at site-packages' hyphen)."""
+    done = subprocess.run([sys.executable, "-m", "teleglas_tui.cli", "demo", "--help"], env=environ(),
+                          capture_output=True, text=True, timeout=30)
+    lines = done.stdout.splitlines()
+    named = lines[lines.index("The recording (for run --headless --replay and backtest too):") + 1].strip()
+    assert Path(named) == DEMO_RECORDING and Path(named).is_file()
