@@ -52,7 +52,7 @@ MOVING = (
     Binding("tab", "", "next pane (shift+Tab: previous)", key_display="Tab"),
     Binding("up,down", "", "move the cursor (PgUp, PgDn, Home, End too)", key_display="↑ ↓"),
     Binding("escape", "", "back, or close a prompt or a window", key_display="Esc"),
-    Binding("ctrl+p", "", "command palette: every key by name", key_display="ctrl+p"),
+    Binding("ctrl+p", "", "command palette: every command by name, and Screenshot", key_display="ctrl+p"),
 )
 
 

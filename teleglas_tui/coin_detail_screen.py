@@ -106,7 +106,7 @@ class CoinDetailScreen(Screen):
     CoinDetailScreen.-narrow #detail-signals { height: auto; max-height: 8; }
     """
     HORIZONTAL_BREAKPOINTS: ClassVar[list[tuple[int, str]]] = [(0, "-narrow"), (140, "-wide")]
-    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "app.pop_screen", "Back"), *coin_keys.BINDINGS]
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "app.pop_screen", "Back", key_display="Esc"), *coin_keys.BINDINGS]
 
     def __init__(self, coin: str, fetch: DetailSource, refresh_hz: float,
                  wall_ms: Callable[[], int] = lambda: int(time.time() * 1000), silent: Collection[str] = ()) -> None:

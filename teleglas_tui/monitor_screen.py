@@ -66,6 +66,7 @@ class MonitorScreen(Screen):
         self._settings = settings
         self._timer: Timer | None = None
         self._rung: set[str] = set()  # signals the bell rang for
+        self._passes = SignalsAcrossPasses()
 
     def compose(self) -> ComposeResult:
         ui = self._settings.ui
@@ -120,7 +121,7 @@ class MonitorScreen(Screen):
         self.query_one(LiquidationTape).show(snap.engine, waiting)
         feed = self.query_one(SignalFeed)
         feed.set_empty(((("no signals yet", "dim"),), *waiting[:1]))
-        feed.show(snap.engine.signals, settings, snap.paused, now)
+        feed.show(self._passes.update(snap.engine.signals, snap.engine.now_ms), settings, snap.paused, now)
         if self._settings.ui.bell:
             self._ring_for(snap.engine.signals, settings, now)
 
@@ -130,6 +131,25 @@ class MonitorScreen(Screen):
         if urgent:
             self._rung.update(urgent)
             self.app.bell()
+
+
+class SignalsAcrossPasses:
+    """The signals pane across the passes of a looping replay (the demo): each pass has a fresh
+    engine, whose list starts empty, so the pane emptied at every loop.  The previous pass's
+    signals stay, below the new ones, until the new pass's clock reaches their time (by then it
+    has made them again: the same recording gives the same signals)."""
+
+    def __init__(self) -> None:
+        self._last: Sequence[Signal] = ()
+        self._earlier: Sequence[Signal] = ()
+        self._clock = 0
+
+    def update(self, signals: Sequence[Signal], now_ms: int) -> list[Signal]:
+        """The signals to show, oldest first."""
+        if now_ms < self._clock:  # the engine's clock never goes back: a new pass began
+            self._earlier = self._last
+        self._clock, self._last = now_ms, signals
+        return [*signals, *(s for s in self._earlier if s.ts > now_ms)]
 
 
 def bell_for(signals: Sequence[Signal], settings: Mapping[str, CoinSetting], rung: Collection[str],

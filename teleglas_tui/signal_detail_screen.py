@@ -66,4 +66,5 @@ class SignalDetailScreen(ModalScreen[None]):
 
     def action_copy(self) -> None:
         self.app.copy_to_clipboard(signal_text(self.signal))
-        self.notify("signal text copied to the clipboard", timeout=2)
+        # OSC 52 has no answer: a terminal (or tmux without set-clipboard on) may drop it unseen
+        self.notify("signal text sent to the terminal's clipboard (in tmux: set-clipboard on)", timeout=4)

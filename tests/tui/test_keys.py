@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import io
 import time
+
+from rich.console import Console
 
 from textual.command import CommandList, CommandPalette
 from textual.widgets import Input, Label
@@ -22,6 +25,13 @@ from teleglas_tui.signal_feed import SignalFeed
 from teleglas_tui.statistics_screen import StatisticsScreen
 
 SIZE = (160, 48)
+
+
+def screen_text(renderable, width: int = 96) -> str:
+    """What a Rich renderable reads as, drawn ``width`` cells wide."""
+    console = Console(width=width, record=True, file=io.StringIO())
+    console.print(renderable)
+    return console.export_text()
 
 
 def row_texts(view) -> list[str]:
@@ -239,7 +249,7 @@ class TestAppKeys:
         async with app.run_test(size=SIZE) as pilot:
             await pilot.press("question_mark")
             assert isinstance(app.screen, HelpScreen)
-            shown = str(app.screen.query_one("#help-text").render())
+            shown = screen_text(app.screen.query_one("#help-text").content)
             for label in ("Add", "Mute", "Pause tape", "Liqs only", "Pause all", "Theme", "Signal detail",
                           "Copy text", "next pane", "command palette", "Esc", "ctrl+p"):
                 assert label in shown
@@ -448,3 +458,29 @@ async def test_live_with_no_network_says_what_it_waits_for_and_the_clock_runs():
         assert ["".join(t for t, _ in row) for row in feed.empty] == ["no signals yet", "waiting for the feeds"]
         top = "".join(t for t, _ in app.screen.query_one(HeaderStatus)._rows[0])
         assert top.startswith(" LIVE  23:58:20 UTC ")  # the (frozen) wall clock: nothing has come to give an event time
+
+
+class TestSignalsPane:
+    async def test_a_new_replay_pass_keeps_the_last_pass_signals_until_it_makes_them_again(self):
+        """The demo's signals pane emptied at every loop. The service starts a pass over as its
+        loop does (a fresh engine): the pane keeps the FET stop hunt of the pass before."""
+        app = make_app()
+        async with app.run_test(size=SIZE) as pilot:
+            await replayed(pilot)
+            feed = app.screen.query_one(SignalFeed)
+            before = [s.id for s in feed.shown]
+            assert before and app.service.view.signals
+            app.service._restart()
+            app.screen.refresh_panes()
+            assert not app.service.view.signals and [s.id for s in feed.shown] == before
+            assert "no signals yet" not in row_texts(feed)
+
+    async def test_c_says_where_the_text_went(self):
+        """`c` said "copied" though tmux (default set-clipboard external) had dropped it."""
+        app = make_app()
+        async with app.run_test(size=SIZE) as pilot:
+            await replayed(pilot)
+            app.screen.query_one(SignalFeed).focus()
+            await pilot.press("enter", "c")
+            assert [n.message for n in app._notifications] == [
+                "signal text sent to the terminal's clipboard (in tmux: set-clipboard on)"]

@@ -31,7 +31,7 @@ from teleglas_tui.coin_detail_screen import minute_rows, summary_rows
 from teleglas_tui.detail_chart import detail_chart, marker_for
 from teleglas_tui.flow_table import COLUMNS, Layout, alert_cell, flow_rows, layout, table_row
 from teleglas_tui.header_status import header_rows
-from teleglas_tui.help_screen import key_rows
+from teleglas_tui.help_screen import LEGEND, key_sections
 from teleglas_tui.liquidation_tape import emphasis, keep, tape_row
 from teleglas_tui.monitor_screen import bell_for
 from teleglas_tui.signal_feed import alert_state, signal_row
@@ -374,5 +374,15 @@ class TestBars:
 def test_help_lists_each_described_key_under_its_pane():
     from textual.binding import Binding
 
-    rows = key_rows([("Tape", [Binding("p", "pause", "Pause tape"), Binding("x", "hidden", "")])])
-    assert [text(r) for r in rows] == ["Tape", "  p            Pause tape", ""]
+    sections = key_sections([("Tape", [Binding("p", "pause", "Pause tape", tooltip="hold it still"),
+                                       Binding("x", "hidden", "")])])
+    assert [(title, [(key[0], text(about)) for key, about in entries]) for title, entries in sections] == [
+        ("Tape", [("p", "Pause tape · hold it still")])]
+
+
+def test_the_legend_explains_every_alert_status_and_outcome():
+    """It explained `blocked` but not silent, held, muted, off, paused, FLAT, UNKNOWN."""
+    labels = {label for _, entries in LEGEND for (label, _), _ in entries}
+    assert {"sent", "silent", "held", "blocked", "muted", "off", "not watched", "cooldown", "paused",
+            "stale"} <= labels
+    assert {"PENDING", "WIN", "LOSS", "FLAT", "UNKNOWN"} <= labels

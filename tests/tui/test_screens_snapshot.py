@@ -130,3 +130,18 @@ class TestLiveWithNoNetwork:
 
     def test_at_160x48(self, snap_compare):
         assert snap_compare(no_network_app(frozen_feeds=True)[0], terminal_size=(160, 48), run_before=feeds_down)
+
+
+class TestHelpScreen:
+    """`?`: every key with what it does, then what every colour, alert status and outcome means;
+    the meanings wrap instead of being cut."""
+
+    def test_at_80x24(self, snap_compare):
+        assert snap_compare(make_app(), terminal_size=(80, 24), run_before=replayed, press=["question_mark"])
+
+    def test_at_160x48(self, snap_compare):
+        assert snap_compare(make_app(), terminal_size=(160, 48), run_before=replayed, press=["question_mark"])
+
+    def test_the_legend_at_160x48(self, snap_compare):
+        """Scrolled to its end: the colours, the ten alert statuses, the outcomes."""
+        assert snap_compare(make_app(), terminal_size=(160, 48), run_before=replayed, press=["question_mark", "end"])
