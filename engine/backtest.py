@@ -201,8 +201,9 @@ def format_summary(summary: dict) -> str:
         lines.append(f"  {n:,} lines from source {src!r}, which no feed of this version reads (a newer version's "
                      "venue, or a typo): not replayed")
     lines.append(f"  signals: {summary['signals']} ({summary['blocked']} blocked by context, "
-                 f"{summary['merged']} merged); {summary['alerts']} would alert, {summary['held']} held by the "
-                 f"alert budget (watchlist coins alertable)")
+                 f"{summary['merged']} merged)")
+    lines.append(f"  alerts: {summary['alerts']} would be sent, {summary['held']} held by the budget "
+                 "(watchlist coins alertable)")
     for key, n in summary["by_direction"].items():
         lines.append(f"    {key:<28} {n:>5}")
     drops = {k: v for k, v in summary["gate_drops"].items() if v}

@@ -21,4 +21,4 @@ def test_the_demos_short_squeezes_are_its_longest_bars():
     assert rows["15:43"].endswith("█" + "░" * (BAR_WIDTH - 1))
     assert rows["15:30"].count("░") >= BAR_WIDTH // 2
     assert max(rows.values(), key=len) is rows["15:43"]
-    assert all(len(line) <= 80 for line in text.splitlines() if "liquidat" in line or line in rows.values())
+    assert all(len(line) <= 80 for line in text.splitlines()[1:])  # the first names the files
