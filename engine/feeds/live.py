@@ -38,6 +38,6 @@ def start(venue: Venue, feed: Feed, coins: list[str], deliver: Deliver, poll_int
                                 deliver=deliver_and_refresh, coins=coins,
                                 headers=venue.rest_headers(feed) if venue.rest_headers is not None else None,
                                 auth_error=venue.auth_error, backoff=Backoff(s.backoff_initial_s, s.backoff_max_s),
-                                redact=feed.secrets.redact, throttled=venue.throttled))
+                                redact=feed.secrets.redact, throttled=venue.throttled, post_body=venue.post_body))
     live = LiveFeed(venue.name, links)
     return live

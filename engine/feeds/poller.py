@@ -6,7 +6,8 @@ coins, fetches them one by one no faster than ``per_minute`` allows, and repeats
 later paths from what the earlier bodies taught the feed (Binance asks OI only for the symbols the
 round's premium index listed).  A coin added at run time is fetched at once, not at the next
 round.  Every body goes to ``deliver(src, "rest", path, body, t)``: recorded, then parsed by the
-feed's adapter, like a socket frame.
+feed's adapter, like a socket frame.  A path the venue's ``post_body(path)`` gives a body for is
+POSTed instead (Hyperliquid's ``/info``), and recorded under the same path.
 
 A throttled answer (HTTP 429, or what the venue's ``throttled(status, body)`` says is one:
 CoinGlass answers some with HTTP 200 and ``"code": "429"`` in the body) waits for ``Retry-After``
@@ -41,7 +42,8 @@ class RestPoller(Link):
                  headers: dict[str, str] | None = None, auth_error: str = "",
                  backoff: Backoff | None = None, timeout_s: float = 10.0,
                  redact: Callable[[str], str] = redact_text,
-                 throttled: Callable[[int, str], bool] = lambda status, body: status == 429) -> None:
+                 throttled: Callable[[int, str], bool] = lambda status, body: status == 429,
+                 post_body: Callable[[str], str | None] | None = None) -> None:
         super().__init__(name, redact)
         self.base_url = base_url.rstrip("/")
         self.requests = requests
@@ -54,6 +56,7 @@ class RestPoller(Link):
         self.backoff = backoff or Backoff(1.0, 60.0)
         self.timeout_s = timeout_s
         self.throttled = throttled
+        self.post_body = post_body
         self.sent = 0
         self._fresh: list[str] = []
         self._wake = asyncio.Event()
@@ -107,8 +110,14 @@ class RestPoller(Link):
         """One request, retried while throttled; False when the poller must end."""
         while True:
             self.sent += 1
+            post = self.post_body(path) if self.post_body is not None else None
+            if post is None:
+                request = session.get(self.base_url + path)
+            else:  # the path's query names the body (Hyperliquid /info?type=...); the venue reads the body only
+                request = session.post(self.base_url + path.partition("?")[0], data=post,
+                                       headers={"Content-Type": "application/json"})
             try:
-                async with session.get(self.base_url + path) as resp:
+                async with request as resp:
                     status, retry_after = resp.status, resp.headers.get("Retry-After")
                     body = await resp.text(errors="replace")
             except (aiohttp.ClientError, TimeoutError, ValueError) as exc:

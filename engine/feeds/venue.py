@@ -115,6 +115,11 @@ class Venue:
     # its later paths from what the earlier bodies taught the adapter.
     context: Callable[[Feed, list[str]], Iterable[str]] | None = None
     rest_headers: Callable[[Feed], dict[str, str]] | None = None
+    # A context path the venue answers only to a POST: the JSON body to send to the path without its
+    # query, else None (a GET).  Hyperliquid's /info reads {"type": ...}; the path keeps the type in
+    # its query (/info?type=metaAndAssetCtxs), which is the recording's ``ch``, so a replay knows
+    # which body it holds.
+    post_body: Callable[[str], str | None] | None = None
     key: str = ""  # the Secrets field the feed needs ("" for a key-less venue)
     aggregate: bool = False  # carries every venue's liquidations: with it on, the others leave theirs to it
     auth_error: str = ""  # the one line shown when the venue refuses the credentials

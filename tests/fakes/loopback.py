@@ -2,7 +2,8 @@
 the OS), the connections it keeps, and the ways a test makes it misbehave (drop every connection).
 
 A venue subclass says what its socket answers (:meth:`LoopbackVenue.on_text`) and which REST
-paths it serves (:meth:`LoopbackVenue.routes`); tests use it as ``async with FakeX() as fake``.
+paths it serves (:meth:`LoopbackVenue.routes`, POSTs in :meth:`LoopbackVenue.post_routes`); tests
+use it as ``async with FakeX() as fake``.
 """
 
 from __future__ import annotations
@@ -40,6 +41,8 @@ class LoopbackVenue:
         app = web.Application()
         for path, handler in self.routes().items():
             app.router.add_get(path, handler)
+        for path, handler in self.post_routes().items():
+            app.router.add_post(path, handler)
         self._runner = web.AppRunner(app, access_log=None)
         await self._runner.setup()
         await web.TCPSite(self._runner, "127.0.0.1", 0).start()
@@ -61,6 +64,10 @@ class LoopbackVenue:
 
     def routes(self) -> dict:
         """REST path → aiohttp handler."""
+        return {}
+
+    def post_routes(self) -> dict:
+        """REST path → aiohttp handler of a POST (Hyperliquid's ``/info``)."""
         return {}
 
     def check_request(self, connection: ServerConnection, request: Request) -> Response | None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from fakes.hyperliquid_server import FakeHyperliquid
 from fakes.venue_servers import FakeBinance, FakeBybit, FakeOkx
 
 
@@ -22,4 +23,10 @@ async def bybit():
 @pytest.fixture
 async def okx():
     async with FakeOkx() as fake:
+        yield fake
+
+
+@pytest.fixture
+async def hyperliquid():
+    async with FakeHyperliquid() as fake:
         yield fake

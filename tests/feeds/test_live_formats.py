@@ -12,11 +12,11 @@ import pytest
 from engine.feeds.registry import make_adapters
 from engine.feeds.venues.okx import INSTRUMENTS_PATH
 from engine.model import Liquidation, Trade
-from fakes.realdata import live_formats
+from fakes.realdata import LIVE_FORMATS, live_formats
 
 KINDS = {"Liquidation": Liquidation, "Trade": Trade}
-CASES = [(venue, case) for venue in ("binance", "bybit", "okx", "coinglass")
-         for case in live_formats(venue)["frames"]]
+VENUES = sorted(path.stem for path in LIVE_FORMATS.glob("*.json"))  # a venue's file is its cases
+CASES = [(venue, case) for venue in VENUES for case in live_formats(venue)["frames"]]
 
 
 def adapter_for(venue: str):
