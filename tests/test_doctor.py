@@ -16,6 +16,7 @@ from fakes.coinglass_server import FAKE_CG_KEY
 from fakes.loopback import closed_port
 from fakes.telegram_kit import TOKEN
 
+from engine.feeds.registry import VENUES
 from engine.settings import Settings
 from engine.store import connect, db_path, schema
 from teleglas_tui.cli import main
@@ -31,6 +32,9 @@ def isolated(tmp_path, monkeypatch):
     monkeypatch.setenv("TELEGLAS__STORAGE__BUSY_TIMEOUT_S", "0.05")
 
 
+_NAMED = ("coinglass", "binance", "bybit", "okx")  # the feeds config() sets; every other venue is off
+
+
 def config(tmp_path, telegram_url: str, open_port: int, okx_port: int | None = None) -> str:
     okx = (f"{{ws_url: 'ws://127.0.0.1:{okx_port}/ws', rest_url: 'http://127.0.0.1:{okx_port}'}}"
            if okx_port else "{enabled: false}")
@@ -43,7 +47,8 @@ feeds:
   binance: {{ws_url: 'ws://127.0.0.1:{open_port}/market', rest_url: 'http://127.0.0.1:{open_port}'}}
   bybit: {{enabled: false}}
   okx: {okx}
-""")
+""" + "".join(f"  {name}: {{enabled: false}}\n" for name in VENUES if name not in _NAMED))
+
     return str(path)
 
 
