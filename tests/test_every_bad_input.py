@@ -21,6 +21,7 @@ from hypothesis import HealthCheck, given
 from hypothesis import settings as hsettings
 from hypothesis import strategies as st
 
+from engine.feeds.registry import VENUES
 from engine.locations import DEMO_RECORDING
 from engine.recording import Record, write_recording
 from engine.settings import Settings
@@ -426,8 +427,8 @@ def test_a_database_fault_is_one_line_or_degrades_visibly(name, tmp_path):
 
 
 def test_doctor_names_who_holds_the_database(tmp_path, monkeypatch, capsys):
-    for feed in ("COINGLASS", "BINANCE", "BYBIT", "OKX"):  # no network: the database is the point
-        monkeypatch.setenv(f"TELEGLAS__FEEDS__{feed}__ENABLED", "false")
+    for feed in VENUES:  # no network: the database is the point
+        monkeypatch.setenv(f"TELEGLAS__FEEDS__{feed.upper()}__ENABLED", "false")
     db = db_path(tmp_path)
     held = claim_database(db, "teleglas run --headless")
     try:

@@ -16,13 +16,14 @@ from fakes.coinglass_server import FAKE_CG_KEY
 from fakes.coinglass_server import liquidation_frame, wait_for
 
 from engine.core import Engine
+from engine.feeds.registry import VENUES
 from engine.locations import DEMO_RECORDING, user_config_dir
 from engine.pipeline import Pipeline
 from engine.recording import read_records
 from engine.settings import load_settings
 
 T0 = 1_761_125_802_000
-ONLY_COINGLASS = {f"TELEGLAS__FEEDS__{v}__ENABLED": "false" for v in ("BINANCE", "BYBIT", "OKX")}
+ONLY_COINGLASS = {f"TELEGLAS__FEEDS__{v.upper()}__ENABLED": "false" for v in VENUES if v != "coinglass"}
 
 
 def environ(**extra: str) -> dict[str, str]:

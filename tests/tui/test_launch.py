@@ -9,6 +9,7 @@ import sys
 
 import pytest
 
+from engine.feeds.registry import VENUES
 from engine.locations import user_config_dir
 from teleglas_tui.cli import main
 
@@ -42,7 +43,7 @@ def test_no_live_feed_to_run_is_one_line_before_the_screen_opens(tmp_path):
     """Every venue switched off and no CoinGlass key: the monitor would open on nothing and say
     so in a toast; it is a start-up error like any other."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGLAS", "COINGLASS", "TELEGRAM"))}
-    env.update({f"TELEGLAS__FEEDS__{venue}__ENABLED": "false" for venue in ("BINANCE", "BYBIT", "OKX")})
+    env.update({f"TELEGLAS__FEEDS__{venue.upper()}__ENABLED": "false" for venue in VENUES if venue != "coinglass"})
     done = subprocess.run([sys.executable, "-m", "teleglas_tui.cli", "--data-dir", str(tmp_path / "data")],
                           cwd=tmp_path, env=env, stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=20)
     assert done.returncode == 2
