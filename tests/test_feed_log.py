@@ -10,6 +10,7 @@ from fakes.coinglass_server import FAKE_CG_KEY, wait_for
 from fakes.loopback import closed_port
 
 from engine.feed_log import FeedLog
+from engine.feeds.registry import VENUES
 from engine.secrets import Secrets
 from engine.service import Service
 from engine.settings import load_settings
@@ -69,8 +70,8 @@ async def test_a_feed_that_cannot_connect_is_logged_once_by_the_service_and_a_cl
     """A real service; the fake CoinGlass answers REST (the listing the socket waits for) and its
     socket's port refuses every connection, retried every few milliseconds."""
     settings = load_settings(None, environ={})
-    for name in ("binance", "bybit", "okx"):
-        getattr(settings.feeds, name).enabled = False
+    for name in VENUES:
+        getattr(settings.feeds, name).enabled = name == "coinglass"
     port = closed_port()
     feed = settings.feeds.coinglass
     feed.ws_url, feed.rest_url = f"ws://127.0.0.1:{port}/ws", coinglass.rest_url

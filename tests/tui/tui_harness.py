@@ -14,6 +14,7 @@ from pathlib import Path
 
 from textual.pilot import Pilot
 
+from engine.feeds.registry import VENUES
 from engine.model import Event, Signal
 from engine.secrets import Secrets
 from engine.service import Service
@@ -114,7 +115,7 @@ def no_network_app(*, frozen_feeds: bool = False, watchlist: list[str] | None = 
     settings = Settings()
     if watchlist is not None:
         settings.watchlist.coins = watchlist
-    for name in ("binance", "bybit", "okx"):
+    for name in (name for name, venue in VENUES.items() if not venue.key):
         feed = getattr(settings.feeds, name)
         feed.ws_url, feed.rest_url = "ws://127.0.0.1:9/", "http://127.0.0.1:9"  # nothing listens
     probe = ProbeSink()
