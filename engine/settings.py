@@ -71,6 +71,9 @@ class StopHuntSettings:
     stop_buffer: float = 0.3
     reward_risk: float = 2.0
     zero_zone_width: float = 0.005
+    # A stop hunt that grows to this many times the USD it was alerted at, or a new one on the same
+    # coin and side that reaches it within the cooldown, is a new signal and a new alert.
+    escalation_ratio: float = 2.0
 
 
 @dataclass

@@ -2,7 +2,8 @@
 
 A signal is sent when the context filter did not block it, alerts are not paused, its coin is
 alertable (toggle on, not muted), its type is not in ``alerts.silent_types``, no alert went out
-for the coin in the last ``alerts.coin_cooldown_s``, and the alert budget has room.
+for the coin in the last ``alerts.coin_cooldown_s`` (a stop hunt's escalation passes it), and the
+alert budget has room.
 Times are wall clock: cooldowns and budgets protect the trader's phone, not the engine.
 A refused signal is asked again on its next revision (an absorption upgrade may come after a
 pause ended); edits of a message already sent are never refused.
@@ -62,7 +63,8 @@ class AlertPolicy:
         if signal.type in self.s.silent_types or below_min_confidence(signal, self.gate):
             return "type does not alert"
         last = self._last_by_coin.get(signal.coin)
-        if last is not None and now_ms - last < self.s.coin_cooldown_s * 1000:
+        escalation = "escalates" in signal.metrics  # a stop hunt grown to stop_hunt.escalation_ratio x its alert
+        if last is not None and now_ms - last < self.s.coin_cooldown_s * 1000 and not escalation:
             return "coin cooldown"
         if signal.priority == "URGENT":
             return None

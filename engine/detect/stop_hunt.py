@@ -9,6 +9,17 @@ under the threshold and the absorption window has closed, or until the window ho
 other way (``swept_back``); the signal is emitted at the trigger and updated (never duplicated) as
 the cascade grows or absorption arrives.  Entry, stop and target are
 fixed at the trigger: outcomes are measured from what the first alert said.
+
+Escalation: a cascade is the window's liquidations of one side (longs for a LONG).  Once a stop
+hunt was emitted, a cascade on the same coin and side that reaches ``stop_hunt.escalation_ratio`` ×
+the one it was emitted on is a new signal — the same episode grown, or a new episode while the
+gate's cooldown or duplicate band would drop it — with its own levels from the zone so far and, in
+its metrics, ``escalates`` (the earlier signal's id), ``escalated_from_usd`` and ``cascade_usd``.
+It merges into nothing and passes the cooldowns (the gate's and the alert's: nobody reads an edit
+of an hour-old message).  The episode's updates then go to it, and the next escalation is measured
+from it.  Measured on the window, not on the episode's running total: on a coin whose liquidations
+never fall under the threshold (an episode that lasts), the total doubles by itself; a cascade
+twice the one alerted is news.
 """
 
 from __future__ import annotations
@@ -184,17 +195,29 @@ def describe(m: dict[str, Any], direction: str | None) -> list[str]:
         lines.append(f"Absorption {fmt.usd(absorbed)} of {fmt.usd(m.get('absorption_threshold_usd'))} needed")
     if m.get("zone_low") is not None:
         lines.append(f"Sweep zone {fmt.price(m.get('zone_low'))} – {fmt.price(m.get('zone_high'))}")
+    if m.get("escalates"):
+        earlier = m.get("escalated_from_usd") or 0
+        grown = (m.get("cascade_usd") or 0) / earlier if earlier else 0
+        lines.append(f"Escalation: {fmt.usd(m.get('cascade_usd'))} in {'longs' if longs else 'shorts'} within the "
+                     f"window, {grown:.1f}× the {fmt.usd(earlier)} of the last alert")
     return lines
 
 
-class _Coin:
-    """The stop-hunt detector's own state of one coin: its liquidation window and open episode."""
+def _side(window: LiquidationWindow, direction: str) -> float:
+    """The window's USD of the side a stop hunt of ``direction`` is about (longs for a LONG)."""
+    return window.long_usd if direction == LONG else window.short_usd
 
-    __slots__ = ("window", "episode")
+
+class _Coin:
+    """The stop-hunt detector's own state of one coin: its liquidation window, open episode and,
+    per side, the last stop hunt emitted (liquidated USD then, time, id): what escalation measures."""
+
+    __slots__ = ("window", "episode", "alerted")
 
     def __init__(self, span_ms: int) -> None:
         self.window = LiquidationWindow(span_ms)
         self.episode: Episode | None = None
+        self.alerted: dict[str, tuple[float, int, str]] = {}
 
 
 class StopHuntDetector(Detector):
@@ -203,6 +226,8 @@ class StopHuntDetector(Detector):
     def __init__(self, settings: Settings, plan: WindowPlan, path: SignalPath) -> None:
         self.s = settings.stop_hunt
         self.path = path
+        # How long the gate would drop a new episode of the same side: its cooldown or duplicate band.
+        self.gate_memory_ms = int(max(settings.gate.cooldown_s, settings.gate.dedup_window_s) * 1000)
         self.span = int(self.s.window_s * 1000)
         self.coins: dict[str, _Coin] = {}
         self.absorbing = 0
@@ -215,7 +240,7 @@ class StopHuntDetector(Detector):
         if state is None or state.episode is None:
             return
         if add_trade(state.episode, ev.ts, ev.usd, ev.side == "buy", self.s):
-            self._changed(m, state.episode)
+            self._changed(m, state, state.episode)
 
     def on_liquidation(self, m: Market, ev: Liquidation) -> None:
         state = self.coins.get(ev.coin)
@@ -233,29 +258,63 @@ class StopHuntDetector(Detector):
             state.episode = episode = None
         if episode is not None:
             add_liquidation(episode, ev.usd, is_long, ev.price)
-            self._changed(m, episode)
+            self._changed(m, state, episode)
         elif window.total >= m.cascade:
             self._trigger(m, state, now)
 
     def _trigger(self, m: Market, state: _Coin, now: int) -> None:
         episode = start(state.window, m.trades[self.absorbing], now, m.cascade, m.absorption, self.s)
         state.episode = episode
-        entry, stop, target = levels(episode, self.s)
-        signal = self.path.new_signal(m, STOP_HUNT, episode.direction, strength(episode), metrics(episode),
-                                      entry, stop, target)
+        if self._escalates(state, episode, now):
+            self._escalate(m, state, episode)
+            return
+        episode.signal = self._signal(m, episode)
         episode.reported_usd = episode.total
-        carrier = self.path.admit(m, signal)
-        episode.signal = carrier or signal
-        episode.emitted = carrier is not None
+        self._emitted(state, episode, self.path.admit(m, episode.signal))
 
-    def _changed(self, m: Market, episode: Episode) -> None:
-        """The cascade grew or absorption arrived: update the signal, not a new one.
+    def _signal(self, m: Market, episode: Episode) -> Signal:
+        entry, stop, target = levels(episode, self.s)
+        return self.path.new_signal(m, STOP_HUNT, episode.direction, strength(episode), metrics(episode),
+                                    entry, stop, target)
+
+    def _emitted(self, state: _Coin, episode: Episode, carrier: Signal | None) -> None:
+        if carrier is None:
+            return
+        episode.signal, episode.emitted = carrier, True
+        state.alerted[episode.direction] = (_side(state.window, episode.direction), self.path.now_ms, carrier.id)
+
+    def _escalates(self, state: _Coin, episode: Episode, now: int) -> bool:
+        """The cascade (the window) reached ``escalation_ratio`` × the one the last stop hunt of
+        its side was emitted on: in the same episode, or in a new one while the cooldown would
+        drop it."""
+        last = state.alerted.get(episode.direction)
+        if last is None or _side(state.window, episode.direction) < self.s.escalation_ratio * last[0]:
+            return False
+        return episode.emitted or now - last[1] < self.gate_memory_ms
+
+    def _escalate(self, m: Market, state: _Coin, episode: Episode) -> None:
+        usd, _, earlier = state.alerted[episode.direction]
+        signal = self._signal(m, episode)
+        signal.metrics.update(escalates=earlier, escalated_from_usd=round(usd, 2),
+                              cascade_usd=round(_side(state.window, episode.direction), 2))
+        carrier = self.path.admit(m, signal, escalation=True)
+        if carrier is None and episode.signal is None:
+            episode.signal = signal  # kept as the candidate, like a trigger the gate dropped
+        episode.reported_usd = episode.total
+        self._emitted(state, episode, carrier)
+
+    def _changed(self, m: Market, state: _Coin, episode: Episode) -> None:
+        """The cascade grew or absorption arrived: update the signal, not a new one — unless it
+        escalates.
 
         Updates are handed out when the strength moves ``UPDATE_POINTS``, the absorption upgrade
         happens, or the cascade grew by ``UPDATE_GROWTH``: enough for an alert edited in place,
         not one update per liquidation."""
         signal = episode.signal
         if signal is None:
+            return
+        if self._escalates(state, episode, self.path.now_ms):
+            self._escalate(m, state, episode)
             return
         base = strength(episode)
         upgraded = episode.absorbed and not signal.metrics.get("absorbed")
@@ -269,9 +328,7 @@ class StopHuntDetector(Detector):
             if base <= signal.base_strength:
                 return
             signal.base_strength = base
-            carrier = self.path.admit(m, signal)
-            if carrier is not None:
-                episode.signal, episode.emitted = carrier, True
+            self._emitted(state, episode, self.path.admit(m, signal))
             return
         signal.base_strength = base
         self.path.revise(m, signal)

@@ -25,13 +25,15 @@ class Gate:
     def _band(self, strength: float) -> int:
         return int(strength // self.s.dedup_band) if self.s.dedup_band else int(strength)
 
-    def check(self, key: tuple, strength: float, now: int) -> str | None:
-        """The reason a candidate is dropped, or None when it may be emitted."""
+    def check(self, key: tuple, strength: float, now: int, escalation: bool = False) -> str | None:
+        """The reason a candidate is dropped, or None when it may be emitted.  An escalation (a
+        stop hunt grown to ``stop_hunt.escalation_ratio`` × what was alerted) passes the cooldown
+        and the duplicate band; it still counts for the next one."""
         s = self.s
         if strength < s.min_strength:
             return "strength"
         recent = self._recent.get(key)
-        if recent:
+        if recent and not escalation:
             dedup_ms = s.dedup_window_s * 1000
             while recent and recent[0][0] <= now - max(dedup_ms, s.cooldown_s * 1000):
                 recent.popleft()
@@ -43,8 +45,8 @@ class Gate:
                     return "duplicate"
         return None
 
-    def admit(self, key: tuple, strength: float, now: int) -> bool:
-        reason = self.check(key, strength, now)
+    def admit(self, key: tuple, strength: float, now: int, escalation: bool = False) -> bool:
+        reason = self.check(key, strength, now, escalation)
         if reason is not None:
             self.drops[reason] += 1
             return False

@@ -67,11 +67,12 @@ class SignalPath:
         """A new candidate; the signal now carrying it, or None when the gate dropped it."""
         return self.admit(m, self.new_signal(m, signal_type, direction, strength, metrics, entry, stop, target))
 
-    def admit(self, m: Market, signal: Signal) -> Signal | None:
+    def admit(self, m: Market, signal: Signal, escalation: bool = False) -> Signal | None:
         """Merge into an agreeing signal, or pass the gate and be emitted.  Returns the emitted
         signal now carrying this candidate (itself, the signal it merged into, or None when the
-        gate dropped it)."""
-        target = self._merge_target(m, signal)
+        gate dropped it).  An escalation is a signal of its own: it merges into nothing and passes
+        the gate's cooldown and duplicate band."""
+        target = None if escalation else self._merge_target(m, signal)
         if target is not None:
             if signal.type == STOP_HUNT:
                 self._promote(target, signal)
@@ -81,7 +82,8 @@ class SignalPath:
             self._finish(m, target)
             self.changed(target, "update")
             return target
-        if not self.gate.admit((m.coin, signal.type, signal.direction), signal.base_strength, self.now_ms):
+        if not self.gate.admit((m.coin, signal.type, signal.direction), signal.base_strength, self.now_ms,
+                               escalation):
             return None
         self._finish(m, signal)
         self._estimate(signal)

@@ -21,8 +21,9 @@ def test_a_watched_coins_cascade_is_alerted_after_a_burst_of_small_coins_signals
         for signal in run.feed(liq(70 + k, "BTC", SHORT, 900_000, price=96_000 + k)):
             replay.on_signal(signal)
     hunts = run.of_type(STOP_HUNT)
-    assert len(hunts) == 61  # every signal is emitted and shown
-    btc = [h for h in hunts if h.coin == "BTC"][0]
+    assert len(hunts) == 62  # every signal is emitted and shown: BTC at $2.7M, then escalated at $5.4M
+    first, btc = [h for h in hunts if h.coin == "BTC"]
+    assert btc.metrics["escalates"] == first.id and btc.metrics["liquidated_usd"] == 8_100_000
     assert btc.priority == "URGENT" and btc.id in replay.sent and not btc.held
     small = [h for h in hunts if h.coin != "BTC"]
     assert sum(h.id in replay.sent for h in small) == 5  # the budget of all coins together

@@ -52,10 +52,10 @@ class TestMerge:
         run = Run()
         flow = self._accumulation(run)
         run.feed(liq(60, "BTC", LONG, 2_000_000, price=99))
-        run.feed(*[liq(61 + i, "BTC", LONG, 2_000_000, price=98) for i in range(5)])
-        assert flow.metrics["liquidated_usd"] == 12_000_000
-        assert flow.base_strength == 50 + 25 + 15  # ratio 6: +25, share 1: +15
-        assert flow.metrics["merged"] == {ACCUMULATION: 70} and flow.priority == "URGENT"  # 6x the threshold
+        run.feed(*[liq(61 + i, "BTC", LONG, 380_000, price=98) for i in range(5)])  # under 2x: no escalation
+        assert flow.metrics["liquidated_usd"] == 3_900_000
+        assert flow.base_strength == 50 + 15 + 15  # ratio 1.95: +15, share 1: +15
+        assert flow.metrics["merged"] == {ACCUMULATION: 70} and len(run.of_type(STOP_HUNT)) == 1
 
 
 class TestGate:
