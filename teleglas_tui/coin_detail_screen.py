@@ -1,6 +1,6 @@
-"""One coin up close: the last hour as a plotext chart (price with liquidation markers, net
-delta per minute under it, see ``detail_chart``), the minute table, and the coin's signals with
-their outcomes.
+"""One coin up close: the last hour as a chart (price with liquidation marks, net delta per
+minute under it when the height allows, see ``detail_chart``), the minute table, and the coin's
+signals with their outcomes.
 
 The pure half (``summary_rows``, ``minute_rows``, ``detail_chart``) reads ``CoinDetail``; the
 screen pulls a fresh one at ``ui.refresh_hz`` while it is shown, and draws the chart again only
@@ -14,9 +14,8 @@ import time
 from collections.abc import Callable, Collection, Sequence
 from typing import ClassVar
 
-from textual.app import App, ComposeResult
+from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.color import Color, ColorParseError
 from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.widgets import Footer, Static
@@ -25,35 +24,42 @@ from engine import format as fmt
 from engine.snapshot import CoinDetail, CoinSetting, MinuteBar
 from teleglas_tui import coin_keys
 from teleglas_tui.columns import hms, left, right
-from teleglas_tui.detail_chart import PlotView, detail_chart
+from teleglas_tui.detail_chart import detail_chart
 from teleglas_tui.messages import CoinAction
-from teleglas_tui.palette import Palette, Row, Span, palette
+from teleglas_tui.palette import Row, Span, palette
 from teleglas_tui.signal_feed import signal_row
 from teleglas_tui.text_bars import level_bar, ratio_bar, signed_bar
 
 DetailSource = Callable[[], tuple[CoinDetail, CoinSetting | None, bool]]
+SUMMARY_FULL = 110  # cells from which the summary has the buy bar and funding and OI on its first line
 
 
-def summary_rows(detail: CoinDetail) -> list[Row]:
-    """The coin's figures on one line, the venues' share of its flow on the next (never cut)."""
+def summary_rows(detail: CoinDetail, width: int = 200) -> list[Row]:
+    """The coin's figures on one line, the venues' share of its flow on the next (never cut).
+    Under ``SUMMARY_FULL`` cells the buy bar goes and funding and OI join the venues' line, so
+    an 80-column line loses no figure."""
     spans: list[Span] = [(f" {detail.coin} ", "accent huge"), (f"  tier {detail.tier}", "dim")]
     flow = detail.flow
     if flow is None:
         return [(*spans, ("  no trades seen yet", "dim"))]
-    spans += [("  ", ""), (fmt.price(flow.price), "bold"), ("   5m buys ", "dim")]
-    spans += ratio_bar(flow.buy_ratio, 10)
+    narrow = width < SUMMARY_FULL
+    gap = "  " if narrow else "   "
+    spans += [("  ", ""), (fmt.price(flow.price), "bold"), (f"{gap}5m buys ", "dim")]
+    if not narrow:
+        spans += [*ratio_bar(flow.buy_ratio, 10), (" ", "")]
     ratio = "-" if flow.buy_ratio is None else f"{flow.buy_ratio * 100:.0f}%"
-    spans += [(f" {ratio}", ""), ("   Δ ", "dim"),
+    spans += [(ratio, ""), (f"{gap}Δ ", "dim"),
               (fmt.usd(flow.delta_usd), "buy" if flow.delta_usd > 0 else "sell" if flow.delta_usd < 0 else "dim"),
-              ("   large ", "dim"), (f"{flow.large_buys}", "buy"), ("/", "dim"), (f"{flow.large_sells}", "sell"),
-              ("   funding ", "dim"), (fmt.funding(flow.funding), ""),
-              ("   OI Δ ", "dim"), (fmt.pct(flow.oi_change, 1), "")]
-    venues: list[Span] = [(" 5m traded by venue ", "dim")]
+              (f"{gap}large ", "dim"), (f"{flow.large_buys}", "buy"), ("/", "dim"), (f"{flow.large_sells}", "sell")]
+    context: list[Span] = [(f"{gap}funding ", "dim"), (fmt.funding(flow.funding), ""),
+                           (f"{gap}OI Δ ", "dim"), (fmt.pct(flow.oi_change, 1), "")]
+    venues: list[Span] = [(" funding ", "dim"), context[1], *context[2:], ("  · ", "dim")] if narrow else []
+    venues.append(("5m by venue " if narrow else " 5m traded by venue ", "dim"))
     for i, (venue, usd) in enumerate(detail.venues.items()):
         venues += [(" · " if i else "", "dim"), (f"{venue} ", ""), (fmt.usd(usd), "")]
     if not detail.venues:
         venues.append(("no trades in the window", "dim"))
-    return [tuple(spans), tuple(venues)]
+    return [tuple(spans) if narrow else (*spans, *context), tuple(venues)]
 
 
 def minute_rows(bars: Sequence[MinuteBar], limit: int) -> list[Row]:
@@ -87,7 +93,9 @@ class CoinDetailScreen(Screen):
     CoinDetailScreen #detail-summary { height: 2; background: $panel; text-wrap: nowrap; text-overflow: ellipsis; }
     CoinDetailScreen #detail-chart {
         height: 45%;
-        min-height: 12;
+        min-height: 10;
+        text-wrap: nowrap;
+        text-overflow: clip;
         border: round $panel-lighten-2;
         border-title-color: $text-muted;
         background: $surface;
@@ -103,7 +111,7 @@ class CoinDetailScreen(Screen):
     }
     CoinDetailScreen.-wide #detail-minutes { width: 78; }
     CoinDetailScreen.-narrow #detail-body { layout: vertical; }
-    CoinDetailScreen.-narrow #detail-signals { height: auto; max-height: 8; }
+    CoinDetailScreen.-narrow #detail-signals { height: auto; max-height: 5; }
     """
     HORIZONTAL_BREAKPOINTS: ClassVar[list[tuple[int, str]]] = [(0, "-narrow"), (140, "-wide")]
     BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "app.pop_screen", "Back", key_display="Esc"), *coin_keys.BINDINGS]
@@ -122,15 +130,14 @@ class CoinDetailScreen(Screen):
 
     def compose(self) -> ComposeResult:
         yield Static(id="detail-summary")
-        yield PlotView(id="detail-chart")
+        yield Static(id="detail-chart")
         with Horizontal(id="detail-body"):
             yield Static(id="detail-minutes")
             yield Static(id="detail-signals")
         yield Footer()
 
     def on_mount(self) -> None:
-        self.query_one("#detail-chart").border_title = (
-            "Last hour UTC · price, ● liquidations by size (long/short colour) · net delta per minute")
+        self.query_one("#detail-chart").border_title = "Last hour UTC · price, liquidations, net delta"
         self.query_one("#detail-minutes").border_title = "Minutes · newest first"
         self.query_one("#detail-signals").border_title = f"{self.coin} signals · newest first"
         self.redraw()
@@ -154,7 +161,8 @@ class CoinDetailScreen(Screen):
         style = palette(self.app)
         minutes = self.query_one("#detail-minutes", Static)
         signals = self.query_one("#detail-signals", Static)
-        self.query_one("#detail-summary", Static).update(style.lines(summary_rows(detail)))
+        summary = self.query_one("#detail-summary", Static)
+        summary.update(style.lines(summary_rows(detail, summary.size.width or 200)))
         self._redraw_chart(detail.bars)
         minutes.update(style.lines(minute_rows(detail.bars, max(1, minutes.content_size.height - 1))))
         now = self._wall_ms()
@@ -162,26 +170,10 @@ class CoinDetailScreen(Screen):
         signals.update(style.lines(rows) if rows else style.text(((f"no {self.coin} signals yet", "dim"),)))
 
     def _redraw_chart(self, bars: Sequence[MinuteBar]) -> None:
-        chart = self.query_one(PlotView)
+        chart = self.query_one("#detail-chart", Static)
         size = chart.content_size
         frame, data, now = (size, self.app.theme), (bars[-1] if bars else None, len(bars)), time.monotonic()
         if frame == self._chart_frame and (data == self._chart_data or now - self._chart_at < 1):
             return
         self._chart_frame, self._chart_data, self._chart_at = frame, data, now
-        chart.show(detail_chart(bars, size.width, size.height, chart_colours(palette(self.app), self.app)))
-
-
-def chart_colours(style: Palette, app: App) -> dict[str, tuple[int, int, int]]:
-    """The chart's colours from the theme: trading roles from the palette, the frame muted."""
-    colours = {}
-    for name, role in (("price", "accent"), ("long", "long"), ("short", "short"), ("buy", "buy"),
-                       ("sell", "sell")):
-        colour = style.style(role).color
-        colours[name] = tuple(colour.get_truecolor()) if colour else (200, 200, 200)
-    variables = app.theme_variables
-    for name, variable in (("axis", "panel-lighten-2"), ("label", "foreground-muted")):
-        try:
-            colours[name] = Color.parse(variables.get(variable) or variables["foreground"]).rgb
-        except ColorParseError:  # a theme may give a relative colour ("auto 60%")
-            colours[name] = (160, 160, 160)
-    return colours
+        chart.update(palette(self.app).lines(detail_chart(bars, size.width, size.height)))

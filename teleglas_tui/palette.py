@@ -38,6 +38,7 @@ _MODIFIERS = {
     "bold": Style(bold=True),
     "dim": Style(dim=True),
     "huge": Style(bold=True, reverse=True),
+    "reverse": Style(reverse=True),  # a lower block drawn reversed fills the top of its cell
 }
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import re
+import pytest
 
 from engine.model import (
     FAVORABLE,
@@ -28,7 +28,7 @@ from engine.snapshot import (
 )
 from engine.tiers import Tiers
 from teleglas_tui.coin_detail_screen import minute_rows, summary_rows
-from teleglas_tui.detail_chart import detail_chart, marker_for
+from teleglas_tui.detail_chart import detail_chart, marker, price_ticks
 from teleglas_tui.flow_table import COLUMNS, Layout, alert_cell, flow_rows, layout, table_row
 from teleglas_tui.header_status import header_rows
 from teleglas_tui.help_screen import LEGEND, key_sections
@@ -311,24 +311,53 @@ class TestHeaderRows:
 class TestDetailRows:
     bars = [MinuteBar(T + i * 60_000, 100.0 + i, 10.0 * i, 5.0, 0.0 if i else 7.0, 0.0) for i in range(4)]
 
-    colours = {name: (200, 100, 50) for name in ("price", "long", "short", "buy", "sell", "axis", "label")}
+    def chart(self, bars, width=60, height=16) -> list[str]:
+        return [text(row) for row in detail_chart(bars, width, height)]
 
-    def chart(self, bars, width=60, height=14) -> list[str]:
-        return re.sub(r"\x1b\[[0-9;]*m", "", detail_chart(bars, width, height, self.colours)).splitlines()
-
-    def test_the_chart_scales_to_the_prices_not_to_zero(self):
-        """A minute before the coin's first price (close 0) pinned BTC's axis at 0-101,035."""
+    def test_the_chart_scales_to_the_prices_not_to_zero_with_round_ticks(self):
+        """A minute before the coin's first price (close 0) pinned BTC's axis at 0-101,035; the
+        ticks were the hour's low, middle and high (61,706, 61,757, 61,808)."""
         bars = [MinuteBar(T - 60_000, 0.0, 0.0, 0.0, 0.0, 0.0)] + self.bars
         lines = self.chart(bars)
         labels = [line.split("┤")[0].strip() for line in lines if "┤" in line]
-        assert labels[0] == "103.00" and labels[2] == "100.00" and "0" not in labels
-        assert lines[-1].split() == ["09:38", "09:39", "09:41"]  # the time axis, UTC
-        assert len(lines) == 14 and {len(line) for line in lines} == {60}
+        assert labels[:4] == ["103", "102", "101", "100"] and "0" not in labels[:4]
+        assert lines[-1].split() == ["09:38", "09:39", "09:40", "09:41"]  # the time axis, UTC
+        assert len(lines) == 16 and max(len(line) for line in lines) <= 60
 
-    def test_liquidations_are_marked_by_size_and_delta_drawn_per_minute(self):
-        assert [marker_for(usd, 100.0) for usd in (100.0, 50.0, 20.0, 1.0)] == ["●", "●", "•", "·"]
-        drawn = "\n".join(self.chart(self.bars))
-        assert "●" in drawn and "█" in drawn and "$25" in drawn  # the largest minute's delta: $25
+    def test_price_ticks_are_round_numbers(self):
+        assert price_ticks(61_706, 61_808, 3) == ([61_750.0, 61_800.0], 0)
+        ticks, decimals = price_ticks(840.02, 840.37, 4)
+        assert ticks == pytest.approx([840.1, 840.2, 840.3]) and decimals == 1
+        ticks, decimals = price_ticks(0.2391, 0.2402, 4)
+        assert ticks == pytest.approx([0.2395, 0.24]) and decimals == 4
+
+    def test_a_liquidation_mark_says_its_side_by_its_shape(self):
+        """Long and short marks differed by colour alone: without colour they read the same."""
+        assert marker(100.0, 0.0, 100.0) == ("▼", "long bold") and marker(0.0, 60.0, 100.0) == ("▲", "short bold")
+        assert marker(10.0, 0.0, 100.0)[0] == "▾" and marker(0.0, 10.0, 100.0)[0] == "▴"
+        assert marker(10.0, 20.0, 100.0)[0] == "◆" and marker(0.0, 0.0, 100.0) is None
+        drawn = "\n".join(self.chart(self.bars)[1:])  # below the legend
+        assert drawn.count("▼") == 1 and "▲" not in drawn  # the one minute with liquidated longs
+
+    def test_delta_bars_grow_up_for_buying_and_down_for_selling_on_a_round_scale(self):
+        bars = [MinuteBar(T + i * 60_000, 100.0, buy, sell, 0.0, 0.0)
+                for i, (buy, sell) in enumerate([(900_000, 0), (0, 450_000), (0, 0)])]
+        rows = detail_chart(bars, 60, 16)
+        labels = [text(r).split("┤")[0].split("┼")[0].strip() for r in rows]
+        zero = labels.index("0")
+        assert "$1.00M" in labels[:zero] and "-$1.00M" in labels[zero:]  # 900k rounds up to $1.00M
+        top, bottom = labels.index("$1.00M"), labels.index("-$1.00M")
+        buying = [text(r)[8:24] for r in rows[top:zero]]  # the first minute's cells
+        selling = [r for r in rows[zero + 1:bottom + 1]]
+        assert buying == ["▆" * 16, "█" * 16]  # 90 % of the way up, an eighth exact
+        assert any(("▁" * 16, "sell reverse") in r for r in selling)  # 45 %: a reversed lower block fills from the top
+        assert not any("sell" in roles(r) for r in rows[:zero]) and not any("buy" in roles(r) for r in selling)
+
+    def test_at_80x24_the_chart_keeps_the_price_and_points_to_the_minute_table(self):
+        rows = detail_chart(self.bars, 76, 8)
+        assert "net delta: the Minutes table" in text(rows[0]) and "0" not in [
+            text(r).split("┼")[0].strip() for r in rows if "┼" in text(r)]
+        assert len(rows) == 8 and sum("┤" in text(r) or "│" in text(r) for r in rows) == 5
 
     def test_no_prices_yet_says_so(self):
         assert self.chart([]) == ["no prices in the last hour yet"]
@@ -339,6 +368,13 @@ class TestDetailRows:
                                                        "Gate": 1e5})
         _, venues = summary_rows(detail)
         assert text(venues).endswith("Gate $100k")
+
+    def test_an_80_column_summary_keeps_every_figure(self):
+        """At 80 columns the summary was cut after `fu…`: funding and OI were lost."""
+        flow = CoinFlow("BNB", 2, 840.13, 70e3, 0.0, 1.0, 2, 0, 70e3, 2, 0.0, 0.0, 0.0001, 0.012, 7e4, [], T)
+        first, second = summary_rows(CoinDetail("BNB", 2, [], flow, [], {"Binance": 7e4}), width=80)
+        assert len(text(first)) <= 80 and len(text(second)) <= 80
+        assert "funding +0.0100%" in text(second) and "OI Δ +1.2%" in text(second) and "Δ $70.0k" in text(first)
 
     def test_minute_table_is_newest_first_with_a_header(self):
         rows = minute_rows(self.bars, limit=2)
