@@ -111,7 +111,7 @@ def secret_checks(secrets: Secrets) -> list[Check]:
     return [
         Check("secret COINGLASS_API_KEY", OK, f"set (from {_source(secrets, 'COINGLASS_API_KEY')})")
         if secrets.coinglass_api_key else
-        Check("secret COINGLASS_API_KEY", SKIP, "missing (CoinGlass off; Binance, Bybit and OKX need no key)"),
+        Check("secret COINGLASS_API_KEY", SKIP, "missing (CoinGlass off; the other venues need no key)"),
         Check("secret TELEGRAM_BOT_TOKEN", OK, f"set (from {_source(secrets, 'TELEGRAM_BOT_TOKEN')})") if token else
         Check("secret TELEGRAM_BOT_TOKEN", SKIP, "missing (no Telegram alerts)"),
         chat,
