@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
 from typing import Any
 
 import orjson
@@ -73,16 +74,35 @@ def finite(value: object) -> float | None:
 
 
 def event_ms(value: object) -> int:
-    """An event time in ms from an int or a digit string (venues send both), else ``-1``."""
+    """An event time in ms from an int, a digit string (venues send both) or an ISO 8601 time with
+    its zone (dYdX ``createdAt``: ``2024-08-22T23:59:58.855Z``), else ``-1``."""
     if value.__class__ is str:
         # isdigit() alone accepts "²" and other digits int() refuses; 14 digits reach MAX_TS.
         ok = len(value) <= 14 and value.isascii() and value.isdigit()  # type: ignore[arg-type,union-attr]
-        value = int(value) if ok else -1  # type: ignore[arg-type]
+        value = int(value) if ok else _iso_ms(value)  # type: ignore[arg-type]
     elif value.__class__ is float:
         value = int(value) if MIN_TS <= value < MAX_TS else -1  # type: ignore[operator,arg-type]
     if value.__class__ is not int or not MIN_TS <= value < MAX_TS:  # type: ignore[operator]
         return -1
     return value  # type: ignore[return-value]
+
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+_MS = timedelta(milliseconds=1)
+
+
+def _iso_ms(text: str) -> int:
+    """Ms of an ISO 8601 time that names its zone (``Z`` or ``+00:00``), else ``-1``: a time
+    without a zone would be a guess."""
+    if not 20 <= len(text) <= 35 or text[4:5] != "-" or text[10:11] != "T":
+        return -1
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        return -1
+    if moment.tzinfo is None:
+        return -1
+    return (moment - _EPOCH) // _MS  # exact: a float timestamp can land a millisecond short
 
 
 def json_object(raw: str) -> Any:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from fakes.dydx_server import FakeDydx
 from fakes.hyperliquid_server import FakeHyperliquid
 from fakes.venue_servers import FakeBinance, FakeBybit, FakeOkx
 
@@ -29,4 +30,10 @@ async def okx():
 @pytest.fixture
 async def hyperliquid():
     async with FakeHyperliquid() as fake:
+        yield fake
+
+
+@pytest.fixture
+async def dydx():
+    async with FakeDydx() as fake:
         yield fake
