@@ -366,6 +366,6 @@ class FlowTable(LineView):
                 self._title()
                 self._redraw()
 
-        self.app.push_screen(PromptScreen("Filter coins by name: the table follows as you type · Enter keeps it"
-                                          " (empty shows all) · Esc goes back", value=self.text_filter,
-                                          placeholder="part of a name, e.g. PEPE", on_change=apply), apply)
+        self.app.push_screen(PromptScreen("Filter by name: the table follows as you type · Enter keeps it · Esc goes back",
+                                          value=self.text_filter, placeholder="part of a name, e.g. PEPE (empty: all)",
+                                          on_change=apply), apply)

@@ -1,11 +1,13 @@
-"""SVG snapshots of the main, detail and statistics screens after a full replay of the small
+"""SVG snapshots of every screen (main, coin and signal detail, help, statistics, prompts, the palette,
+live with no network) after a full replay of the small
 recording (update with ``pytest tests/tui --snapshot-update``, then look at the pictures in
 ``snapshot_report.html``)."""
 
 from __future__ import annotations
 
 from textual.app import App
-from tui_harness import feeds_down, make_app, no_network_app, replayed
+from textual.command import CommandList
+from tui_harness import feeds_down, make_app, no_network_app, replayed, until
 
 from engine.model import LONG, SHORT, Outcome, Signal
 from engine.settings import Settings
@@ -110,6 +112,16 @@ class TestSmallTerminal:
     def test_detail_screen_chart(self, snap_compare):
         assert snap_compare(make_app(), terminal_size=(80, 24), run_before=open_btc)
 
+    def test_the_filter_follows_the_typing(self, snap_compare):
+        """`/` from the tape, `mel` typed: the table shows MELANIA alone while the prompt is open."""
+
+        async def filter_mel(pilot):
+            await replayed(pilot)
+            await pilot.press("tab", "slash", *"mel")
+            await pilot.pause()
+
+        assert snap_compare(make_app(), terminal_size=(80, 24), run_before=filter_mel)
+
     def test_signal_detail(self, snap_compare):
         """Tab to the signals, Enter: the alert's text with levels, context and outcome so far."""
 
@@ -145,3 +157,33 @@ class TestHelpScreen:
     def test_the_legend_at_160x48(self, snap_compare):
         """Scrolled to its end: the colours, the ten alert statuses, the outcomes."""
         assert snap_compare(make_app(), terminal_size=(160, 48), run_before=replayed, press=["question_mark", "end"])
+
+
+class TestKeysFromAnyPane:
+    """160x48: the filter prompt over a live-filtered table, the command palette opened with the
+    tape focused and `add` typed, the signal detail."""
+
+    def test_the_filter_follows_the_typing(self, snap_compare):
+        async def filter_mel(pilot):
+            await replayed(pilot)
+            await pilot.press("tab", "slash", *"mel")
+            await pilot.pause()
+
+        assert snap_compare(make_app(), terminal_size=(160, 48), run_before=filter_mel)
+
+    def test_the_palette_finds_add_with_the_tape_focused(self, snap_compare):
+        async def palette_add(pilot):
+            await replayed(pilot)
+            await pilot.press("tab", "ctrl+p", *"add")
+            await until(pilot, lambda: pilot.app.screen.query_one(CommandList).option_count > 0)
+            await pilot.pause()
+
+        assert snap_compare(make_app(), terminal_size=(160, 48), run_before=palette_add)
+
+    def test_signal_detail(self, snap_compare):
+        async def open_signal(pilot):
+            await replayed(pilot)
+            await pilot.press("tab", "tab", "enter")
+            await pilot.pause()
+
+        assert snap_compare(make_app(), terminal_size=(160, 48), run_before=open_signal)
