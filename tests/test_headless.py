@@ -24,6 +24,7 @@ from engine.settings import load_settings
 
 T0 = 1_761_125_802_000
 ONLY_COINGLASS = {f"TELEGLAS__FEEDS__{v.upper()}__ENABLED": "false" for v in VENUES if v != "coinglass"}
+ONLY_BINANCE = {f"TELEGLAS__FEEDS__{name.upper()}__ENABLED": "false" for name in VENUES if name != "binance"}
 
 
 def environ(**extra: str) -> dict[str, str]:
@@ -138,8 +139,7 @@ def test_a_recording_that_cannot_be_written_is_one_line(tmp_path):
     (tmp_path / "a-file").write_text("not a directory\n")
     done = run(tmp_path, "--record", str(tmp_path / "a-file" / "live.jsonl"), "--duration", "5",
                **{"TELEGLAS__FEEDS__BINANCE__WS_URL": "ws://127.0.0.1:9/", "TELEGLAS__FEEDS__BINANCE__REST_URL":
-                  "http://127.0.0.1:9", "TELEGLAS__FEEDS__BYBIT__ENABLED": "false",
-                  "TELEGLAS__FEEDS__OKX__ENABLED": "false"})
+                  "http://127.0.0.1:9", **ONLY_BINANCE})
     assert done.returncode == 2 and "Traceback" not in done.stderr
     assert f"cannot record to {tmp_path / 'a-file' / 'live.jsonl'}: " in done.stderr.strip().splitlines()[-1]
 

@@ -157,6 +157,8 @@ class SocketPool(Link):
             return frames
         request, granted = reply
         streams = self._asked.pop(request, None)
+        if streams is None and not granted and any(request in runner.streams for runner in self._runners):
+            streams = [request]  # a venue that answers per stream names the refused one itself (Bitget v3)
         if streams is None or granted:
             return frames
         if len(streams) > 1:

@@ -61,7 +61,9 @@ class Feed:
     secrets: Secrets
 
 
-Reply = tuple[str, bool]  # (request id, granted) of a subscription answer
+# (request id, granted) of a subscription answer; a venue that answers per stream and names it
+# instead of the request (Bitget v3) gives the refused stream's name in place of the id.
+Reply = tuple[str, bool]
 
 
 def _no_reply(raw: str) -> Reply | None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from fakes.bitget_server import FakeBitget
 from fakes.dydx_server import FakeDydx
 from fakes.hyperliquid_server import FakeHyperliquid
 from fakes.venue_servers import FakeBinance, FakeBybit, FakeOkx
@@ -36,4 +37,10 @@ async def hyperliquid():
 @pytest.fixture
 async def dydx():
     async with FakeDydx() as fake:
+        yield fake
+
+
+@pytest.fixture
+async def bitget():
+    async with FakeBitget() as fake:
         yield fake

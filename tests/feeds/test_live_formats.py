@@ -9,14 +9,19 @@ import math
 
 import pytest
 
+from engine.feeds.registry import VENUES as REGISTRY
 from engine.feeds.registry import make_adapters
 from engine.feeds.venues.okx import INSTRUMENTS_PATH
 from engine.model import Liquidation, Trade
 from fakes.realdata import LIVE_FORMATS, live_formats
 
 KINDS = {"Liquidation": Liquidation, "Trade": Trade}
-VENUES = sorted(path.stem for path in LIVE_FORMATS.glob("*.json"))  # a venue's file is its cases
+VENUES = sorted(path.stem for path in LIVE_FORMATS.glob("*.json"))
 CASES = [(venue, case) for venue in VENUES for case in live_formats(venue)["frames"]]
+
+
+def test_every_venue_has_its_current_frames():
+    assert set(VENUES) == set(REGISTRY), "each venue's golden frames are in tests/data/live_formats/<venue>.json"
 
 
 def adapter_for(venue: str):
