@@ -58,6 +58,35 @@ def _feed(feed: FeedState) -> list[Span]:
     return spans
 
 
+_STATE_ORDER = ("live", "stale", "connecting", "down")
+
+
+def _feeds_counted(feeds: list[FeedState]) -> list[Span]:
+    """Every feed in a few cells, for a header too narrow to name each: how many are in each
+    state, the most retries and rejections, then the feeds not live and why the first is not
+    (``teleglas doctor`` has every feed's detail)."""
+    spans: list[Span] = []
+    for state in _STATE_ORDER:
+        n = sum(1 for f in feeds if f.state == state)
+        if n:
+            spans += [(" · ", "dim")] if spans else []
+            spans.append((f"{n} {state}", FEED_ROLES[state]))
+    retries = max((f.reconnects for f in feeds), default=0)
+    if retries:
+        spans.append((f" ↻{retries}", "warn"))
+    rejected = sum(f.rejected for f in feeds)
+    if rejected:
+        spans.append((f" ✗{rejected:,}", "warn"))
+    troubled = sorted((f for f in feeds if f.state != "live"), key=lambda f: -_STATE_ORDER.index(f.state)
+                      if f.state in _STATE_ORDER else 0)
+    if troubled:
+        spans.append((": " + " ".join(f.name for f in troubled), "bold"))
+        detail = next((f.detail for f in troubled if f.detail), "")
+        if detail:
+            spans.append((f" {cut(detail, 40)}", "dim"))
+    return spans
+
+
 def header_rows(snap: ServiceSnapshot, now_wall_ms: int, width: int = 200) -> tuple[Row, Row]:
     """The two lines; under ``NARROW`` cells the name ``teleglas`` makes room for the figures."""
     engine = snap.engine
@@ -80,6 +109,8 @@ def header_rows(snap: ServiceSnapshot, now_wall_ms: int, width: int = 200) -> tu
         feeds += _feed(feed)
     if not snap.feeds:
         feeds.append(("none running", "warn"))
+    elif len(snap.feeds) > 1 and sum(len(text) for text, _ in feeds) > width:  # too many venues to name
+        feeds = [(" feeds ", "dim"), *_feeds_counted(snap.feeds)]
     return tuple(top), tuple(feeds)
 
 

@@ -288,6 +288,17 @@ class TestHeaderRows:
         assert "LIVE" in text(top) and "rejected 3" in text(top) and "alerts PAUSED" in text(top)
         assert text(line) == " feeds binance live 0.3s ↻2 ✗3  · okx down ↻5 refused"
 
+    def test_feeds_too_many_to_name_at_80_columns_collapse_to_counts(self):
+        """Every key-less venue on: their states stay readable at 80 columns (doctor names each)."""
+        feeds = [FeedState(name, "live", 0.2, 1, 10, 10, 0) for name in ("binance", "bitget", "bybit", "gate")]
+        feeds += [FeedState("okx", "down", None, 7, 0, 0, 2, "host name not found (DNS)"),
+                  FeedState("htx", "stale", 31.0, 0, 5, 5, 0, "no message for 30 s")]
+        _, line = header_rows(service_snapshot(mode="LIVE", speed=None, feeds=feeds), NOW, width=80)
+        assert text(line) == " feeds 4 live · 1 stale · 1 down ↻7 ✗2: okx htx host name not found (DNS)"
+        assert len(text(line)) <= 80
+        _, wide = header_rows(service_snapshot(mode="LIVE", speed=None, feeds=feeds[:2]), NOW, width=80)
+        assert text(wide).startswith(" feeds binance live")  # two fit: each still named
+
     def test_live_shows_the_wall_clock_even_before_the_first_event(self):
         """Live with no network the header had no clock at all."""
         engine = EngineSnapshot(0, 0, [], [], 0, [], 0)
