@@ -95,7 +95,7 @@ KNOBS = (
     Knob("volume_spike.min_cascade_fraction", 0.5, (0.25, 0.5, 1.0),
          lambda v: {"volume_spike.min_cascade_fraction": v}),
 )
-# Last session's defaults, fitted on the windows up to 2025-12-27 16:00 UTC (README of that time).
+# The previous version's tuned defaults, fitted on the windows up to 2025-12-27 16:00 UTC (README of that time).
 OLD_TUNED = {GATE_KEY: 80.0, "gate.cooldown_s": 3600.0, **_ratio(0.75), "volume_spike.ratio": 12.0,
              "volume_spike.min_cascade_fraction": 1.0, "alerts.silent_types": ["VOLUME_SPIKE", "DISTRIBUTION"]}
 OLD_TUNED_UNTIL = "2025-12-27 16:00"
@@ -504,7 +504,7 @@ def study(files: list[Path], gap_min: float = 30.0, block_min: float = 30.0, out
     spec = spec_settings(shipped)
 
     # One engine per setting: SPEC's numbers, each knob's other values, the shipped defaults and
-    # last session's tuned ones.
+    # the previous version's tuned ones.
     variants: list[tuple[str, Any, Settings]] = [("spec", None, spec)]
     for knob in KNOBS:
         variants += [(knob.name, v, with_overrides(spec, knob.overrides(v))) for v in knob.grid if v != knob.spec]
@@ -670,7 +670,7 @@ def report(windows: list[Window], blocks: list[Block], by_window: list[list[Wind
     old = pool(old_pieces, after, lambda s: s.type not in OLD_TUNED["alerts.silent_types"])
     ref = pool(spec_pieces, after)
     p("")
-    p(f"last session's tuned defaults on the blocks after {OLD_TUNED_UNTIL} (not fitted on them), alerting types:")
+    p(f"the previous version's tuned defaults on the blocks after {OLD_TUNED_UNTIL} (not fitted on them), alerting types:")
     p(table(["settings", f"hit {h} [95%] n", "base", "edge diff 95% vs SPEC"],
             [["old tuned", pct(old), base(old), span(difference_interval(old, ref))], ["SPEC", pct(ref), base(ref), ""]]))
 
