@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import heapq
 
-from engine.model import FLAT, LONG, LOSS, UNKNOWN, WIN, Signal
+from engine.model import FLAT, LONG, LOSS, UNKNOWN, WIN, Outcome, Signal
 from engine.settings import OutcomeSettings
 
 NEVER = 1 << 62
@@ -25,10 +25,11 @@ NEVER = 1 << 62
 class Tracker:
     __slots__ = ("signal", "long", "entry", "stop", "half", "last_price", "seen", "stop_hit",
                  "win_hit", "horizons", "next_horizon", "next_at", "resolved_at", "end_at", "low",
-                 "high")
+                 "high", "dead")
 
     def __init__(self, signal: Signal, s: OutcomeSettings) -> None:
         self.signal = signal
+        self.dead = False  # untracked: its deadlines are skipped
         self.long = signal.direction == LONG
         self.entry = signal.entry  # type: ignore[assignment]
         self.stop = signal.stop
@@ -108,10 +109,22 @@ class OutcomeBook:
         self.next_deadline = NEVER
 
     def track(self, signal: Signal) -> None:
+        """Follow ``signal`` on every price from now on, to its horizons."""
         tracker = Tracker(signal, self.s)
         self.by_coin.setdefault(signal.coin, []).append(tracker)
         self._push(tracker.resolved_at, 0, tracker)
         self._push(tracker.end_at, 1, tracker)
+
+    def untrack(self, signal: Signal) -> None:
+        """Stop following ``signal``; its outcome starts over (it made another call, which is
+        tracked from then on, to the same horizons)."""
+        trackers = self.by_coin.get(signal.coin, [])
+        for tracker in [t for t in trackers if t.signal is signal]:
+            tracker.dead = True  # its deadlines are skipped when they come up
+            trackers.remove(tracker)
+        if not trackers:
+            self.by_coin.pop(signal.coin, None)
+        signal.outcome = Outcome()
 
     def _push(self, when: int, stage: int, tracker: Tracker) -> None:
         self._seq += 1
@@ -131,6 +144,8 @@ class OutcomeBook:
         deadlines = self._deadlines
         while deadlines and deadlines[0][0] <= now:
             _, _, stage, tracker = heapq.heappop(deadlines)
+            if tracker.dead:
+                continue
             tracker.pass_horizons(now)
             signal = tracker.signal
             if stage == 0:
@@ -150,6 +165,8 @@ class OutcomeBook:
         what was seen.  Returns each signal with whether its result was decided just now."""
         closed: dict[int, tuple[Signal, bool]] = {}
         for _, _, stage, tracker in sorted(self._deadlines):
+            if tracker.dead:
+                continue
             signal = tracker.signal
             if stage == 0:
                 signal.outcome.result = tracker.result(horizon_reached=False)

@@ -3,7 +3,17 @@
 A candidate merges into an agreeing signal of the other family on the same coin within
 ``merge.window_s`` (a stop hunt vs order flow / events), or goes through the gate → market
 context (which may mark it blocked from Telegram) → priority → confidence
-(engine/signals/confidence.py) → outcome tracking.  The signals that are new or changed during one
+(engine/signals/confidence.py) → outcome tracking.
+
+One coin, one view (issue 17): a call opposite to a signal of the same coin within
+``merge.window_s`` never becomes a second signal.  The earlier signal stays the view and the
+newer call is listed in its ``against`` metrics (type → direction and strength); when what is
+against it is at least as strong as itself, the flow is ``mixed`` (a metric) and the signal is
+INFO unless it is a large stop hunt.  A stop hunt is the headline, as in a merge: one arriving
+against order flow or an event (or against a weaker stop hunt) takes the view over — same id,
+its message edited to the cascade's call, the earlier call under ``against``, its outcome
+followed afresh on the cascade's levels from that moment (to the same horizons) and its
+confidence read for its new class.  The signals that are new or changed during one
 event are collected in :attr:`SignalPath.out`; the same object comes back on each change with
 ``change`` and ``revision`` set.  The path keeps the engine's clock (``now_ms``, the newest event
 time) and the start of the current warm-up (``warm_from``), which the detectors read.
@@ -82,6 +92,9 @@ class SignalPath:
             self._finish(m, target)
             self.changed(target, "update")
             return target
+        rival = None if escalation else self._opposite(m, signal)
+        if rival is not None:
+            return self._one_view(m, rival, signal)
         if not self.gate.admit((m.coin, signal.type, signal.direction), signal.base_strength, self.now_ms,
                                escalation):
             return None
@@ -135,6 +148,50 @@ class SignalPath:
                 return other
         return None
 
+    def _opposite(self, m: Market, signal: Signal) -> Signal | None:
+        """The coin's signal within the merge window that calls the other direction."""
+        if signal.direction is None:
+            return None
+        window = self.settings.merge.window_s * 1000
+        for other in reversed(m.signals):
+            if self.now_ms - other.ts > window:
+                break
+            if other.direction is not None and other.direction != signal.direction:
+                return other
+        return None
+
+    def _one_view(self, m: Market, view: Signal, call: Signal) -> Signal | None:
+        """An opposite ``call`` against the coin's ``view``: listed against it, or (a stop hunt)
+        taking it over.  Returns the signal carrying ``call`` (None when it was only listed)."""
+        headline = call.type == STOP_HUNT and (view.type != STOP_HUNT or call.base_strength > view.base_strength)
+        if headline and self.gate.admit((m.coin, call.type, call.direction), call.base_strength, self.now_ms):
+            self._take_over(view, call)
+            carrier = view
+        else:
+            against = view.metrics.setdefault("against", {})
+            against[call.type] = {"direction": call.direction, "strength": round(call.base_strength, 2)}
+            carrier = None
+        view.metrics["mixed"] = any(a["strength"] >= view.base_strength for a in view.metrics.get("against", {}).values())
+        self._finish(m, view)
+        self.changed(view, "update")
+        return carrier
+
+    def _take_over(self, view: Signal, call: Signal) -> None:
+        """A stop hunt becomes the coin's view: same signal, the cascade's type, direction, levels
+        and figures; everything it held before is listed against it."""
+        against = {t: a for t, a in view.metrics.get("against", {}).items() if a["direction"] != call.direction}
+        for name in [view.type, *view.merged]:
+            strength = view.base_strength if name == view.type else view.metrics.get("merged", {}).get(name, 0.0)
+            against[name] = {"direction": view.direction, "strength": round(strength, 2)}
+        view.metrics = {**call.metrics, "against": against}
+        view.merged = []
+        view.type, view.direction, view.base_strength = call.type, call.direction, call.base_strength
+        view.entry, view.stop, view.target = call.entry, call.stop, call.target
+        self.outcomes.untrack(view)  # prices from now on, on the new levels
+        if view.entry and view.stop and view.target:
+            self.outcomes.track(view)
+        self._estimate(view)  # another class, and another call
+
     def _estimate(self, signal: Signal) -> None:
         """The signal's confidence from the outcomes of its class resolved until now
         (engine/signals/confidence.py); read at emission and when a merge changes its class."""
@@ -164,6 +221,8 @@ class SignalPath:
         a = self.settings.alerts
         if signal.type == STOP_HUNT and (signal.metrics.get("volume_ratio") or 0.0) >= a.urgent_cascade_ratio:
             return "URGENT"
+        if signal.metrics.get("mixed"):
+            return "INFO"  # the flow is mixed: not a call to act on
         if signal.direction is not None and self.credibly_above_baseline(signal.type, signal.tier):
             return "URGENT"
         return "WATCH" if signal.strength >= a.watch_strength else "INFO"

@@ -45,9 +45,9 @@ def test_a_new_episode_twice_the_alerted_cascade_passes_the_cooldown():
 def test_the_other_side_does_not_escalate_and_a_calm_coin_starts_over():
     run = _run()
     run.feed(liq(0, "FET", LONG, 60_000))
-    run.feed(liq(1, "FET", SHORT, 200_000))  # a short squeeze: a stop hunt of its own, not an escalation
-    long_, short = run.of_type(STOP_HUNT)
-    assert short.direction == SHORT and "escalates" not in short.metrics
+    run.feed(liq(1, "FET", SHORT, 200_000))  # a short squeeze: the coin's view now, not an escalation
+    (hunt,) = run.of_type(STOP_HUNT)
+    assert hunt.direction == SHORT and "escalates" not in hunt.metrics
     run.feed(liq(1_000, "FET", LONG, 130_000))  # long after the gate forgot the first: a plain new signal
     assert "escalates" not in run.of_type(STOP_HUNT)[-1].metrics
 

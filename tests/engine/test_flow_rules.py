@@ -31,9 +31,9 @@ def test_accumulation_needs_ten_trades():
 
 def test_buy_ratio_just_under_the_band_is_no_accumulation():
     run = Run()
-    run.feed(*[trade(i, "BTC", SELL, 10_000) for i in range(7)])  # $70k sold
+    run.feed(*[trade(i, "BTC", SELL, 9_999) for i in range(7)])  # $69,993 sold, none large: no whale call
     run.feed(*[trade(10 + i, "BTC", BUY, 10_000) for i in range(12)])
-    run.feed(trade(30, "BTC", BUY, 9_999.99))  # $129,999.99 bought: a cent under 0.65
+    run.feed(trade(30, "BTC", BUY, 9_986.99))  # $129,986.99 bought: a cent under 0.65
     assert run.of_type(ACCUMULATION) == []
     run.feed(trade(31, "BTC", BUY, 0.02))
     (signal,) = run.of_type(ACCUMULATION)

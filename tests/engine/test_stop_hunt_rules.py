@@ -50,15 +50,20 @@ def test_one_signal_per_episode_updated_as_the_cascade_grows():
 
 
 def test_a_cascade_the_other_way_is_a_stop_hunt_of_its_own_not_the_open_one_growing():
-    """A long flush in the middle of a still-running short squeeze gets its own LONG signal."""
+    """A long flush in the middle of a still-running short squeeze is a LONG stop hunt of its own,
+    not the squeeze grown; within the merge window the stronger of the two is the coin's one view
+    (issue 17) and the other is listed against it."""
     run = Run()
     run.feed(*[liq(i, "FET", SHORT, 20_000) for i in range(5)])  # a SHORT episode opens: $100k
     run.feed(*[liq(10 + i, "FET", LONG, 20_000) for i in range(3)])  # $60k of longs: 38 % of the window
     assert [s.direction for s in run.of_type(STOP_HUNT)] == [SHORT]
     run.feed(*[liq(13 + i, "FET", LONG, 20_000) for i in range(8)])  # $220k of longs: 69 %
-    short, long_ = run.of_type(STOP_HUNT)
-    assert (short.direction, long_.direction) == (SHORT, LONG)
-    assert short.metrics["long_liquidated_usd"] < 220_000  # the flush is not filed under the squeeze
+    (view,) = run.of_type(STOP_HUNT)
+    assert view.direction == SHORT and view.metrics["against"][STOP_HUNT]["direction"] == LONG  # weaker so far
+    run.feed(*[liq(21 + i, "FET", LONG, 20_000) for i in range(10)])  # the flush grows stronger: the view
+    (view,) = run.of_type(STOP_HUNT)
+    assert view.direction == LONG and view.metrics["against"][STOP_HUNT]["direction"] == SHORT
+    assert view.metrics["long_liquidated_usd"] == 420_000  # the flush's own episode: its window and growth
 
 
 def test_two_sided_churn_above_the_threshold_does_not_flip_the_episode():
