@@ -6,6 +6,7 @@ import pytest
 
 from fakes.bitget_server import FakeBitget
 from fakes.dydx_server import FakeDydx
+from fakes.htx_server import FakeHtx
 from fakes.hyperliquid_server import FakeHyperliquid
 from fakes.venue_servers import FakeBinance, FakeBybit, FakeOkx
 
@@ -43,4 +44,10 @@ async def dydx():
 @pytest.fixture
 async def bitget():
     async with FakeBitget() as fake:
+        yield fake
+
+
+@pytest.fixture
+async def htx():
+    async with FakeHtx() as fake:
         yield fake
