@@ -15,10 +15,10 @@ its own measurement, and after ten times that it is all its own.  An entry must 
 Where it was measured: on the bundled real windows (Binance USD-M, ``../shared/realdata/windows``:
 2024-08-17/18, 2025-06-23, 2025-12-18, 2025-12-27 and 2025-12-28, and the 2025-10-22 liquidations
 of ``tests/golden``) with the shipped defaults, ``scripts/out_of_sample.py`` measures 11 classes,
-n 2 to 17 each (95 outcomes).  Leave-one-window-out, this estimator stated the held-out windows'
-hits no better with the table measured on the other windows than with none: Brier 0.263 against
-0.277, calibration error 0.134 against 0.092, neither difference beyond noise (paired bootstrap,
-95 %: Brier −0.042 to +0.014, calibration error −0.056 to +0.114).  So the table ships empty:
+n 2 to 17 each (91 outcomes).  Leave-one-window-out, this estimator stated the held-out windows'
+hits no better with the table measured on the other windows than with none: Brier 0.274 against
+0.286, calibration error 0.162 against 0.110, neither difference beyond noise (paired bootstrap,
+95 %: Brier −0.041 to +0.022, calibration error −0.074 to +0.117).  So the table ships empty:
 every class starts at 50 % (n 0) and learns from its own outcomes.  Re-run the study on longer
 recordings to fill it (README "Signal quality").
 """
