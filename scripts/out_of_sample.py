@@ -43,7 +43,9 @@ from __future__ import annotations
 
 import argparse
 import math
+import os
 import random
+import signal
 import sys
 import tempfile
 import time
@@ -796,7 +798,11 @@ def main(argv: list[str] | None = None) -> int:
     if missing:
         print(f"out_of_sample: no such file: {missing[0]}", file=sys.stderr)
         return 2
-    result = study(files, args.gap_min, args.block_min)
+    try:
+        result = study(files, args.gap_min, args.block_min)
+    except BrokenPipeError:  # the reader went away (`| head`): quietly, as teleglas does
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 128 + signal.SIGPIPE
     if args.markdown:
         print("\n" + result["markdown"])
     if args.json:
