@@ -134,18 +134,22 @@ class SocketPool(Link):
     # -------------------------------------------------------------------------- subscribe language
 
     def messages(self, op: str, streams: list[str]) -> list[str]:
-        """The venue's frames for ``op`` of ``streams``, ``topics_per_message`` at a time, each
-        with its request id (kept until the venue answers a subscribe)."""
+        """The venue's frames for ``op`` of ``streams``, ``topics_per_message`` at a time and one
+        family a message, each with its request id (kept until the venue answers a subscribe)."""
         size = self.socket.limits.topics_per_message or len(streams) or 1
+        families: dict[str, list[str]] = {}
+        for stream in streams:  # a message carries one family (Gate: one channel), in first-seen order
+            families.setdefault(self.socket.family(stream), []).append(stream)
         frames = []
-        for i in range(0, len(streams), size):
-            chunk = streams[i : i + size]
-            request = next(self._ids)
-            if op == "subscribe":
-                if len(self._asked) >= _MAX_ASKED:
-                    self._asked.clear()
-                self._asked[str(request)] = chunk
-            frames.append(self.socket.message(op, chunk, request))
+        for members in families.values():
+            for i in range(0, len(members), size):
+                chunk = members[i : i + size]
+                request = next(self._ids)
+                if op == "subscribe":
+                    if len(self._asked) >= _MAX_ASKED:
+                        self._asked.clear()
+                    self._asked[str(request)] = chunk
+                frames.append(self.socket.message(op, chunk, request))
         return frames
 
     def on_frame(self, raw: str) -> list[str]:

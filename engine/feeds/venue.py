@@ -90,6 +90,10 @@ def _itself(stream: str) -> str:
     return stream
 
 
+def _one_family(stream: str) -> str:
+    return ""
+
+
 @dataclass(frozen=True)
 class Socket:
     # (feed, watched coins) -> the stream names to carry; all-market streams first (they land on the first socket).
@@ -104,6 +108,8 @@ class Socket:
     decode: Callable[[bytes], str] = _utf8  # a binary frame as the text recorded and parsed
     ready: Callable[[Adapter], bool] = _ready  # open once the listing is in (at most LISTING_WAIT_S later)
     instrument: Callable[[str], str] = _itself  # a refused stream as the feed state names it (its symbol)
+    # Streams of one family share a subscribe message, others never do (Gate: one channel a message).
+    family: Callable[[str], str] = _one_family
 
 
 @dataclass(frozen=True)

@@ -6,6 +6,7 @@ import pytest
 
 from fakes.bitget_server import FakeBitget
 from fakes.dydx_server import FakeDydx
+from fakes.gate_server import FakeGate
 from fakes.htx_server import FakeHtx
 from fakes.hyperliquid_server import FakeHyperliquid
 from fakes.venue_servers import FakeBinance, FakeBybit, FakeOkx
@@ -50,4 +51,10 @@ async def bitget():
 @pytest.fixture
 async def htx():
     async with FakeHtx() as fake:
+        yield fake
+
+
+@pytest.fixture
+async def gate():
+    async with FakeGate() as fake:
         yield fake

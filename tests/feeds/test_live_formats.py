@@ -29,6 +29,9 @@ def adapter_for(venue: str):
     if venue == "okx":  # sizes are in contracts: the instruments body comes first, as live
         body = json.dumps(live_formats("okx")["instruments"])
         assert adapter.parse_rest(f"{INSTRUMENTS_PATH}?instType=SWAP", body, 0) == ([], [])
+    listing = live_formats(venue).get("listing")  # a venue whose sizes need its listing (Gate's multipliers)
+    if listing is not None:
+        adapter.parse_rest(listing["path"], json.dumps(listing["body"]), 0)
     return adapter
 
 
