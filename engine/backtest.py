@@ -6,9 +6,11 @@ with at least ``frames``, ``events``, ``rejected``, ``signals``, ``by_type``, ``
 ``events_per_s``, plus ``by_venue`` (per feed: liquidations' count and USD of longs and shorts,
 trades' count and USD), ``quality`` (the signal-quality report of :mod:`engine.signals.quality`,
 baseline included), ``alerts`` (what a live run would have sent: the alert policy replayed in event
-time with the watchlist's coins alertable) and ``held`` (signals the alert budget held back).
+time with the watchlist's coins alertable), ``held`` (signals the alert budget held back) and
+``by_alert`` (signals by alert status, ``engine/alerts/status.py``).
 ``--report`` prints the quality report's tables and charts after the summary.  ``--signals-out``
-writes one JSON object per emitted signal in its final state.  Outcomes still
+writes one JSON object per emitted signal in its final state (``Signal.as_dict()``: its ``alert``
+status as that run would have decided it, the outcome with ``stop_ts``).  Outcomes still
 open when the last recording ends are resolved with what was seen: WIN or LOSS when already
 decided, otherwise UNKNOWN.
 """
@@ -28,6 +30,7 @@ import orjson
 from engine.arguments import output_file, recording
 from engine.errors import UsageError
 from engine.alerts.policy import AlertReplay
+from engine.alerts.status import HELD
 from engine.core import Engine
 from engine.model import Liquidation, Signal, Trade
 from engine.pipeline import Pipeline
@@ -86,7 +89,8 @@ class BacktestResult:
             "by_direction": dict(Counter(f"{s.type} {s.direction or '-'}" for s in signals).most_common()),
             "blocked": sum(1 for s in signals if s.blocked),
             "alerts": len(self.alerts.sent) if self.alerts is not None else None,
-            "held": sum(1 for s in signals if s.held),
+            "held": sum(1 for s in signals if s.alert == HELD),
+            "by_alert": dict(Counter(s.alert for s in signals).most_common()),
             "merged": sum(1 for s in signals if s.merged),
             "gate_drops": dict(self.engine.gate.drops),
             "outcomes": dict(outcomes),

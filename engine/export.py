@@ -5,9 +5,11 @@ replays and the demo keep apart (recorded data never mixes with the live history
 asked for is missing or empty and the other exists, the line on stderr says so and how to read it.
 
 ``signals``: one row per signal, oldest first, as last revised: time, symbol, type, direction,
-priority, strength, confidence (probability) and its n, context (assessment, funding, OI change), blocked, entry/stop/target, the
-outcome (result, best and worst excursion, the return at each ``outcomes.returns_s`` horizon),
-merged types and the triggering numbers as JSON.
+priority, strength, confidence (probability) and its n, context (assessment, funding, OI change),
+blocked, what happened on Telegram (``alert``: the status decided when the signal was,
+``engine/alerts/status.py``; empty for rows older than it), entry/stop/target, the outcome (result,
+best and worst excursion, when the stop was first touched, the return at each
+``outcomes.returns_s`` horizon), merged types and the triggering numbers as JSON.
 
 ``baselines``: what "normal" looks like, in long form (``scope,key,metric,value``, one number a
 row, so a spreadsheet pivot or ``pandas.pivot`` shapes it as wanted):
@@ -127,8 +129,9 @@ def _write(out: IO[str], header: tuple[str, ...], table: list[tuple]) -> int:
 
 def signal_columns(horizons: list[int]) -> tuple[str, ...]:
     return ("time_utc", "ts", "id", "symbol", "tier", "type", "direction", "priority", "strength",
-            "confidence", "confidence_n", "base_strength", "context", "funding", "oi_change", "blocked", "entry", "stop", "target",
-            "outcome", "mfe", "mae", *(f"return_{s}s" for s in horizons), "merged", "revision", "metrics")
+            "confidence", "confidence_n", "base_strength", "context", "funding", "oi_change", "blocked", "alert",
+            "entry", "stop", "target", "outcome", "mfe", "mae", "stop_touched_utc",
+            *(f"return_{s}s" for s in horizons), "merged", "revision", "metrics")
 
 
 def signal_row(s: dict[str, Any], horizons: list[int]) -> tuple:
@@ -140,8 +143,9 @@ def signal_row(s: dict[str, Any], horizons: list[int]) -> tuple:
         s.get("direction") or "", s.get("priority"), s.get("strength"),
         _blank(s.get("confidence")), s.get("confidence_n"), s.get("base_strength"),
         context.get("assessment"), _blank(context.get("funding")), _blank(context.get("oi_change")),
-        int(bool(s.get("blocked"))), _blank(s.get("entry")), _blank(s.get("stop")), _blank(s.get("target")),
-        outcome.get("result"), outcome.get("mfe"), outcome.get("mae"),
+        int(bool(s.get("blocked"))), s.get("alert") or "", _blank(s.get("entry")), _blank(s.get("stop")),
+        _blank(s.get("target")), outcome.get("result"), outcome.get("mfe"), outcome.get("mae"),
+        fmt.utc_time(outcome["stop_ts"]) if outcome.get("stop_ts") else "",
         *(_blank(returns.get(str(h))) for h in horizons),
         " ".join(s.get("merged") or []), s.get("revision"),
         orjson.dumps(s.get("metrics") or {}, option=orjson.OPT_SORT_KEYS).decode(),

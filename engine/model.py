@@ -128,6 +128,9 @@ class Outcome:
     mae: float = 0.0  # maximum adverse excursion, fraction of entry (>= 0)
     returns: dict[int, float] = field(default_factory=dict)  # seconds after -> return
     done: bool = False  # every return horizon has been seen
+    # Event time the stop was first touched before the horizon and before a win: from then on
+    # the result is LOSS, whatever comes (shown as it happens, the result only at the horizon).
+    stop_ts: int | None = None
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -135,6 +138,7 @@ class Outcome:
             "mfe": self.mfe,
             "mae": self.mae,
             "returns": {str(k): v for k, v in self.returns.items()},
+            "stop_ts": self.stop_ts,
         }
 
 
@@ -168,7 +172,9 @@ class Signal:
     confidence_n: int = 0  # resolved outcomes behind ``confidence``
     context: MarketContext = field(default_factory=MarketContext)
     blocked: bool = False  # context filter: stored and shown, not sent to Telegram
-    held: bool = False  # the alert budget kept it from Telegram: stored and shown all the same
+    # What happened on Telegram: "sent" or why not (engine/alerts/status.py), decided by the alert
+    # policy when the signal is emitted and stored with it; "" until then.
+    alert: str = ""
     merged: list[str] = field(default_factory=list)  # types merged into this one
     outcome: Outcome = field(default_factory=Outcome)
     priority: str = "INFO"
@@ -195,7 +201,7 @@ class Signal:
             "target": self.target,
             "context": self.context.as_dict(),
             "blocked": self.blocked,
-            "held": self.held,
+            "alert": self.alert,
             "merged": list(self.merged),
             "outcome": self.outcome.as_dict(),
             "revision": self.revision,

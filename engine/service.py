@@ -1,5 +1,9 @@
 """The service: feeds → pipeline → engine → sinks, on one asyncio loop, with or without a UI.
 
+Every signal gets its alert status (``Signal.alert``: sent to Telegram, or why not) from the one
+alert policy before any sink sees it, in every mode; a run without Telegram decides too (``no
+telegram``), so the UI, the database and the bell read the same answer.
+
 Live mode starts the feeds enabled in the settings (CoinGlass only with a key; with CoinGlass
 running, its ``liquidationOrders`` replaces the venues' own liquidation streams).  Replay mode
 plays a recording through exactly the same frame path.  Every frame goes, in this order, to the
@@ -15,8 +19,10 @@ import contextlib
 import logging
 import time
 from collections import deque
+from collections.abc import Callable
 from pathlib import Path
 
+from engine.alerts.policy import AlertPolicy
 from engine.coins import CoinRegistry
 from engine.core import Engine
 from engine.feed_log import FeedLog
@@ -54,7 +60,8 @@ class ServiceError(RuntimeError):
 class Service:
     def __init__(self, settings: Settings, secrets: Secrets, *, data_dir: Path | None,
                  replay: Path | None = None, speed: float = 1.0, loop: bool = False, fast_forward_s: float = 0.0,
-                 record: Path | None = None, sinks: list[Sink] | None = None, hold: bool = False) -> None:
+                 record: Path | None = None, sinks: list[Sink] | None = None, hold: bool = False,
+                 clock: Callable[[], float] = time.time) -> None:
         self.settings = settings
         self.secrets = secrets
         self.data_dir = data_dir
@@ -88,6 +95,9 @@ class Service:
         self.pipeline = self._new_pipeline()
         self.sinks: list[Sink] = (sinks if sinks is not None
                                   else default_sinks(settings, secrets, data_dir, self.mode))
+        self._clock = clock  # wall clock: the alert policy's cooldowns and mutes
+        self.alerts = AlertPolicy(settings.alerts, self.coins, lambda: self.coins.paused,
+                                  telegram=any(sink.name == "telegram" for sink in self.sinks), gate=settings.gate)
 
     # -------------------------------------------------------------------------- public API
 
@@ -221,13 +231,24 @@ class Service:
                 self._recording_failed(exc)
         signals = self.pipeline.feed(src, kind, ch, raw, t)
         if signals:
-            self._fan_out("on_signals", signals)
+            self.emit(signals)
 
     def _end_of_data(self) -> None:
         """A replay pass ended: open outcomes resolve with what the recording showed."""
         signals = self.engine.end_of_data()
         if signals:
-            self._fan_out("on_signals", signals)
+            self.emit(signals)
+
+    def emit(self, signals: list[Signal]) -> None:
+        """New or changed signals: each gets its alert status, then every sink gets them all."""
+        now = int(self._clock() * 1000)
+        decide = self.alerts.decide
+        for signal in signals:
+            try:
+                decide(signal, now)
+            except Exception:  # a bug in the decision must not stop the market data
+                log.exception("alert policy: could not decide signal %s", signal.id)
+        self._fan_out("on_signals", signals)
 
     def _on_events(self, events: list[Event]) -> None:
         self._fan_out("on_events", events)

@@ -223,7 +223,7 @@ class UiSettings:
     feed_max_lines: int = 300
     tape_min_usd: float = 0.0
     flow_max_rows: int = 40  # watched coins always show; the most active others fill up to this
-    bell: bool = True  # terminal bell for URGENT signals on watched coins with alerts on
+    bell: bool = True  # terminal bell for URGENT signals whose alert status is sent (or paused, no telegram)
 
 
 @dataclass

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from typing import Any, Protocol
 
+from engine.alerts.policy import AlertPolicy
 from engine.coins import CoinRegistry
 from engine.model import Event, Signal
 from engine.snapshot import ServiceSnapshot, SinkState
@@ -21,6 +22,7 @@ class Controls(Protocol):
     """What sinks and commands may read and change in the running service."""
 
     coins: CoinRegistry  # watchlist, alert toggles, mutes (the TUI's and Telegram's one state)
+    alerts: AlertPolicy  # decides each signal's alert status; keeps the cooldowns and the budget
 
     @property
     def paused(self) -> bool: ...

@@ -198,10 +198,9 @@ class TeleglasApp(App):
         service = self.service
 
         def fetch():
-            return service.coin_detail(coin), service.coins.setting(coin), service.paused
+            return service.coin_detail(coin), service.coins.setting(coin)
 
-        self.push_screen(CoinDetailScreen(coin, fetch, self.settings.ui.refresh_hz, self.wall_ms,
-                                          self.settings.alerts.silent_types))
+        self.push_screen(CoinDetailScreen(coin, fetch, self.settings.ui.refresh_hz))
 
     def on_notify(self, event: Notify) -> None:
         """Toasts coalesce: a new one replaces those on the same subject (its title, else its

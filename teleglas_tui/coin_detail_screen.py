@@ -11,7 +11,7 @@ when its minutes or its size changed, at most once a second.  The coin keys (``a
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Callable, Sequence
 from typing import ClassVar
 
 from textual.app import ComposeResult
@@ -30,7 +30,7 @@ from teleglas_tui.palette import Row, Span, palette
 from teleglas_tui.signal_feed import signal_row
 from teleglas_tui.text_bars import level_bar, ratio_bar, signed_bar
 
-DetailSource = Callable[[], tuple[CoinDetail, CoinSetting | None, bool]]
+DetailSource = Callable[[], tuple[CoinDetail, CoinSetting]]  # the coin's detail and its setting now
 SUMMARY_FULL = 110  # cells from which the summary has the buy bar and funding and OI on its first line
 
 
@@ -116,14 +116,11 @@ class CoinDetailScreen(Screen):
     HORIZONTAL_BREAKPOINTS: ClassVar[list[tuple[int, str]]] = [(0, "-narrow"), (140, "-wide")]
     BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "app.pop_screen", "Back", key_display="Esc"), *coin_keys.BINDINGS]
 
-    def __init__(self, coin: str, fetch: DetailSource, refresh_hz: float,
-                 wall_ms: Callable[[], int] = lambda: int(time.time() * 1000), silent: Collection[str] = ()) -> None:
+    def __init__(self, coin: str, fetch: DetailSource, refresh_hz: float) -> None:
         super().__init__()
         self.coin = coin
-        self._silent = silent  # alerts.silent_types
         self._fetch = fetch
         self._interval = 1 / refresh_hz
-        self._wall_ms = wall_ms
         self._chart_frame: tuple | None = None  # the chart's size and theme
         self._chart_data: tuple | None = None  # its newest minute and how many
         self._chart_at = 0.0
@@ -157,7 +154,7 @@ class CoinDetailScreen(Screen):
         coin_keys.ask_to_mute(self, self.coin)
 
     def redraw(self) -> None:
-        detail, setting, paused = self._fetch()
+        detail = self._fetch()[0]
         style = palette(self.app)
         minutes = self.query_one("#detail-minutes", Static)
         signals = self.query_one("#detail-signals", Static)
@@ -165,8 +162,7 @@ class CoinDetailScreen(Screen):
         summary.update(style.lines(summary_rows(detail, summary.size.width or 200)))
         self._redraw_chart(detail.bars)
         minutes.update(style.lines(minute_rows(detail.bars, max(1, minutes.content_size.height - 1))))
-        now = self._wall_ms()
-        rows = [signal_row(s, setting, paused, now, silent=self._silent) for s in reversed(detail.signals)]
+        rows = [signal_row(s) for s in reversed(detail.signals)]
         signals.update(style.lines(rows) if rows else style.text(((f"no {self.coin} signals yet", "dim"),)))
 
     def _redraw_chart(self, bars: Sequence[MinuteBar]) -> None:

@@ -43,6 +43,7 @@ ALERT_STATUSES = (
     ("off", "dim", "its coin's alerts are off (space turns them on)"),
     ("not watched", "dim", "its coin is not on the watchlist (a adds it)"),
     ("cooldown", "dim", "its coin had an alert less than alerts.coin_cooldown_s ago"),
+    ("no telegram", "dim", "this run sends no alerts: no token or chat set, or a replay (telegram.in_replay)"),
     ("paused", "dim", "all alerts are paused (P here, /pause on Telegram)"),
     ("stale", "dim", "it waited past telegram.max_alert_age_s: dropped, never sent late"),
 )

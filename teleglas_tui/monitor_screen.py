@@ -10,13 +10,14 @@ on top and the tape beside the signal feed (at 80 columns, half and half).
 The coin keys (``a``, ``d``, ``space``, ``m``) and the flow table's ``o`` and ``/`` are this
 screen's, so they work whichever pane has the focus; they act on the flow table's selection.
 
-The terminal bell (``ui.bell``) rings once for each URGENT signal of a watched coin whose alerts
-are on and not muted: the signals a trader asked to be woken for.
+The terminal bell (``ui.bell``) rings once for each URGENT signal whose stored alert status is
+``sent``, ``paused`` or ``no telegram`` (``engine.alerts.status.BELL``): the signals that passed
+every check of the signal and its coin, whatever Telegram did with them.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Mapping, Sequence
+from collections.abc import Callable, Collection, Sequence
 from typing import ClassVar
 
 from textual.app import ComposeResult
@@ -26,16 +27,17 @@ from textual.screen import ModalScreen, Screen
 from textual.timer import Timer
 from textual.widgets import Footer
 
+from engine.alerts.status import BELL
 from engine.model import Signal
 from engine.settings import Settings
-from engine.snapshot import CoinSetting, ServiceSnapshot
+from engine.snapshot import ServiceSnapshot
 from engine.tiers import Tiers
 from teleglas_tui import coin_keys
 from teleglas_tui.flow_table import FlowTable
 from teleglas_tui.header_status import FEED_ROLES, HeaderStatus
 from teleglas_tui.liquidation_tape import LiquidationTape
 from teleglas_tui.palette import Row, Span
-from teleglas_tui.signal_feed import SignalFeed, alert_state
+from teleglas_tui.signal_feed import SignalFeed
 
 BELL_LOOKBACK = 50  # newest signals looked at per refresh (one bell per refresh however many came)
 
@@ -76,7 +78,7 @@ class MonitorScreen(Screen):
                             listed=self._listed, id="flow")
             yield LiquidationTape(Tiers(self._settings.tiers), max_lines=ui.tape_max_lines,
                                   min_usd=ui.tape_min_usd, id="tape")
-            yield SignalFeed(ui.feed_max_lines, silent=self._settings.alerts.silent_types, id="signals")
+            yield SignalFeed(ui.feed_max_lines, id="signals")
         yield Footer(compact=True)
 
     # -- the flow table's keys, from any pane --------------------------------------------------
@@ -114,20 +116,18 @@ class MonitorScreen(Screen):
     def refresh_panes(self) -> None:
         snap = self._source()
         now = self._wall_ms()
-        settings = {s.coin: s for s in snap.coins}
         self.query_one(HeaderStatus).show(snap, now)
         self.query_one(FlowTable).show(snap.engine.coins, snap.coins, now)
         waiting = waiting_rows(snap)
         self.query_one(LiquidationTape).show(snap.engine, waiting)
         feed = self.query_one(SignalFeed)
         feed.set_empty(((("no signals yet", "dim"),), *waiting[:1]))
-        feed.show(self._passes.update(snap.engine.signals, snap.engine.now_ms), settings, snap.paused, now)
+        feed.show(self._passes.update(snap.engine.signals, snap.engine.now_ms))
         if self._settings.ui.bell:
-            self._ring_for(snap.engine.signals, settings, now)
+            self._ring_for(snap.engine.signals)
 
-    def _ring_for(self, signals: Sequence[Signal], settings: Mapping[str, CoinSetting], now_wall_ms: int) -> None:
-        urgent = bell_for(signals[-BELL_LOOKBACK:], settings, self._rung, now_wall_ms,
-                          self._settings.alerts.silent_types)
+    def _ring_for(self, signals: Sequence[Signal]) -> None:
+        urgent = bell_for(signals[-BELL_LOOKBACK:], self._rung)
         if urgent:
             self._rung.update(urgent)
             self.app.bell()
@@ -152,14 +152,11 @@ class SignalsAcrossPasses:
         return [*signals, *(s for s in self._earlier if s.ts > now_ms)]
 
 
-def bell_for(signals: Sequence[Signal], settings: Mapping[str, CoinSetting], rung: Collection[str],
-             now_wall_ms: int, silent: Collection[str] = ()) -> list[str]:
-    """The signals to ring for: URGENT, on a watched coin whose alerts are on and not muted, not
-    blocked by the context filter nor of a silent type, not rung for before (a paused Telegram does not silence it:
-    the trader is at the screen)."""
-    return [s.id for s in signals if s.priority == "URGENT" and s.id not in rung
-            and (setting := settings.get(s.coin)) is not None and setting.watched
-            and alert_state(s, setting, False, now_wall_ms, silent)[0] == "alert"]
+def bell_for(signals: Sequence[Signal], rung: Collection[str]) -> list[str]:
+    """The signals to ring for: URGENT, with a stored alert status the bell rings for (``BELL``:
+    sent, or held back only by a paused or absent Telegram: the trader is at the screen), not
+    rung for before.  A signal the coin cooldown or the budget refused does not ring."""
+    return [s.id for s in signals if s.priority == "URGENT" and s.id not in rung and s.alert in BELL]
 
 
 def waiting_rows(snap: ServiceSnapshot) -> tuple[Row, ...]:

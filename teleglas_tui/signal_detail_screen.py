@@ -1,7 +1,9 @@
 """One signal up close: what triggered it, entry, stop, target and the sweep zone, the market
 context and the outcome so far, as the Telegram message words it (the same ``render``), so what
-the screen shows is what a copy pastes.  ``c`` copies the text (OSC 52: works over SSH and in
-tmux with ``set-clipboard on``); the text can also be selected with the mouse.
+the screen shows is what a copy pastes; then what happened on Telegram (the stored alert status
+and what it means).  The text follows the signal while the screen is open: a stop touched shows
+at once ("stop touched at 14:58:03"), not when the outcome resolves.  ``c`` copies the text (OSC
+52: works over SSH and in tmux with ``set-clipboard on``); it can also be selected with the mouse.
 """
 
 from __future__ import annotations
@@ -17,20 +19,33 @@ from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from engine import format as fmt
+from engine.alerts import status as alert
 from engine.alerts.message import render
 from engine.model import PENDING, Signal
+from teleglas_tui.columns import hms
 
 _TAG = re.compile(r"<[^>]+>")
+REFRESH_S = 1.0  # how often the open detail follows its signal
 
 
 def signal_text(signal: Signal) -> str:
-    """The alert's words as plain text, with the outcome so far while it is still open."""
+    """The alert's words as plain text, with the outcome so far while it is still open and what
+    happened on Telegram."""
     text = html.unescape(_TAG.sub("", render(signal.as_dict())))
     outcome = signal.outcome
     if signal.direction and outcome.result == PENDING:
-        text += (f"\nOutcome so far: PENDING · best {fmt.pct(outcome.mfe)} · "
-                 f"worst {fmt.pct(-abs(outcome.mae))}")
-    return text
+        so_far = (f"stop touched at {hms(outcome.stop_ts)} UTC (LOSS at the horizon)"
+                  if outcome.stop_ts is not None else "PENDING")
+        text += f"\nOutcome so far: {so_far} · best {fmt.pct(outcome.mfe)} · worst {fmt.pct(-abs(outcome.mae))}"
+    return f"{text}\n{telegram_line(signal.alert)}"
+
+
+def telegram_line(status: str) -> str:
+    """What happened on Telegram, in words: the stored status and its meaning."""
+    if status == alert.SENT:
+        return f"Telegram: sent ({alert.MEANINGS[status].partition('; ')[2]})"
+    meaning = alert.MEANINGS.get(status)
+    return f"Telegram: not sent · {status}: {meaning}" if meaning else "Telegram: not recorded"
 
 
 class SignalDetailScreen(ModalScreen[None]):
@@ -56,13 +71,24 @@ class SignalDetailScreen(ModalScreen[None]):
     def __init__(self, signal: Signal) -> None:
         super().__init__()
         self.signal = signal
+        self._shown = ""  # the text on screen
 
     def compose(self) -> ComposeResult:
         scroll = VerticalScroll()
         scroll.border_title = f"{self.signal.coin} · {self.signal.type.replace('_', ' ')}"
         scroll.border_subtitle = "c copy · Esc close"
+        self._shown = signal_text(self.signal)
         with scroll:
-            yield Static(signal_text(self.signal), markup=False, id="signal-text")
+            yield Static(self._shown, markup=False, id="signal-text")
+
+    def on_mount(self) -> None:
+        self.set_interval(REFRESH_S, self._follow)
+
+    def _follow(self) -> None:
+        text = signal_text(self.signal)
+        if text != self._shown:
+            self._shown = text
+            self.query_one("#signal-text", Static).update(text)
 
     def action_copy(self) -> None:
         self.app.copy_to_clipboard(signal_text(self.signal))

@@ -1,23 +1,22 @@
-"""The signal feed: every signal, newest on top, with its context, alert state and outcome as it
-resolves (PENDING → WIN / LOSS / FLAT).
+"""The signal feed: every signal, newest on top, with its context, alert status and outcome as it
+resolves (PENDING → WIN / LOSS / FLAT; ``STOP`` in the loss colour as soon as the stop is touched).
 
-``signal_row`` (pure) is also the row of the coin detail screen.  The alert column says what
-happens to the signal on Telegram now: ``blocked`` by the context filter, ``silent`` (its type is
-in ``alerts.silent_types``: measured not to beat the baseline, so shown but never sent), ``muted``,
-``off`` (the coin's alerts are off), ``paused`` (all alerts paused), ``held`` (the hourly alert
-budget kept it back) or ``alert``.
+``signal_row`` (pure) is also the row of the coin detail screen.  The alert column shows what
+happened on Telegram as the alert policy decided it when the signal was emitted
+(``Signal.alert``, see ``engine/alerts/status.py``): ``sent``, or why not.  It is never worked
+out again from today's settings, so pausing, muting or unmuting later changes no old row.
 """
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Sequence
 from typing import ClassVar
 
 from textual.binding import Binding, BindingType
 
+from engine.alerts import status as alert
 from engine.detect import SIGNAL_TYPES
 from engine.model import FAVORABLE, LONG, PENDING, SHORT, UNFAVORABLE, UNKNOWN, Signal
-from engine.snapshot import CoinSetting
 from teleglas_tui.columns import FULL, TINY, hms, left, width_class
 from teleglas_tui.line_view import LineView
 from teleglas_tui.messages import SignalChosen
@@ -27,31 +26,34 @@ TYPE_LABELS = {name: row.label for name, row in SIGNAL_TYPES.items()}
 CONTEXT_LABELS = {FAVORABLE: ("FAV", "buy"), UNFAVORABLE: ("UNF", "sell")}
 OUTCOME_ROLES = {"WIN": "win", "LOSS": "loss", "FLAT": "flat", PENDING: "dim", UNKNOWN: "dim"}
 PRIORITY_ROLES = {"URGENT": "accent bold", "WATCH": "bold", "INFO": ""}
-FULL_WIDTH = 56  # cells of a full row
+FULL_WIDTH = 60  # cells of a full row
 COMPACT_WIDTH = 50
+ALERT_ROLES = {alert.SENT: "accent", alert.BLOCKED: "warn", alert.STALE: "warn"}
+# Compact rows (minutes only) give the alert status 7 cells: the long ones are shortened.
+ALERT_SHORT = {alert.NOT_WATCHED: "unwatch", alert.NO_TELEGRAM: "no tg", alert.COOLDOWN: "cooldn"}
 
 
-def alert_state(signal: Signal, setting: CoinSetting | None, paused: bool, now_wall_ms: int,
-                silent: Collection[str] = ()) -> tuple[str, str]:
-    if signal.blocked:
-        return "blocked", "warn"
-    if signal.type in silent:
-        return "silent", "dim"
-    if setting is not None and setting.muted_until_ms and setting.muted_until_ms > now_wall_ms:
-        return "muted", "dim"
-    if setting is None or not setting.alerts:
-        return "off", "dim"
-    if paused:
-        return "paused", "dim"
-    if signal.held:
-        return "held", "dim"
-    return "alert", "accent"
+def alert_label(signal: Signal, short: bool = False) -> tuple[str, str]:
+    """The alert column: the stored status and its role (``?`` for a signal not decided, which
+    only rows older than the status can be)."""
+    status = signal.alert or "?"
+    return (ALERT_SHORT.get(status, status) if short else status), ALERT_ROLES.get(status, "dim")
 
 
-def signal_row(signal: Signal, setting: CoinSetting | None, paused: bool, now_wall_ms: int,
-               fit: str = FULL, silent: Collection[str] = ()) -> Row:
+def outcome_label(signal: Signal, short: bool = False) -> tuple[str, str]:
+    """The outcome column: the result, or ``STOP`` once the stop was touched while it is pending
+    (a LOSS by then, whatever comes: SPEC's stop-first rule)."""
+    if not signal.direction:
+        return "-", "dim"
+    result = signal.outcome.result
+    if result == PENDING and signal.outcome.stop_ts is not None:
+        return "STOP", "loss"
+    return (result[:4] if short else result), OUTCOME_ROLES.get(result, "dim")
+
+
+def signal_row(signal: Signal, fit: str = FULL) -> Row:
     """One row.  ``fit`` is the pane's width class: ``compact`` shows minutes only and four-letter
-    outcomes, ``tiny`` (80 columns) also leaves out the context and the alert state, never the
+    outcomes, ``tiny`` (80 columns) also leaves out the context and the alert status, never the
     confidence and the outcome."""
     label = TYPE_LABELS.get(signal.type, signal.type) + ("+" if signal.merged else "")
     if signal.direction == LONG:
@@ -61,8 +63,6 @@ def signal_row(signal: Signal, setting: CoinSetting | None, paused: bool, now_wa
     else:
         direction = ("-", "dim")
     context = CONTEXT_LABELS.get(signal.context.assessment, ("NEU", "dim"))
-    state = alert_state(signal, setting, paused, now_wall_ms, silent)
-    result = signal.outcome.result if signal.direction else "-"
     short = fit != FULL
     row: list[Span] = [
         (hms(signal.ts)[:5] if short else hms(signal.ts), "dim"),
@@ -77,8 +77,9 @@ def signal_row(signal: Signal, setting: CoinSetting | None, paused: bool, now_wa
         (" ", ""),
     ]
     if fit != TINY:
-        row += [left(context[0], 3, context[1]), (" ", ""), left(state[0], 7, state[1]), (" ", "")]
-    row.append((result[:4] if short else result, OUTCOME_ROLES.get(result, "dim")))
+        state = alert_label(signal, short)
+        row += [left(context[0], 3, context[1]), (" ", ""), left(state[0], 7 if short else 11, state[1]), (" ", "")]
+    row.append(outcome_label(signal, short))
     return tuple(row)
 
 
@@ -95,17 +96,15 @@ class SignalFeed(LineView):
         Binding("enter", "choose", "Signal detail"),
     ]
 
-    def __init__(self, max_lines: int, *, silent: Collection[str] = (), id: str | None = None) -> None:
+    def __init__(self, max_lines: int, *, id: str | None = None) -> None:
         super().__init__(max_lines, cursor=True, id=id)
-        self._silent = frozenset(silent)  # alerts.silent_types
         self.shown: list[Signal] = []  # the rows' signals, newest first
         self._built: dict[str, tuple[tuple, Row]] = {}  # signal id -> (what its row showed, the row)
 
     def on_mount(self) -> None:
         self.border_title = "Signals"
 
-    def show(self, signals: Sequence[Signal], settings: Mapping[str, CoinSetting], paused: bool,
-             now_wall_ms: int) -> None:
+    def show(self, signals: Sequence[Signal]) -> None:
         selected = self.selected
         fit = width_class(self.scrollable_content_region.width, FULL_WIDTH, COMPACT_WIDTH)
         limit = self.rows.maxlen or 0
@@ -113,12 +112,9 @@ class SignalFeed(LineView):
         built: dict[str, tuple[tuple, Row]] = {}
         rows = []
         for signal in self.shown:  # a row is built again only when what it shows changed
-            setting = settings.get(signal.coin)
-            state = alert_state(signal, setting, paused, now_wall_ms, self._silent)
-            key = (signal.revision, signal.outcome.result, state, fit)
+            key = (signal.revision, signal.outcome.result, signal.outcome.stop_ts, signal.alert, fit)
             known = self._built.get(signal.id)
-            row = known[1] if known is not None and known[0] == key else signal_row(
-                signal, setting, paused, now_wall_ms, fit, self._silent)
+            row = known[1] if known is not None and known[0] == key else signal_row(signal, fit)
             built[signal.id] = (key, row)
             rows.append(row)
         self._built = built

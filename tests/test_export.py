@@ -34,15 +34,15 @@ def fill(data_dir) -> list:
     """A database as a run leaves it: signals (one with an outcome), confidence counts, baselines."""
     async def run():
         s = settings()
-        svc = Service(s, Secrets(), data_dir=None, sinks=[])
         sink = StoreSink(s, db_path(data_dir))
+        svc = Service(s, Secrets(), data_dir=None, sinks=[sink])
         await sink.start(svc)
         win = sample(STOP_HUNT, LONG, "BTC", 96_200.0, ts=T0)
         spike = sample(VOLUME_SPIKE, SHORT, "PEPE", 0.00001182, 72.0, tier=3, priority="INFO", ts=T0 + 60_000)
-        sink.on_signals([win, spike])
+        svc.emit([win, spike])  # decided as a run without Telegram decides them
         win.outcome.result, win.outcome.mfe, win.outcome.mae = WIN, 0.0142, 0.0031
         win.outcome.returns = {60: 0.002, 900: 0.011}
-        sink.on_signals([revise(win, "outcome")])
+        svc.emit([revise(win, "outcome")])
         svc.engine.confidence.record(win)  # right at +15 min: a hit of STOP_HUNT/1
         sink.on_events([Trade(T0 + i * 1000, "Binance", "BTC", "buy", 96_000.0, 20_000.0) for i in range(130)]
                        + [Liquidation(T0, "Bybit", "BTC", LONG, 95_900.0, 300_000.0),
@@ -70,6 +70,7 @@ def test_signals_export_has_one_row_per_signal_with_its_outcome(tmp_path):
     assert (first["outcome"], first["mfe"], first["return_60s"], first["return_900s"], first["return_3600s"]) == \
         ("WIN", "0.0142", "0.002", "0.011", "")
     assert (first["context"], first["blocked"], first["revision"]) == ("FAVORABLE", "0", "2")
+    assert (first["alert"], rows[1]["alert"], first["stop_touched_utc"]) == ("no telegram", "not watched", "")
     assert '"liquidated_usd":4200000.0' in first["metrics"]
     assert (rows[1]["direction"], rows[1]["entry"], rows[1]["outcome"]) == ("", "", "PENDING")
 

@@ -191,7 +191,7 @@ class Commands:
 def _signal_line(s: dict[str, Any]) -> str:
     direction = (s.get("direction") or "").upper() or "-"
     outcome = (s.get("outcome") or {}).get("result", PENDING)
-    blocked = " ⛔" if s.get("blocked") else ""
+    alert = s.get("alert") or ""  # what went to Telegram, as decided then
     return (f"{time.strftime('%H:%M', time.gmtime(s['ts'] / 1000))} {escape(canonical_symbol(s['symbol']))} "
             f"{direction} {escape(s['type'])} {s['strength']:.0f} {escape(s['priority'])}"
-            f"{'' if outcome == PENDING else ' · ' + escape(outcome)}{blocked}")
+            f"{'' if outcome == PENDING else ' · ' + escape(outcome)}{' · ' + escape(alert) if alert else ''}")

@@ -1,8 +1,8 @@
 """The Telegram outbox: one message per signal per chat, delivered once, edited in place.
 
-``plan`` runs on the event path (sync): for a signal without a message it asks the alert
-policy, and creates one entry per configured chat; for a signal that has one it re-renders the
-text, and a changed text becomes an edit.  The returned rows are written by the store in the
+``plan`` runs on the event path (sync): for a signal the alert policy decided ``sent`` and that
+has no message yet it creates one entry per configured chat; for a signal that has one it
+re-renders the text, and a changed text becomes an edit.  The returned rows are written by the store in the
 same transaction as the signal row, and the entries wait until :meth:`release`: the store calls
 it once that transaction is committed (write-ahead, so a crash at any instant after a send began
 finds the alert in the database).  One worker per chat delivers: ``sendMessage`` for a pending
@@ -15,7 +15,8 @@ When the database cannot be written (disk full, locked, gone) the store releases
 anyway: a full disk must not silence the trader's alerts; the rows reach the database, already
 marked sent, when it recovers.  Rate limits are honoured per chat, 429 ``retry_after`` blocks the
 chat, 5xx/timeouts/connection resets back off exponentially (with jitter); an alert older than
-``telegram.max_alert_age_s`` is marked stale instead of being sent late.  A group that became a
+``telegram.max_alert_age_s`` is marked stale instead of being sent late (and when no chat got it,
+so is the signal: ``Signal.alert`` becomes ``stale``, through ``on_stale``).  A group that became a
 supergroup is followed to its new id (the chat is told once); a chat that refuses the bot (blocked,
 kicked, not found) has its alerts marked failed without trying, until it is reachable again
 (``chats.py``); the other chats never wait for it.
@@ -33,7 +34,7 @@ from typing import Any
 from engine.tasks import cancel_all
 from engine.alerts.chats import Chats
 from engine.alerts.message import render
-from engine.alerts.policy import AlertPolicy
+from engine.alerts import status as alert
 from engine.alerts.ratelimit import ChatLimiter
 from engine.alerts.telegram import (
     MIGRATED, RATE_LIMITED, TRANSIENT, UNAUTHORIZED, UNREACHABLE, BotApi, TelegramError,
@@ -107,19 +108,21 @@ class _ChatQueue:
 
 
 class Outbox:
-    def __init__(self, settings: TelegramSettings, chats: Chats, api: BotApi, policy: AlertPolicy,
+    def __init__(self, settings: TelegramSettings, chats: Chats, api: BotApi,
                  clock: Callable[[], float], sleep: Callable[[float], Awaitable[None]],
-                 persist: Callable[[dict[str, Any]], None] | None = None) -> None:
+                 persist: Callable[[dict[str, Any]], None] | None = None,
+                 on_stale: Callable[[str, Signal | None], None] | None = None) -> None:
         self.s = settings
         self.book = chats
         self.chats = chats.configured  # one worker per chat, even if it is listed twice
         self.api = api
-        self.policy = policy
         self.persist = persist  # writes a changed row back to the store
+        self.on_stale = on_stale  # told a signal id (and the signal, while kept) no chat got in time
         self._clock = clock
         self._sleep = sleep
         self.limiter = ChatLimiter(settings.per_chat_interval_s, settings.group_per_minute, sleep)
         self._entries: dict[tuple[str, str], OutboxEntry] = {}
+        self._signals: dict[str, Signal] = {}  # the signals of the entries, for a stale status
         self._retired: dict[str, None] = {}
         self._queues = {chat: _ChatQueue() for chat in self.chats}
         self._held: set[tuple[str, str]] = set()  # planned, waiting for their commit (release)
@@ -158,14 +161,12 @@ class Outbox:
         return rows
 
     def _create(self, signal: Signal) -> list[dict[str, Any]]:
-        if signal.change == "outcome" or not self.chats or signal.id in self._retired:
-            return []  # an outcome never starts a conversation
+        if signal.alert != alert.SENT or signal.change == "outcome" or not self.chats or signal.id in self._retired:
+            return []  # the policy decided it is not sent; an outcome never starts a conversation
         now = self._now_ms()
-        if self.policy.refusal(signal, now):
-            return []
-        text = render(signal.as_dict())  # before the caps count it: a failed render sends nothing
+        text = render(signal.as_dict())
         self._retire(now)
-        self.policy.record(signal.coin, now)
+        self._signals[signal.id] = signal
         rows = []
         for chat in self.chats:
             entry = OutboxEntry(signal.id, chat, signal.coin, signal.priority, text, signal.revision, now)
@@ -188,6 +189,7 @@ class Outbox:
             del self._entries[key]
             self._edited_ms.pop(key, None)
             self._waited.discard(key)
+            self._signals.pop(key[0], None)
             self._retired[key[0]] = None
         while len(self._retired) > RETIRED_KEPT:
             del self._retired[next(iter(self._retired))]
@@ -246,6 +248,7 @@ class Outbox:
             if entry.needs_send and self._too_old(entry):
                 self.stale += 1
                 self._finish(entry, STALE, f"older than {self.s.max_alert_age_s:g}s, not sent late")
+                self._stale(entry.signal_id)
                 return
             if entry.needs_edit and self._edit_later(entry):
                 return
@@ -342,6 +345,16 @@ class Outbox:
             self._finish(entry, FAILED, exc.description)
         if exc.kind == UNAUTHORIZED:
             self.error = str(exc)
+
+    def _stale(self, signal_id: str) -> None:
+        """One chat's entry went stale: when every chat's did, the signal never reached a phone."""
+        entries = [self._entries.get((signal_id, chat)) for chat in self.chats]
+        if all(e is None or e.status == STALE for e in entries):
+            signal = self._signals.get(signal_id)
+            if signal is not None:
+                signal.alert = alert.STALE
+            if self.on_stale is not None:
+                self.on_stale(signal_id, signal)
 
     def _too_old(self, entry: OutboxEntry) -> bool:
         return self._now_ms() - entry.created_ms > self.s.max_alert_age_s * 1000

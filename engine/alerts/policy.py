@@ -1,22 +1,23 @@
 """Who gets a Telegram message (SPEC.md, Alerts): the alert policy.
 
-A signal is sent when the context filter did not block it, alerts are not paused, its coin is
-alertable (toggle on, not muted), its type is not in ``alerts.silent_types``, no alert went out
-for the coin in the last ``alerts.coin_cooldown_s`` (a stop hunt's escalation passes it), and the
-alert budget has room.
-Times are wall clock: cooldowns and budgets protect the trader's phone, not the engine.
-A refused signal is asked again on its next revision (an absorption upgrade may come after a
-pause ended); edits of a message already sent are never refused.
+The policy keeps what :func:`~engine.alerts.status.alert_status` needs to know and cannot see in
+the signal: the coin settings, the pause, whether this run has Telegram at all, ``gate.
+min_confidence`` (only measured classes alert), and the alerts already sent (the per-coin cooldown
+and the alert budget).  :meth:`AlertPolicy.decide` asks it
+for each signal as the engine emits it, before any sink sees the signal, and writes the answer
+into ``Signal.alert``; a ``sent`` signal counts against the cooldown and the budget at once, so
+the next signal of the same batch already sees it.  A signal not sent is asked again on its next
+update (an absorption upgrade may come after a pause ended); a sent one is never asked again (its
+updates are edits), and an outcome never starts an alert.  Times are wall clock: cooldowns and
+budgets protect the trader's phone, not the engine.
 
-The alert budget (SPEC.md's hourly cap) counts only alerts queued for Telegram.  It is per coin
-and per priority: a WATCH or INFO alert is held when its coin already had
+The alert budget (SPEC.md's hourly cap) counts only alerts sent.  It is per coin and per
+priority: a WATCH or INFO alert is held when its coin already had
 ``alerts.max_per_coin_per_hour`` alerts in the last hour or all coins together had
 ``alerts.max_per_hour``; an URGENT alert is never held by a budget (it still counts against
 both).  So one coin's chatter cannot use up another coin's alerts, and a large cascade (URGENT by
 ``alerts.urgent_cascade_ratio``, or a class measured above its baseline) is never silenced by small
-coins.  With ``gate.min_confidence`` set, a signal whose class's stated probability is under it
-does not alert either (engine/signals/gate.py).  A
-signal the budget held is marked ``held`` (the UI and the database still show it).
+coins.
 """
 
 from __future__ import annotations
@@ -24,58 +25,47 @@ from __future__ import annotations
 from collections import Counter, deque
 from collections.abc import Callable, Iterable
 
+from engine.alerts.status import SENT, alert_status
 from engine.coins import CoinRegistry
 from engine.model import Signal
 from engine.settings import AlertSettings, GateSettings, Settings
-from engine.signals.gate import below_min_confidence
 
 HOUR_MS = 3_600_000
-BUDGET = ("coin hourly cap", "hourly cap")  # the refusals that mark a signal held
 
 
 class AlertPolicy:
     def __init__(self, settings: AlertSettings, coins: CoinRegistry, paused: Callable[[], bool],
-                 gate: GateSettings | None = None) -> None:
+                 telegram: bool = True, gate: GateSettings | None = None) -> None:
         self.s = settings
         self.gate = gate or GateSettings()  # gate.min_confidence: only measured classes alert
         self.coins = coins
         self.paused = paused
+        self.telegram = telegram  # this run sends alerts (a token and a chat; live or telegram.in_replay)
         self._last_by_coin: dict[str, int] = {}
         self._hour: deque[int] = deque()
         self._hour_by_coin: dict[str, deque[int]] = {}
-        self.refused: Counter[str] = Counter()
+        self.refused: Counter[str] = Counter()  # statuses other than sent, as decided
 
-    def refusal(self, signal: Signal, now_ms: int) -> str | None:
-        """Why ``signal`` gets no message now, or None when it should be sent."""
-        reason = self._reason(signal, now_ms)
-        if reason:
-            self.refused[reason] += 1
-        signal.held = reason in BUDGET
-        return reason
-
-    def _reason(self, signal: Signal, now_ms: int) -> str | None:
-        if signal.blocked:
-            return "blocked by context"
-        if self.paused():
-            return "paused"
-        if not self.coins.alertable(signal.coin, now_ms):
-            return "coin off or muted"
-        if signal.type in self.s.silent_types or below_min_confidence(signal, self.gate):
-            return "type does not alert"
-        last = self._last_by_coin.get(signal.coin)
-        escalation = "escalates" in signal.metrics  # a stop hunt grown to stop_hunt.escalation_ratio x its alert
-        if last is not None and now_ms - last < self.s.coin_cooldown_s * 1000 and not escalation:
-            return "coin cooldown"
-        if signal.priority == "URGENT":
-            return None
-        if _in_last_hour(self._hour_by_coin.get(signal.coin), now_ms) >= self.s.max_per_coin_per_hour:
-            return "coin hourly cap"
-        if _in_last_hour(self._hour, now_ms) >= self.s.max_per_hour:
-            return "hourly cap"
-        return None
+    def decide(self, signal: Signal, now_ms: int) -> str:
+        """Decide ``signal``'s alert status at ``now_ms`` (unless it is sent already, or this is
+        an outcome), write it into ``signal.alert`` and count a sent one.  Returns the status."""
+        if signal.alert == SENT or signal.change == "outcome":
+            return signal.alert
+        coin = signal.coin
+        status = alert_status(
+            signal, self.coins.setting(coin), self.s, self.gate, now_ms=now_ms, paused=self.paused(),
+            telegram=self.telegram, last_coin_alert_ms=self._last_by_coin.get(coin),
+            coin_alerts_last_hour=_in_last_hour(self._hour_by_coin.get(coin), now_ms),
+            alerts_last_hour=_in_last_hour(self._hour, now_ms))
+        signal.alert = status
+        if status == SENT:
+            self.record(coin, now_ms)
+        else:
+            self.refused[status] += 1
+        return status
 
     def record(self, coin: str, now_ms: int) -> None:
-        """An alert for ``coin`` was queued at ``now_ms``."""
+        """An alert for ``coin`` was sent at ``now_ms``."""
         self._last_by_coin[coin] = max(now_ms, self._last_by_coin.get(coin, 0))
         self._hour.append(now_ms)
         self._hour_by_coin.setdefault(coin, deque()).append(now_ms)
@@ -95,19 +85,16 @@ def _in_last_hour(times: deque[int] | None, now_ms: int) -> int:
 
 
 class AlertReplay:
-    """The alert policy in event time over a backtest: which signals a live run would have sent,
-    with the watchlist's coins alertable (``alerts.new_coins`` for the rest), nothing paused or
-    muted.  Asked like the outbox asks: on each new or updated revision until one is sent."""
+    """The alert policy in event time over a backtest: what a live run with Telegram would have
+    sent, with the watchlist's coins alertable (``alerts.new_coins`` for the rest), nothing paused
+    or muted.  Every signal gets its ``alert`` status as it would have in that run."""
 
     def __init__(self, settings: Settings) -> None:
         self.coins = CoinRegistry(settings.watchlist.coins, settings.alerts.new_coins)
-        self.policy = AlertPolicy(settings.alerts, self.coins, lambda: False, settings.gate)
+        self.policy = AlertPolicy(settings.alerts, self.coins, lambda: False, gate=settings.gate)
         self.sent: set[str] = set()
 
     def on_signal(self, signal: Signal) -> None:
-        if signal.change == "outcome" or signal.id in self.sent:
-            return
         self.coins.discover(signal.coin)
-        if self.policy.refusal(signal, signal.updated_ts) is None:
-            self.policy.record(signal.coin, signal.updated_ts)
+        if self.policy.decide(signal, signal.updated_ts) == SENT:
             self.sent.add(signal.id)

@@ -1,7 +1,8 @@
 """The Telegram sink: alerts through the outbox, commands by long polling.
 
-With a database the store sink asks this sink's outbox for the rows of each signal revision and
-writes them in the signal's own transaction; on start, rows a previous run left unsent (or with
+The service's alert policy has decided each signal's status before this sink sees it; the outbox
+turns a ``sent`` one into messages.  With a database the store sink asks this sink's outbox for
+the rows of each signal revision and writes them in the signal's own transaction; on start, rows a previous run left unsent (or with
 an edit due) are loaded and delivered, and the alert caps of the last hour are restored.
 Without a database the outbox works from memory alone.
 """
@@ -21,6 +22,7 @@ from engine.alerts.commands import Commands
 from engine.alerts.outbox import Outbox
 from engine.alerts.poller import CommandPoller
 from engine.alerts.policy import HOUR_MS, AlertPolicy
+from engine.alerts.status import STALE
 from engine.alerts.telegram import BotApi
 from engine.model import Event, Signal
 from engine.secrets import Secrets
@@ -62,12 +64,13 @@ class TelegramSink:
 
     async def start(self, controls: Controls) -> None:
         self._started_ms = int(self._clock() * 1000)
-        policy = AlertPolicy(self.settings.alerts, controls.coins, lambda: controls.paused, self.settings.gate)
+        policy = controls.alerts
         persist = self.store.store.put_outbox if self.store is not None else None
         chats = self.chats
         if self.store is not None:
             chats.listeners.append(self._save_chats)
-        self.outbox = Outbox(self.settings.telegram, chats, self.api, policy, self._clock, self._sleep, persist)
+        self.outbox = Outbox(self.settings.telegram, chats, self.api, self._clock, self._sleep, persist,
+                             on_stale=self._stale)
         commands = Commands(self.settings, controls, self.outbox, self.store, self._clock)
         self.poller = CommandPoller(self.settings.telegram, self.api, chats, commands, self.outbox.limiter,
                                     self._clock, self._sleep)
@@ -80,6 +83,11 @@ class TelegramSink:
                 self._tasks.append(asyncio.create_task(self._resume_when_connected(policy)))
         self.outbox.start()
         self._tasks.append(asyncio.create_task(self.poller.run(), name="telegram-commands"))
+
+    def _stale(self, signal_id: str, signal: Signal | None) -> None:
+        """No chat got the alert in time: the stored signal says so (``stale``)."""
+        if self.store is not None:
+            self.store.store.put_alert_status(signal_id, STALE)
 
     def _save_chats(self) -> None:
         if self.store is not None:

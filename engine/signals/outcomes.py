@@ -67,6 +67,7 @@ class Tracker:
         if ts <= self.resolved_at and not (self.stop_hit or self.win_hit):
             if (price <= self.stop) if self.long else (price >= self.stop):
                 self.stop_hit = True
+                outcome.stop_ts = ts  # the trader sees it now, not at the horizon
             elif (price >= self.half) if self.long else (price <= self.half):
                 self.win_hit = True
         horizons = self.horizons

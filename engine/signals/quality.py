@@ -16,8 +16,9 @@ baseline_samples=20) -> QualityReport``
     not trades, so a tape built from its ``liquidations`` rows is coarser than a backtest's (which
     sees every trade): say so where it is shown.
 ``QualityReport.as_dict()``: plain data (the ``quality`` object of ``backtest --json``).  Each
-group also counts ``held``: signals the alert budget kept from Telegram (``Signal.held``, stored in
-``signals.data``; rows written before it existed read as not held).
+group also counts ``sent`` and ``held``: signals whose alert status (``Signal.alert``, stored in
+``signals.data``) says they went to Telegram, or that the alert budget kept them back (rows
+written before the status existed count by their old ``held`` flag).
 ``format_report(report) -> str``: the printed tables.
 ``hit_rate_chart(report, horizon=900, width=72, height=None, colorless=True) -> str`` and
 ``calibration_chart(report, width=72, height=14, colorless=True) -> str``: plotext
@@ -69,7 +70,7 @@ class SignalRecord:
     mfe: float
     mae: float
     returns: dict[int, float]
-    held: bool = False  # the alert budget kept it from Telegram (shown and stored all the same)
+    alert: str = ""  # what happened on Telegram (engine/alerts/status.py)
 
 
 def record_of(signal: Any) -> SignalRecord:
@@ -85,12 +86,12 @@ def record_of(signal: Any) -> SignalRecord:
             result=str(outcome.get("result") or "PENDING"),
             mfe=float(outcome.get("mfe") or 0.0), mae=float(outcome.get("mae") or 0.0),
             returns={int(k): float(v) for k, v in (outcome.get("returns") or {}).items()},
-            held=bool(signal.get("held")),
+            alert=str(signal.get("alert") or ("held" if signal.get("held") else "")),
         )
     outcome = signal.outcome
     return SignalRecord(signal.ts, signal.coin, signal.tier, signal.type, signal.direction,
                         signal.confidence, outcome.result, outcome.mfe, outcome.mae,
-                        dict(outcome.returns), bool(getattr(signal, "held", False)))
+                        dict(outcome.returns), signal.alert)
 
 
 def is_hit(directional_return: float) -> bool:
@@ -214,6 +215,7 @@ class Group:
     key: str
     count: int = 0
     directional: int = 0
+    sent: int = 0
     held: int = 0
     outcomes: dict[str, int] = field(default_factory=lambda: dict.fromkeys(RESULTS, 0))
     mfe: list[float] = field(default_factory=list)
@@ -224,7 +226,8 @@ class Group:
 
     def add(self, r: SignalRecord) -> None:
         self.count += 1
-        self.held += r.held
+        self.sent += r.alert == "sent"
+        self.held += r.alert == "held"
         if r.direction is None:
             return
         self.directional += 1
@@ -239,7 +242,7 @@ class Group:
     def as_dict(self, horizons: tuple[int, ...]) -> dict:
         mfe, mae = _mean(self.mfe), _mean(self.mae)
         return {
-            "count": self.count, "directional": self.directional, "held": self.held,
+            "count": self.count, "directional": self.directional, "sent": self.sent, "held": self.held,
             "per_hour": _round(self.per_hour, 2), "outcomes": dict(self.outcomes),
             "mfe_bps": _round(mfe and mfe * 1e4, 1), "mae_bps": _round(mae and mae * 1e4, 1),
             "returns": self.returns.as_dict(horizons),

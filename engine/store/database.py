@@ -37,6 +37,7 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 _UPSERT_SIGNAL = schema.upsert("signals", schema.SIGNAL_COLUMNS, ("id",))
+_UPDATE_ALERT = "UPDATE signals SET alert = ?, data = json_set(data, '$.alert', ?) WHERE id = ?"
 _UPSERT_OUTBOX = schema.upsert("outbox", schema.OUTBOX_COLUMNS, ("signal_id", "chat_id"))
 _UPSERT_COIN = schema.upsert("coins", schema.COIN_COLUMNS, ("coin",))
 _UPSERT_STATE = schema.upsert("state", schema.STATE_COLUMNS, ("key",))
@@ -78,6 +79,7 @@ async def connect(path: Path, busy_timeout_s: float = 5.0) -> aiosqlite.Connecti
 @dataclass
 class _Batch:
     signals: dict[str, tuple] = field(default_factory=dict)
+    alerts: dict[str, tuple] = field(default_factory=dict)  # signal id -> (status, status, id)
     outbox: dict[tuple[str, str], tuple] = field(default_factory=dict)
     coins: dict[str, tuple] = field(default_factory=dict)
     state: dict[str, tuple] = field(default_factory=dict)
@@ -85,7 +87,7 @@ class _Batch:
     context: list[tuple] = field(default_factory=list)
 
     def __len__(self) -> int:
-        return (len(self.signals) + len(self.outbox) + len(self.coins) + len(self.state)
+        return (len(self.signals) + len(self.alerts) + len(self.outbox) + len(self.coins) + len(self.state)
                 + len(self.liquidations) + len(self.context))
 
     def events(self) -> int:
@@ -94,7 +96,7 @@ class _Batch:
     def under(self, newer: _Batch) -> _Batch:
         """This (failed) batch with ``newer`` rows on top: a newer keyed row wins."""
         return _Batch(
-            {**self.signals, **newer.signals}, {**self.outbox, **newer.outbox},
+            {**self.signals, **newer.signals}, {**self.alerts, **newer.alerts}, {**self.outbox, **newer.outbox},
             {**self.coins, **newer.coins}, {**self.state, **newer.state},
             self.liquidations + newer.liquidations, self.context + newer.context,
         )
@@ -133,13 +135,18 @@ class Store:
                    data["direction"], data["strength"], data["priority"], data["entry"],
                    data["stop"], data["target"], int(bool(data["blocked"])),
                    data["context"]["assessment"], data["outcome"]["result"], data["revision"],
-                   dumps(data))
+                   dumps(data), data.get("alert") or "")
         except (KeyError, TypeError) as exc:
             self._bad(f"signal row: {exc!r}")
             self.put_alerts(outbox)  # the alerts still go, and are still kept
             return
         self._pending.signals[row[0]] = row
         self.put_alerts(outbox)
+        self._nudge()
+
+    def put_alert_status(self, signal_id: str, status: str) -> None:
+        """A stored signal's alert status changed after its decision (``stale``: never delivered)."""
+        self._pending.alerts[signal_id] = (status, status, signal_id)
         self._nudge()
 
     def put_outbox(self, row: dict[str, Any]) -> None:
@@ -290,6 +297,7 @@ class Store:
         try:
             for sql, rows in (
                 (_UPSERT_SIGNAL, batch.signals.values()),
+                (_UPDATE_ALERT, batch.alerts.values()),
                 (_UPSERT_OUTBOX, batch.outbox.values()),
                 (_UPSERT_COIN, batch.coins.values()),
                 (_UPSERT_STATE, batch.state.values()),

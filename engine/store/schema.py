@@ -78,13 +78,26 @@ MIGRATIONS: tuple[str, ...] = (
     );
     CREATE INDEX liquidations_ts ON liquidations (ts);
     """,
+    # 1 -> 2: what happened on Telegram, decided once when the signal was (engine/alerts/status.py).
+    # Rows written before it existed get what the database can still tell: sent or stale from
+    # their outbox rows, blocked, held (the budget flag of the time); '' where it cannot tell.
+    """
+    ALTER TABLE signals ADD COLUMN alert TEXT NOT NULL DEFAULT '';
+    UPDATE signals SET alert = CASE
+        WHEN EXISTS (SELECT 1 FROM outbox WHERE signal_id = signals.id AND status = 'sent') THEN 'sent'
+        WHEN EXISTS (SELECT 1 FROM outbox WHERE signal_id = signals.id AND status = 'stale') THEN 'stale'
+        WHEN blocked THEN 'blocked'
+        WHEN json_extract(data, '$.held') THEN 'held'
+        ELSE '' END;
+    UPDATE signals SET data = json_set(data, '$.alert', alert);
+    """,
 )
 VERSION = len(MIGRATIONS)
 
 # The signals table's ``confidence`` column holds the strength (SPEC's score, what it always
 # held); the probability and its n are in ``data``.
 SIGNAL_COLUMNS = ("id", "ts", "coin", "tier", "type", "direction", "confidence", "priority", "entry",
-                  "stop", "target", "blocked", "assessment", "outcome", "revision", "data")
+                  "stop", "target", "blocked", "assessment", "outcome", "revision", "data", "alert")
 OUTBOX_COLUMNS = ("signal_id", "chat_id", "coin", "priority", "text", "revision", "created_ms",
                   "status", "message_id", "sent_revision", "sent_ms", "attempts", "detail")
 COIN_COLUMNS = ("coin", "watched", "alerts", "muted_until_ms")

@@ -24,14 +24,16 @@ def sleeps(clock):
 @pytest.fixture
 async def bot(telegram, clock, sleeps):
     """A started Telegram sink on a real, not running, Service; with ``db=path`` a store sink
-    too (started first, stopped last, as default_sinks orders them)."""
+    too (started first, stopped last, as default_sinks orders them).  Tests hand signals to
+    ``svc.emit``: the service's alert policy decides, then the sinks act."""
     made = []
 
     async def make(*chats: str, db=None, **telegram_overrides):
         s = telegram_settings(telegram.url, **telegram_overrides)
         store = StoreSink(s, db, clock=clock) if db is not None else None
         sink = TelegramSink(s, secrets(*chats), store=store, clock=clock, sleep=sleeps)
-        svc = Service(s, secrets(*chats), data_dir=None, sinks=[x for x in (sink, store) if x is not None])
+        svc = Service(s, secrets(*chats), data_dir=None, sinks=[x for x in (sink, store) if x is not None],
+                      clock=clock)
         if store is not None:
             await store.start(svc)
         await sink.start(svc)

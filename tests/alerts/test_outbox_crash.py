@@ -33,12 +33,12 @@ async def main():
     clock = lambda: time.time() - lag[0]
     store = StoreSink(s, Path({db!r}), clock=clock)
     bot = TelegramSink(s, secrets({chat!r}, {group!r}), store=store, clock=clock)
-    svc = Service(s, secrets({chat!r}, {group!r}), data_dir=None, sinks=[bot, store])
+    svc = Service(s, secrets({chat!r}, {group!r}), data_dir=None, sinks=[bot, store], clock=clock)
     for sink in svc.sinks:
         await sink.start(svc)
-    store.on_signals([sample(coin="DOGE", price=0.1612, tier=2)])
+    svc.emit([sample(coin="DOGE", price=0.1612, tier=2)])
     lag[0] = 0.0
-    store.on_signals([sample(coin=c) for c in ("BTC", "ETH", "SOL")])
+    svc.emit([sample(coin=c) for c in ("BTC", "ETH", "SOL")])
     assert await store.store.flush()
     os.kill(os.getpid(), signal.SIGKILL)  # crash right after the commit, before any answer
 
@@ -90,6 +90,8 @@ async def test_alerts_committed_before_a_crash_are_delivered_exactly_once_after_
         rows = query(db, "SELECT chat_id, status, message_id FROM outbox WHERE status = 'sent'")
         assert sorted((c, mid) for c, _, mid in rows) == sorted((m.chat_id, m.message_id) for m in telegram.sent())
         assert query(db, "SELECT COUNT(*) FROM outbox WHERE status = 'stale'") == [(2,)]
+        assert query(db, "SELECT coin, alert FROM signals ORDER BY coin") == [  # what reached a phone
+            ("BTC", "sent"), ("DOGE", "stale"), ("ETH", "sent"), ("SOL", "sent")]
 
         again = await start_again(tmp_path, url)  # a second restart finds nothing left to send
         bot = next(s for s in again.sinks if isinstance(s, TelegramSink))

@@ -52,9 +52,7 @@ async def main():
         await sink.start(svc)
     print("started", flush=True)
     for coin in {coins!r}:
-        signal = sample(coin=coin)
-        for sink in svc.sinks:
-            sink.on_signals([signal])
+        svc.emit([sample(coin=coin)])
     print("queued", flush=True)
     await asyncio.Event().wait()
 

@@ -21,8 +21,8 @@ def sends_to(telegram, chat: str) -> int:
 async def test_a_group_upgraded_to_a_supergroup_is_followed_told_and_remembered(telegram, bot, tmp_path):
     db = tmp_path / "teleglas.db"
     telegram.migrate(GROUP, SUPERGROUP)
-    _, sink = await bot(CHAT, GROUP, db=db)
-    sink.store.on_signals([sample(STOP_HUNT, LONG, "BTC")])
+    svc, sink = await bot(CHAT, GROUP, db=db)
+    svc.emit([sample(STOP_HUNT, LONG, "BTC")])
     await until(lambda: sink.outbox.sent == 2)
     texts = [m.text for m in telegram.sent(SUPERGROUP)]
     assert any("became a supergroup" in t and f"TELEGRAM_CHAT_ID to {SUPERGROUP}" in t for t in texts)
@@ -31,9 +31,9 @@ async def test_a_group_upgraded_to_a_supergroup_is_followed_told_and_remembered(
     assert f"chat {GROUP} became {SUPERGROUP}: set TELEGRAM_CHAT_ID to it" in sink.poller.commands.status([])
     await until(lambda: query(db, f"SELECT COUNT(*) FROM state WHERE key = '{STATE_KEY}'") == [(1,)])
 
-    _, again = await bot(CHAT, GROUP, db=db)  # a restart goes to the new id at once
+    svc2, again = await bot(CHAT, GROUP, db=db)  # a restart goes to the new id at once
     asked_old = sends_to(telegram, GROUP)
-    again.store.on_signals([sample(STOP_HUNT, SHORT, "ETH", 3_456.78)])
+    svc2.emit([sample(STOP_HUNT, SHORT, "ETH", 3_456.78)])
     await until(lambda: again.outbox.sent == 2)
     assert sends_to(telegram, GROUP) == asked_old
     assert sum("ETHUSDT" in m.text for m in telegram.sent(SUPERGROUP)) == 1
@@ -51,9 +51,9 @@ async def test_commands_from_the_supergroup_are_the_groups_commands(telegram, bo
 @pytest.mark.parametrize("refuse", ["block", "kick", "forget"])
 async def test_a_chat_that_refuses_the_bot_stops_costing_retries_and_the_others_go_on(telegram, bot, refuse):
     getattr(telegram, refuse)(CHAT)
-    _, sink = await bot(CHAT, GROUP)
+    svc, sink = await bot(CHAT, GROUP)
     for coin, price in (("BTC", 96_200.0), ("ETH", 3_456.78), ("SOL", 182.45)):
-        sink.on_signals([sample(STOP_HUNT, LONG, coin, price)])
+        svc.emit([sample(STOP_HUNT, LONG, coin, price)])
     await until(lambda: len(telegram.sent(GROUP)) == 3 and sink.outbox.failed == 3)
     assert sends_to(telegram, CHAT) == 1  # asked once, then no more attempts
     state = sink.state()
@@ -64,28 +64,28 @@ async def test_a_chat_that_refuses_the_bot_stops_costing_retries_and_the_others_
     telegram.welcome(CHAT)  # the trader unblocks the bot and writes to it
     telegram.user_message(CHAT, "/status")
     await until(lambda: CHAT not in sink.chats.unreachable)
-    sink.on_signals([sample(STOP_HUNT, SHORT, "DOGE", 0.1612, tier=2)])
+    svc.emit([sample(STOP_HUNT, SHORT, "DOGE", 0.1612, tier=2)])
     await until(lambda: any("DOGEUSDT" in m.text for m in telegram.sent(CHAT)))
     assert sink.state().state == "ok"
 
 
 async def test_a_connection_reset_is_retried_with_backoff(telegram, bot, sleeps):
     telegram.fail_next("sendMessage", -1)
-    _, sink = await bot(per_chat_interval_s=0.001)
-    sink.on_signals([sample()])
+    svc, sink = await bot(per_chat_interval_s=0.001)
+    svc.emit([sample()])
     await until(lambda: sink.outbox.sent == 1)
     assert [c.status for c in telegram.of("sendMessage")] == [-1, 200]
     assert [w for w in sleeps.waits if w > 0.001] and len(telegram.sent()) == 1
 
 
 async def test_the_wall_clock_stepping_back_an_hour_never_stalls_a_chat(telegram, bot, clock, sleeps):
-    _, sink = await bot(CHAT)
+    svc, sink = await bot(CHAT)
     first = sample(STOP_HUNT, LONG, "BTC")
-    sink.on_signals([first])
+    svc.emit([first])
     await until(lambda: sink.outbox.sent == 1)
     clock.now -= 3600  # NTP corrects a fast clock, or a VM resumes
-    sink.on_signals([sample(STOP_HUNT, SHORT, "ETH", 3_456.78)])
+    svc.emit([sample(STOP_HUNT, SHORT, "ETH", 3_456.78)])
     first.metrics["liquidated_usd"] = 9_000_000.0
-    sink.on_signals([revise(first)])  # an edit due, its last edit "an hour in the future"
+    svc.emit([revise(first)])  # an edit due, its last edit "an hour in the future"
     await until(lambda: sink.outbox.sent == 2 and sink.outbox.edits == 1)
     assert max(sleeps.waits) < 3  # the chat's one-a-second slots, nothing like the hour of the step

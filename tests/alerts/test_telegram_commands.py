@@ -31,13 +31,13 @@ async def test_mute_from_the_phone_is_the_service_mute_and_expires(telegram, bot
     now_ms = int(clock() * 1000)
     assert svc.coins.is_muted("ETH", now_ms) and not svc.coins.is_muted("ETH", now_ms + 31 * 60_000)
 
-    sink.on_signals([sample(STOP_HUNT, LONG, "ETH", 3_456.78)])  # muted: no alert
+    svc.emit([sample(STOP_HUNT, LONG, "ETH", 3_456.78)])  # muted: no alert
     clock.now += 31 * 60
-    sink.on_signals([sample(STOP_HUNT, LONG, "ETH", 3_470.10)])  # the mute has expired
+    svc.emit([sample(STOP_HUNT, LONG, "ETH", 3_470.10)])  # the mute has expired
     await until(lambda: any("ETHUSDT" in t for t in replies(telegram)))
     alerts = [t for t in replies(telegram) if "ETHUSDT" in t]
     assert len(alerts) == 1 and "3,470.1" in alerts[0]
-    assert sink.outbox.policy.refused["coin off or muted"] == 1
+    assert svc.alerts.refused["muted"] == 1
 
 
 async def test_unmute_and_a_bare_mute_uses_the_default_duration(telegram, bot, clock):
@@ -53,10 +53,10 @@ async def test_pause_and_resume_switch_the_service_alerts(telegram, bot):
     svc, sink = await bot()
     assert "paused" in await ask(telegram, "/pause")
     assert svc.paused
-    sink.on_signals([sample(STOP_HUNT, LONG, "SOL")])
+    svc.emit([sample(STOP_HUNT, LONG, "SOL")])
     assert "Alerts on" in await ask(telegram, "/resume")
     assert not svc.paused
-    sink.on_signals([sample(STOP_HUNT, LONG, "LINK")])
+    svc.emit([sample(STOP_HUNT, LONG, "LINK")])
     await until(lambda: any("LINKUSDT" in t for t in replies(telegram)))
     assert not any("SOLUSDT" in t for t in replies(telegram))
 
@@ -75,7 +75,7 @@ async def test_commands_from_a_foreign_chat_are_ignored_and_counted(telegram, bo
 async def test_status_coins_last_stats_and_help_answer(telegram, bot, tmp_path):
     svc, sink = await bot(db=tmp_path / "teleglas.db")
     signal = sample(STOP_HUNT, LONG, "BTC")
-    sink.store.on_signals([signal])  # the event path: the store plans the alert with the signal
+    svc.emit([signal])  # the event path: the store plans the alert with the signal
     await until(lambda: sink.outbox.sent == 1)
     signal.outcome.result = WIN
     svc.engine.path.outcome_stats.record(signal)
@@ -124,7 +124,7 @@ async def test_an_absurd_mute_duration_gets_a_clear_answer_and_the_database_keep
     reply = await ask(telegram, "/mute BTC 999999999999d")  # past what a timestamp can hold
     assert "Cannot read the duration 999999999999d" in reply
     assert not svc.coins.is_muted("BTC", int(clock() * 1000))
-    sink.store.on_signals([sample(STOP_HUNT, LONG, "ETH", 3_456.78)])
+    svc.emit([sample(STOP_HUNT, LONG, "ETH", 3_456.78)])
     await until(lambda: query(db, "SELECT coin FROM signals") == [("ETH",)])
     assert sink.store.state().state == "ok"
 
@@ -144,8 +144,8 @@ async def test_a_command_addressed_to_another_bot_in_the_group_is_not_ours(teleg
 
 
 async def test_alerts_today_starts_again_at_utc_midnight_even_before_the_next_alert(telegram, bot, clock):
-    _, sink = await bot()
-    sink.on_signals([sample(STOP_HUNT, LONG, "BTC")])
+    svc, sink = await bot()
+    svc.emit([sample(STOP_HUNT, LONG, "BTC")])
     await until(lambda: sink.outbox.sent == 1)
     assert "Alerts today 1 ·" in await ask(telegram, "/status")
     clock.now += 86_400  # a quiet next day: no alert yet
@@ -154,10 +154,10 @@ async def test_alerts_today_starts_again_at_utc_midnight_even_before_the_next_al
 
 async def test_a_429_on_a_reply_holds_the_chat_for_the_alerts_too(telegram, bot, sleeps):
     telegram.fail_next("sendMessage", 429, retry_after=30)
-    _, sink = await bot()
+    svc, sink = await bot()
     telegram.user_message(CHAT, "/help")
     await until(lambda: "Too Many Requests" in sink.poller.error)  # the reply is refused: flood wait 30 s
-    sink.on_signals([sample(STOP_HUNT, LONG, "BTC")])
+    svc.emit([sample(STOP_HUNT, LONG, "BTC")])
     await until(lambda: telegram.sent())
     assert [c.status for c in telegram.of("sendMessage")] == [429, 200]
     assert any(abs(w - 30) < 0.5 for w in sleeps.waits)  # the alert waited out the flood wait

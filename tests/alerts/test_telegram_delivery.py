@@ -12,9 +12,9 @@ from fakes.signals import revise, sample
 
 
 async def test_an_alert_goes_once_to_every_configured_chat_as_html(telegram, bot):
-    _, sink = await bot(CHAT, GROUP)
+    svc, sink = await bot(CHAT, GROUP)
     signal = sample(STOP_HUNT, LONG, "BTC")
-    sink.on_signals([signal])
+    svc.emit([signal])
     await until(lambda: sink.outbox.sent == 2)  # both answers read
     calls = telegram.of("sendMessage")
     assert sorted(c.payload["chat_id"] for c in calls) == sorted([CHAT, GROUP])
@@ -26,22 +26,22 @@ async def test_an_alert_goes_once_to_every_configured_chat_as_html(telegram, bot
 
 
 async def test_an_info_alert_arrives_without_a_notification_sound(telegram, bot):
-    _, sink = await bot()
-    sink.on_signals([sample(VOLUME_SPIKE, SHORT, "DOGE", 0.1612, 72.0, tier=2, priority="INFO")])
+    svc, sink = await bot()
+    svc.emit([sample(VOLUME_SPIKE, SHORT, "DOGE", 0.1612, 72.0, tier=2, priority="INFO")])
     await until(lambda: telegram.sent())
     assert telegram.of("sendMessage")[0].payload["disable_notification"] is True
 
 
 async def test_a_growing_stop_hunt_edits_its_message_in_place_never_a_second_message(telegram, bot):
-    _, sink = await bot()
+    svc, sink = await bot()
     signal = sample(STOP_HUNT, SHORT, "ETH", 3_456.78, 86.0)
-    sink.on_signals([signal])
+    svc.emit([signal])
     await until(lambda: telegram.sent())
     signal.metrics.update(absorbed=True, absorption_usd=310_000.0)
-    sink.on_signals([revise(signal)])
+    svc.emit([revise(signal)])
     await until(lambda: telegram.sent()[0].edits)
     signal.outcome.result = WIN
-    sink.on_signals([revise(signal, "outcome")])
+    svc.emit([revise(signal, "outcome")])
     await until(lambda: len(telegram.sent()[0].edits) == 2)
     (message,) = telegram.sent()
     assert "safe entry" in message.edits[0] and "WIN" not in message.edits[0]
@@ -51,28 +51,28 @@ async def test_a_growing_stop_hunt_edits_its_message_in_place_never_a_second_mes
 
 
 async def test_an_outcome_alone_never_starts_a_message(telegram, bot):
-    _, sink = await bot()
+    svc, sink = await bot()
     late = sample(STOP_HUNT, LONG, "SOL", blocked=True)  # refused when new
     late.blocked = False
     late.outcome.result = FLAT
-    sink.on_signals([revise(late, "outcome")])
+    svc.emit([revise(late, "outcome")])
     marker = sample(STOP_HUNT, LONG, "LINK")
-    sink.on_signals([marker])
+    svc.emit([marker])
     await until(lambda: telegram.sent())
     assert ["LINKUSDT" in m.text for m in telegram.sent()] == [True]
 
 
 async def test_a_signal_blocked_by_the_context_filter_is_not_sent(telegram, bot):
-    _, sink = await bot()
-    sink.on_signals([sample(STOP_HUNT, LONG, "BTC", blocked=True), sample(STOP_HUNT, LONG, "ETH")])
+    svc, sink = await bot()
+    svc.emit([sample(STOP_HUNT, LONG, "BTC", blocked=True), sample(STOP_HUNT, LONG, "ETH")])
     await until(lambda: telegram.sent())
     assert ["ETHUSDT" in m.text for m in telegram.sent()] == [True]
 
 
 async def test_429_retry_after_is_honoured_before_the_second_attempt(telegram, bot, sleeps):
     telegram.fail_next("sendMessage", 429, retry_after=7)
-    _, sink = await bot()
-    sink.on_signals([sample()])
+    svc, sink = await bot()
+    svc.emit([sample()])
     await until(lambda: telegram.sent())
     assert [c.status for c in telegram.of("sendMessage")] == [429, 200]
     assert any(abs(w - 7) < 0.5 for w in sleeps.waits)  # the chat waited retry_after, then retried
@@ -82,8 +82,8 @@ async def test_429_retry_after_is_honoured_before_the_second_attempt(telegram, b
 async def test_a_5xx_is_retried_with_exponential_backoff(telegram, bot, sleeps):
     telegram.fail_next("sendMessage", 500)
     telegram.fail_next("sendMessage", 502)
-    _, sink = await bot(per_chat_interval_s=0.001)
-    sink.on_signals([sample()])
+    svc, sink = await bot(per_chat_interval_s=0.001)
+    svc.emit([sample()])
     await until(lambda: sink.outbox.sent == 1)
     assert [c.status for c in telegram.of("sendMessage")] == [500, 502, 200]
     first, second = [w for w in sleeps.waits if w > 0.001]  # retry_base_s, then doubled, with jitter
@@ -93,8 +93,8 @@ async def test_a_5xx_is_retried_with_exponential_backoff(telegram, bot, sleeps):
 
 async def test_a_timeout_is_retried(telegram, bot):
     telegram.fail_next("sendMessage", status=0, delay=0.3)  # answers after request_timeout_s
-    _, sink = await bot(request_timeout_s=0.1)
-    sink.on_signals([sample()])
+    svc, sink = await bot(request_timeout_s=0.1)
+    svc.emit([sample()])
     await until(lambda: telegram.sent())
     assert len(telegram.of("sendMessage")) == 2
     assert len(telegram.sent()) == 1
@@ -103,17 +103,20 @@ async def test_a_timeout_is_retried(telegram, bot):
 async def test_an_alert_that_cannot_go_out_in_time_is_marked_stale_not_sent_late(telegram, bot, clock):
     for _ in range(12):
         telegram.fail_next("sendMessage", 503)
-    _, sink = await bot(max_alert_age_s=20)  # backoff 0.5, 1, 2, 4, 8, 8 s... passes 20 s
-    sink.on_signals([sample()])
+    svc, sink = await bot(max_alert_age_s=20)  # backoff 0.5, 1, 2, 4, 8, 8 s... passes 20 s
+    signal = sample()
+    svc.emit([signal])
+    assert signal.alert == "sent"  # decided: it goes to Telegram
     await until(lambda: sink.outbox.stale == 1)
     assert telegram.sent() == []
     assert "1 stale" in sink.state().detail
+    assert signal.alert == "stale"  # and it says so afterwards: the phone never got it
 
 
 async def test_a_wrong_token_is_a_clear_state_and_never_shown(telegram, bot):
     telegram.token = "999:other"
-    _, sink = await bot()
-    sink.on_signals([sample()])
+    svc, sink = await bot()
+    svc.emit([sample()])
     await until(lambda: sink.outbox.failed == 1)
     state = sink.state()
     assert state.state == "degraded" and "token rejected" in state.detail
@@ -121,8 +124,8 @@ async def test_a_wrong_token_is_a_clear_state_and_never_shown(telegram, bot):
 
 
 async def test_unreachable_api_errors_are_redacted(bot, clock):
-    _, sink = await bot(api_url="http://127.0.0.1:9")  # discard port: connection refused
-    sink.on_signals([sample()])
+    svc, sink = await bot(api_url="http://127.0.0.1:9")  # discard port: connection refused
+    svc.emit([sample()])
     await until(lambda: sink.outbox.error)
     assert TOKEN not in sink.state().detail
 
@@ -140,8 +143,8 @@ def test_one_message_per_second_per_chat_and_twenty_a_minute_per_group():
 
 async def test_an_alert_that_a_429_holds_past_its_age_is_marked_stale_not_sent_late(telegram, bot):
     telegram.fail_next("sendMessage", 429, retry_after=400)  # Telegram's flood wait: nearly 7 minutes
-    _, sink = await bot(max_alert_age_s=300)
-    sink.on_signals([sample()])
+    svc, sink = await bot(max_alert_age_s=300)
+    svc.emit([sample()])
     await until(lambda: sink.outbox.stale == 1)
     assert [c.status for c in telegram.of("sendMessage")] == [429]
     assert telegram.sent() == []
@@ -149,12 +152,12 @@ async def test_an_alert_that_a_429_holds_past_its_age_is_marked_stale_not_sent_l
 
 async def test_a_chat_listed_twice_still_gets_each_alert_once(telegram, bot):
     telegram.fail_next("sendMessage", 200, delay=0.2)  # delivered, but the answer comes late
-    _, sink = await bot(CHAT, CHAT, request_timeout_s=2)  # TELEGRAM_CHAT_ID=42,42
+    svc, sink = await bot(CHAT, CHAT, request_timeout_s=2)  # TELEGRAM_CHAT_ID=42,42
     signal = sample(STOP_HUNT, LONG, "BTC")
-    sink.on_signals([signal])
+    svc.emit([signal])
     await until(lambda: telegram.of("sendMessage"))  # the first send is under way
     signal.metrics["liquidated_usd"] = 6_000_000.0
-    sink.on_signals([revise(signal)])  # the cascade grows meanwhile
+    svc.emit([revise(signal)])  # the cascade grows meanwhile
     await until(lambda: sink.outbox.edits == 1)
     assert len(telegram.of("sendMessage")) == 1
     assert "$6.00M" in telegram.sent()[0].edits[-1]

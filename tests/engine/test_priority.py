@@ -100,17 +100,16 @@ class TestBaseline:
 class TestMinConfidence:
     def _policy(self, min_confidence):
         s = settings(gate={"min_strength": 70, "min_confidence": min_confidence})
-        return AlertPolicy(s.alerts, CoinRegistry(["BTC"], new_coins_alert=False), lambda: False, s.gate)
+        return AlertPolicy(s.alerts, CoinRegistry(["BTC"], new_coins_alert=False), lambda: False, gate=s.gate)
 
     def test_off_by_default(self):
-        assert self._policy(0).refusal(sample(STOP_HUNT, LONG, "BTC"), 0) is None
+        assert self._policy(0).decide(sample(STOP_HUNT, LONG, "BTC"), 0) == "sent"
 
     def test_only_measured_classes_alert(self):
-        policy = self._policy(55)
         unmeasured = sample(STOP_HUNT, LONG, "BTC")
         unmeasured.confidence, unmeasured.confidence_n = 50.0, 0
         measured = sample(STOP_HUNT, LONG, "BTC")
         measured.confidence, measured.confidence_n = 58.0, 120
-        assert policy.refusal(unmeasured, 0) == "type does not alert"
-        assert policy.refusal(measured, 0) is None
-        assert policy.refusal(sample("FUNDING_EXTREME", None, "BTC"), 0) == "type does not alert"
+        assert self._policy(55).decide(unmeasured, 0) == "silent"
+        assert self._policy(55).decide(measured, 0) == "sent"
+        assert self._policy(55).decide(sample("FUNDING_EXTREME", None, "BTC"), 0) == "silent"

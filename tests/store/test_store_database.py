@@ -5,13 +5,14 @@ from __future__ import annotations
 import asyncio
 import sqlite3
 
+import orjson
 import pytest
 from fakes.loopback import wait_for as until
 from builders import settings
 
 from engine.model import LONG
 from engine.store import Store, connect
-from engine.store.schema import VERSION
+from engine.store.schema import MIGRATIONS, VERSION
 from fakes.signals import revise, sample
 
 
@@ -40,6 +41,28 @@ async def test_a_new_database_gets_the_current_schema_in_wal_mode(tmp_path):
     assert query(path, "PRAGMA journal_mode") == [("wal",)]
     tables = {r[0] for r in query(path, "SELECT name FROM sqlite_master WHERE type = 'table'")}
     assert {"signals", "outbox", "coins", "state", "context", "liquidations"} <= tables
+
+
+async def test_a_version_1_database_gets_each_old_signals_alert_status_from_what_it_kept(tmp_path):
+    """Rows from before the alert status: sent or stale from their outbox rows, blocked, held by
+    the old flag; '' where the database cannot tell (nothing was recorded then)."""
+    path = tmp_path / "teleglas.db"
+    with sqlite3.connect(path) as db:
+        db.executescript(MIGRATIONS[0] + "; PRAGMA user_version = 1;")
+        for name, blocked, held in (("sent", 0, False), ("stale", 0, False), ("blocked", 1, False),
+                                    ("held", 0, True), ("quiet", 0, False)):
+            data = orjson.dumps({"id": name, "held": held}).decode()
+            db.execute("INSERT INTO signals VALUES (?, 1, 'BTC', 1, 'STOP_HUNT', 'long', 80, 'WATCH', "
+                       "NULL, NULL, NULL, ?, 'NEUTRAL', 'PENDING', 1, ?)", (name, blocked, data))
+        for name in ("sent", "stale"):
+            db.execute("INSERT INTO outbox VALUES (?, '42', 'BTC', 'WATCH', 'x', 1, 1, ?, NULL, NULL, NULL, 0, '')",
+                       (name, name))
+    db = await connect(path)
+    await db.close()
+    assert query(path, "PRAGMA user_version") == [(VERSION,)]
+    found = {i: (alert, orjson.loads(data)["alert"]) for i, alert, data in query(path, "SELECT id, alert, data FROM signals")}
+    assert found == {"sent": ("sent", "sent"), "stale": ("stale", "stale"), "blocked": ("blocked", "blocked"),
+                     "held": ("held", "held"), "quiet": ("", "")}
 
 
 async def test_a_database_from_a_newer_teleglas_is_refused_not_rewritten(tmp_path):

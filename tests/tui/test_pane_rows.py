@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from engine.alerts.status import STATUSES
 from engine.model import (
     FAVORABLE,
     LONG,
@@ -34,7 +35,7 @@ from teleglas_tui.header_status import header_rows
 from teleglas_tui.help_screen import LEGEND, key_sections
 from teleglas_tui.liquidation_tape import emphasis, keep, tape_row
 from teleglas_tui.monitor_screen import bell_for
-from teleglas_tui.signal_feed import alert_state, signal_row
+from teleglas_tui.signal_feed import signal_row
 from teleglas_tui.statistics_screen import stats_rows
 from teleglas_tui.text_bars import ratio_bar, signed_bar, spark
 
@@ -61,11 +62,11 @@ def watched(*coins: str, alerts: bool = True, muted_until: int | None = None) ->
 
 
 def signal(coin="BTC", type_="STOP_HUNT", direction=LONG, confidence=81.4, result="PENDING",
-           assessment="NEUTRAL", blocked=False, priority="WATCH", ts=T) -> Signal:
+           assessment="NEUTRAL", blocked=False, priority="WATCH", ts=T, alert="") -> Signal:
     return Signal(id=f"{ts}-{coin}-{type_}", ts=ts, coin=coin, tier=1, type=type_, direction=direction,
                   strength=confidence, base_strength=confidence, metrics={},
                   context=MarketContext(assessment=assessment), blocked=blocked,
-                  outcome=Outcome(result=result), priority=priority)
+                  outcome=Outcome(result=result), priority=priority, alert=alert)
 
 
 class TestFlowRows:
@@ -212,56 +213,59 @@ class TestTapeRows:
 
 
 class TestBell:
-    def test_rings_for_urgent_signals_of_watched_coins_with_alerts_on_once(self):
-        urgent = [signal(coin=c, priority="URGENT", ts=T + i) for i, c in enumerate(("BTC", "ETH", "SOL", "DOGE"))]
-        urgent.append(signal(coin="BTC", priority="WATCH", ts=T + 9))
-        settings = {**watched("BTC"), **watched("ETH", alerts=False), **watched("SOL", muted_until=NOW + 1)}
-        assert bell_for(urgent, settings, set(), NOW) == [urgent[0].id]  # DOGE is not watched
-        assert bell_for(urgent, settings, {urgent[0].id}, NOW) == []
-        assert bell_for([signal(priority="URGENT", blocked=True)], watched("BTC"), set(), NOW) == []
+    def test_rings_once_for_urgent_signals_the_alert_policy_let_through(self):
+        """Sent, or held back only by a paused or absent Telegram: the trader is at the screen."""
+        urgent = [signal(coin=c, priority="URGENT", ts=T + i, alert=status)
+                  for i, (c, status) in enumerate((("BTC", "sent"), ("ETH", "paused"), ("SOL", "no telegram")))]
+        assert bell_for(urgent, set()) == [s.id for s in urgent]
+        assert bell_for(urgent, {urgent[0].id}) == [urgent[1].id, urgent[2].id]
+        assert bell_for([signal(priority="WATCH", alert="sent")], set()) == []
+
+    def test_a_signal_refused_for_its_coin_or_its_kind_does_not_ring(self):
+        """The coin cooldown used to ring the bell for a signal that never reached the phone."""
+        for status in ("cooldown", "held", "blocked", "silent", "muted", "off", "not watched", "stale", ""):
+            assert bell_for([signal(priority="URGENT", alert=status)], set()) == [], status
 
 
 class TestSignalRows:
-    def test_row_shows_type_direction_confidence_context_and_outcome(self):
-        row = signal_row(signal(assessment=FAVORABLE, result="WIN"), CoinSetting("BTC", True, True, None), False, NOW)
-        assert text(row) == "09:38:12 BTC    STOP HUNT  LONG   81 FAV alert   WIN"
-        assert {"buy bold", "win"} <= roles(row)
+    def test_row_shows_type_direction_confidence_context_alert_status_and_outcome(self):
+        row = signal_row(signal(assessment=FAVORABLE, result="WIN", alert="sent"))
+        assert text(row) == "09:38:12 BTC    STOP HUNT  LONG   81 FAV sent        WIN"
+        assert {"buy bold", "win", "accent"} <= roles(row)
 
     def test_signals_without_direction_have_no_outcome(self):
-        row = signal_row(signal(type_="VOLUME_SPIKE", direction=None), None, False, NOW)
+        row = signal_row(signal(type_="VOLUME_SPIKE", direction=None))
         assert text(row).endswith("-")
 
-    def test_alert_column_says_what_happens_on_telegram(self):
-        on = CoinSetting("BTC", True, True, None)
-        assert alert_state(signal(blocked=True), on, False, NOW)[0] == "blocked"
-        assert alert_state(signal(), CoinSetting("BTC", True, True, NOW + 1), False, NOW)[0] == "muted"
-        assert alert_state(signal(), CoinSetting("BTC", True, False, None), False, NOW)[0] == "off"
-        assert alert_state(signal(), on, True, NOW)[0] == "paused"
-        assert alert_state(signal(), on, False, NOW)[0] == "alert"
+    def test_the_alert_column_is_the_stored_status_never_worked_out_again(self):
+        """Every status reads as the policy decided it; one never decided (older rows) reads ?."""
+        for status in ("sent", "silent", "held", "blocked", "muted", "off", "not watched", "no telegram",
+                       "cooldown", "paused", "stale"):
+            assert f" {status} " in text(signal_row(signal(alert=status))), status
+        assert " ? " in text(signal_row(signal()))
+        assert "blocked" in text(signal_row(signal(alert="blocked"))) and "warn" in roles(signal_row(signal(alert="blocked")))
 
-    def test_a_silent_type_or_a_held_signal_is_not_shown_as_alerted(self):
-        """alerts.silent_types are shown but never sent; the hourly budget may hold WATCH/INFO."""
-        on = CoinSetting("BTC", True, True, None)
-        assert alert_state(signal(type_="DISTRIBUTION"), on, False, NOW, {"DISTRIBUTION"})[0] == "silent"
-        held = signal()
-        held.held = True
-        assert alert_state(held, on, False, NOW)[0] == "held"
-        urgent = signal(type_="VOLUME_SPIKE", direction=None, priority="URGENT")
-        assert bell_for([urgent], watched("BTC"), set(), NOW, {"VOLUME_SPIKE"}) == []
+    def test_a_stop_touched_shows_at_once_while_the_outcome_is_pending(self):
+        stopped = signal(alert="sent")
+        stopped.outcome.stop_ts = T + 120_000
+        row = signal_row(stopped)
+        assert text(row).endswith("STOP") and "loss" in roles(row)
+        assert text(signal_row(stopped, "compact")).endswith("STOP")
 
     def test_type_and_direction_never_run_together(self):
         """`VOL SPIKE+-`, `WHALE ACC+LONG`: a merged signal's label filled its cell."""
         merged = signal(type_="WHALE_ACCUMULATION")
         merged.merged = ["STOP_HUNT"]
-        assert "WHALE ACC+ LONG" in text(signal_row(merged, None, False, NOW))
+        assert "WHALE ACC+ LONG" in text(signal_row(merged))
 
     def test_compact_rows_fit_a_narrow_pane(self):
-        row = signal_row(signal(assessment=UNFAVORABLE, result="PENDING", direction=SHORT), None, False, NOW,
+        row = signal_row(signal(assessment=UNFAVORABLE, result="PENDING", direction=SHORT, alert="not watched"),
                          "compact")
-        assert text(row) == "09:38 BTC    STOP HUNT  SHORT  81 UNF off     PEND"
+        assert text(row) == "09:38 BTC    STOP HUNT  SHORT  81 UNF unwatch PEND" and len(text(row)) <= 50
+        assert " no tg " in text(signal_row(signal(alert="no telegram"), "compact"))
 
     def test_tiny_rows_keep_confidence_and_outcome_at_80_columns(self):
-        row = text(signal_row(signal(result="WIN"), None, False, NOW, "tiny"))
+        row = text(signal_row(signal(result="WIN"), "tiny"))
         assert row == "09:38 BTC   STOP HUNT  LONG   81 WIN" and len(row) <= 37
 
 
@@ -430,6 +434,5 @@ def test_help_lists_each_described_key_under_its_pane():
 def test_the_legend_explains_every_alert_status_and_outcome():
     """It explained `blocked` but not silent, held, muted, off, paused, FLAT, UNKNOWN."""
     labels = {label for _, entries in LEGEND for (label, _), _ in entries}
-    assert {"sent", "silent", "held", "blocked", "muted", "off", "not watched", "cooldown", "paused",
-            "stale"} <= labels
+    assert set(STATUSES) <= labels  # every status the alert decision can give
     assert {"PENDING", "WIN", "LOSS", "FLAT", "UNKNOWN"} <= labels
