@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from fakes.bitget_server import FakeBitget
+from fakes.deribit_server import FakeDeribit
 from fakes.dydx_server import FakeDydx
 from fakes.gate_server import FakeGate
 from fakes.htx_server import FakeHtx
@@ -57,4 +58,10 @@ async def htx():
 @pytest.fixture
 async def gate():
     async with FakeGate() as fake:
+        yield fake
+
+
+@pytest.fixture
+async def deribit():
+    async with FakeDeribit() as fake:
         yield fake
