@@ -19,7 +19,7 @@ FEED_ROLES = {"live": "buy", "replay": "accent", "done": "dim", "connecting": "w
               "down": "sell"}
 SINK_ROLES = {"ok": "buy", "degraded": "warn", "down": "sell", "off": "dim"}
 _SEP: Span = (" │ ", "dim")
-NARROW = 90  # header cells under which the app's name is left out (80 columns hold the rest)
+NARROW = 90  # header cells under which the app's name and the sinks' ages are left out
 
 
 def mode_label(mode: str, speed: float | None) -> Span:
@@ -30,13 +30,13 @@ def mode_label(mode: str, speed: float | None) -> Span:
     return (f" REPLAY ×{speed:g} ", "warn huge")
 
 
-def _sink(name: str, sink: SinkState, now_wall_ms: int, waiting: str) -> list[Span]:
+def _sink(name: str, sink: SinkState, now_wall_ms: int, waiting: str, narrow: bool = False) -> list[Span]:
     spans: list[Span] = [(f"{name} ", "dim"), (sink.state, SINK_ROLES.get(sink.state, ""))]
     if sink.state == "off":
         return spans
     if sink.queue:  # alerts not sent yet, rows not written yet
         spans.append((f" {sink.queue:,} {waiting}", "warn"))
-    if sink.last_ms is not None:
+    if sink.last_ms is not None and not narrow:  # at 80 columns the state and the queue come first
         spans.append((f" {fmt.duration((now_wall_ms - sink.last_ms) / 1000)} ago", "dim"))
     return spans
 
@@ -88,20 +88,23 @@ def _feeds_counted(feeds: list[FeedState]) -> list[Span]:
 
 
 def header_rows(snap: ServiceSnapshot, now_wall_ms: int, width: int = 200) -> tuple[Row, Row]:
-    """The two lines; under ``NARROW`` cells the name ``teleglas`` makes room for the figures."""
+    """The two lines; under ``NARROW`` cells the name ``teleglas``, the ages of the last
+    delivery and commit and ``alerts on`` (not ``alerts PAUSED``) make room for the figures."""
     engine = snap.engine
-    top: list[Span] = [] if width < NARROW else [(" teleglas ", "accent bold")]
+    narrow = width < NARROW
+    top: list[Span] = [] if narrow else [(" teleglas ", "accent bold")]
     top.append(mode_label(snap.mode, snap.speed))
     # Live: the time now, running whether or not anything arrives; a replay: the recording's.
     clock = now_wall_ms if snap.mode == "LIVE" else engine.now_ms
     if clock:
-        top += [(f"{' ' if width < NARROW else '  '}{hms(clock)} UTC", "bold")]
+        top += [(f"{' ' if narrow else '  '}{hms(clock)} UTC", "bold")]
     top += [_SEP, (f"{snap.events_per_s:,.0f}", "bold"), (" ev/s", "dim")]
     if snap.rejected:
         top += [_SEP, (f"rejected {snap.rejected:,}", "warn")]
-    top += [_SEP, ("alerts ", "dim"), ("PAUSED", "warn huge") if snap.paused else ("on", "buy")]
-    top += [_SEP, *_sink("telegram", snap.telegram, now_wall_ms, "to send")]
-    top += [_SEP, *_sink("db", snap.database, now_wall_ms, "to write")]
+    if snap.paused or not narrow:  # at 80 columns only the exception: alerts PAUSED
+        top += [_SEP, ("alerts ", "dim"), ("PAUSED", "warn huge") if snap.paused else ("on", "buy")]
+    top += [_SEP, *_sink("telegram", snap.telegram, now_wall_ms, "to send", narrow)]
+    top += [_SEP, *_sink("db", snap.database, now_wall_ms, "to write", narrow)]
     feeds: list[Span] = [(" feeds ", "dim")]
     for i, feed in enumerate(snap.feeds):
         if i:

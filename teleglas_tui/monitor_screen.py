@@ -17,6 +17,7 @@ every check of the signal and its coin, whatever Telegram did with them.
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Callable, Collection, Sequence
 from typing import ClassVar
 
@@ -30,13 +31,13 @@ from textual.widgets import Footer
 from engine.alerts.status import BELL
 from engine.model import Signal
 from engine.settings import Settings
-from engine.snapshot import ServiceSnapshot
+from engine.snapshot import FeedState, ServiceSnapshot
 from engine.tiers import Tiers
 from teleglas_tui import coin_keys
 from teleglas_tui.flow_table import FlowTable
 from teleglas_tui.header_status import FEED_ROLES, HeaderStatus
 from teleglas_tui.liquidation_tape import LiquidationTape
-from teleglas_tui.palette import Row, Span
+from teleglas_tui.palette import Row
 from teleglas_tui.signal_feed import SignalFeed
 
 BELL_LOOKBACK = 50  # newest signals looked at per refresh (one bell per refresh however many came)
@@ -118,8 +119,9 @@ class MonitorScreen(Screen):
         now = self._wall_ms()
         self.query_one(HeaderStatus).show(snap, now)
         self.query_one(FlowTable).show(snap.engine.coins, snap.coins, now)
-        waiting = waiting_rows(snap)
-        self.query_one(LiquidationTape).show(snap.engine, waiting)
+        tape = self.query_one(LiquidationTape)
+        waiting = waiting_rows(snap, tape.scrollable_content_region.width)
+        tape.show(snap.engine, waiting)
         feed = self.query_one(SignalFeed)
         feed.set_empty(((("no signals yet", "dim"),), *waiting[:1]))
         feed.show(self._passes.update(snap.engine.signals, snap.engine.now_ms))
@@ -159,10 +161,10 @@ def bell_for(signals: Sequence[Signal], rung: Collection[str]) -> list[str]:
     return [s.id for s in signals if s.priority == "URGENT" and s.id not in rung and s.alert in BELL]
 
 
-def waiting_rows(snap: ServiceSnapshot) -> tuple[Row, ...]:
-    """While no event has come: what the panes wait for, feed by feed (its state, retries and
-    last error), so a screen with no network says so instead of staying blank; nothing once
-    events flow."""
+def waiting_rows(snap: ServiceSnapshot, width: int = 80) -> tuple[Row, ...]:
+    """While no event has come: what the panes wait for, so a screen with no network says so
+    instead of staying blank. Feeds in the same state for the same reason share an entry (six
+    venues down for want of DNS are one), wrapped to ``width``; nothing once events flow."""
     if snap.engine.events:
         return ()
     if snap.mode != "LIVE":
@@ -170,13 +172,18 @@ def waiting_rows(snap: ServiceSnapshot) -> tuple[Row, ...]:
     if not snap.feeds:
         return ((("no feed is running: teleglas doctor says why", "warn"),),)
     rows: list[Row] = [(("waiting for the feeds", "bold"),)]
+    groups: dict[tuple[str, str], list[FeedState]] = {}
     for feed in snap.feeds:
-        line: list[Span] = [(f"{feed.name} ", "bold"), (feed.state, FEED_ROLES.get(feed.state, ""))]
-        if feed.reconnects:
-            line.append((f" ↻{feed.reconnects}", "warn"))
-        rows.append(tuple(line))
-        if feed.detail:
-            rows.append(((f"  {feed.detail}", "dim"),))
+        groups.setdefault((feed.state, feed.detail), []).append(feed)
+    for (state, detail), feeds in groups.items():
+        tries = max(f.reconnects for f in feeds)
+        head = f"{state}{f' ↻{tries}' if tries else ''}: "
+        names = textwrap.wrap(head + ", ".join(f.name for f in feeds), max(20, width), subsequent_indent="  ")
+        rows.append(((state, FEED_ROLES.get(state, "")), (names[0][len(state):], "")))
+        rows += [((line, ""),) for line in names[1:]]
+        if detail:
+            rows += [((line, "dim"),) for line in textwrap.wrap(detail, max(20, width), initial_indent="  ",
+                                                                 subsequent_indent="  ")]
     if any(f.state in ("down", "connecting", "stale") for f in snap.feeds):
         rows.append((("each feed keeps retrying (↻ tries)", "dim"),))
     return tuple(rows)

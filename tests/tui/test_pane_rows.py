@@ -315,8 +315,9 @@ class TestHeaderRows:
         assert "telegram ok 3 to send" in text(top) and "db ok 64 to write" in text(top)
 
     def test_a_narrow_header_leaves_out_the_apps_name_for_the_figures(self):
-        top, _ = header_rows(service_snapshot(), NOW, width=80)
-        assert text(top).startswith(" REPLAY ×25 ") and len(text(top)) <= 80
+        top, _ = header_rows(service_snapshot(database=SinkState("ok", 64, NOW - 2000)), NOW, width=80)
+        assert text(top).startswith(" REPLAY ×25 ") and text(top).endswith("db ok 64 to write")
+        assert len(text(top)) <= 80
 
     def test_replay_at_speed_zero_says_max(self):
         top, _ = header_rows(service_snapshot(speed=0.0), NOW)

@@ -1,7 +1,6 @@
-"""SVG snapshots of every screen (main, coin and signal detail, help, statistics, prompts, the palette,
-live with no network) after a full replay of the small
-recording (update with ``pytest tests/tui --snapshot-update``, then look at the pictures in
-``snapshot_report.html``)."""
+"""SVG snapshots of every screen (main, coin and signal detail, help, statistics, prompts, the
+palette, live with no network) after a full replay of the small recording (update with
+``pytest tests/tui --snapshot-update``, then look at the pictures in ``snapshot_report.html``)."""
 
 from __future__ import annotations
 
