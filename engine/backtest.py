@@ -32,6 +32,7 @@ from engine.errors import UsageError
 from engine.alerts.policy import AlertReplay
 from engine.alerts.status import HELD
 from engine.core import Engine
+from engine.detect import SIGNAL_TYPES
 from engine.model import Liquidation, Signal, Trade
 from engine.pipeline import Pipeline
 from engine.recording import ReadStats, read_records
@@ -76,7 +77,7 @@ class BacktestResult:
         events = self.engine.events
         signals = list(self.signals.values())
         outcomes = Counter(s.outcome.result for s in signals if s.direction is not None)
-        decided = outcomes["WIN"] + outcomes["LOSS"] + outcomes["FLAT"]
+        decided = outcomes["WIN"] + outcomes["LOSS"]  # the win rate's n: FLAT and UNKNOWN reached neither
         return {
             "files": self.files,
             "frames": frames,
@@ -216,11 +217,13 @@ def format_summary(summary: dict) -> str:
     outcomes = summary["outcomes"]
     if outcomes:
         rate = summary["win_rate"]
-        lines.append("  outcomes: " + ", ".join(f"{k} {v}" for k, v in sorted(outcomes.items()))
-                     + (f"; win rate {rate:.0%}" if rate is not None else ""))
+        decided = outcomes.get("WIN", 0) + outcomes.get("LOSS", 0)
+        lines.append("  outcomes: " + ", ".join(f"{k} {v}" for k, v in sorted(outcomes.items())))
+        lines.append(f"  win rate (WIN of WIN+LOSS): {'-' if rate is None else f'{rate:.0%}'} of {decided}")
         for signal_type, row in summary["stats"]["by_type"].items():
-            if row["win_rate"] is not None:
-                lines.append(f"    {signal_type:<28} win rate {row['win_rate']:.0%} of {row['n']}")
+            rate = row["win_rate"]
+            lines.append(f"    {signal_type:<28} {'-' if rate is None else f'{rate:.0%}':>4} of "
+                         f"{row['win'] + row['loss']} ({row['n']} resolved)")
     minutes = summary["liquidations_by_minute"]
     if minutes:
         lines.append("  liquidations per minute (UTC, long / short liquidated;")
@@ -264,7 +267,7 @@ def main(args: argparse.Namespace) -> int:
     if args.report:
         report = result.quality()
         print(quality.format_report(report))
-        print(quality.hit_rate_chart(report))
+        print(quality.hit_rate_chart(report, labels={name: t.label for name, t in SIGNAL_TYPES.items()}))
         print(quality.calibration_chart(report))
     return 0
 

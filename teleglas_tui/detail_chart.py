@@ -14,7 +14,7 @@
   When it does not (80x24), the chart keeps the price and says the delta is in the minute
   table below it, which has a value and a bar for every minute.
 
-Then a time axis with round UTC times.  ``PlotView`` shows a plotext string (the statistics
+Then a time axis with round UTC times.  ``PlotView`` shows a chart drawn as text (the statistics
 screen's charts).
 """
 
@@ -232,7 +232,7 @@ def _merge(spans: list[Span]) -> Row:
 
 
 class PlotView(Static):
-    """A plotext string shown as it was drawn (its colours kept, never wrapped)."""
+    """A chart drawn as text, shown as it was drawn (its colours kept, never wrapped)."""
 
     DEFAULT_CSS = """
     PlotView { text-wrap: nowrap; text-overflow: clip; }

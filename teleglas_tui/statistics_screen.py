@@ -1,14 +1,17 @@
-"""Signal quality at a glance: two plotext charts of the quality report (``engine.signals.quality``)
-over the signals the database keeps (the newest ``HISTORY_SIGNALS``, earlier runs' included), the
-hit rate by signal type and the calibration (hit rate by confidence bucket), above the win rates
-of resolved signals by type, tier, coin and market context (``Engine.stats()``, kept across
-restarts).
+"""Signal quality at a glance: two text charts of the quality report (``engine.signals.quality``)
+over the signals the database keeps (the newest ``HISTORY_SIGNALS``, earlier runs' included): the
+hit rate by signal type, and the calibration (per bucket of stated confidence, how often it was
+right against what it stated, with the calibration error and the Brier score against a constant
+50 %); under them the win rates of resolved signals by type, tier, coin and market context
+(``Engine.stats()``, kept across restarts).
 
-A hit is a signal whose price moved its way 15 minutes later (the report's definition); a win
-rate counts WIN out of WIN + LOSS + FLAT, UNKNOWN (no price data after the signal) shown but not
-counted, as in the engine.  Without a database (or while it is unavailable) the charts cover the
-signals the engine keeps for the feed (the last ``ui.feed_max_lines``); the tables always cover
-every resolved signal.
+Each rate says what it divides by.  A hit is a signal whose price moved its way 15 minutes later
+(the report's definition), of the signals with a price then (n).  A win rate is WIN of WIN + LOSS
+(half the target or the stop reached first): FLAT and UNKNOWN are shown but not divided by, so a
+row with neither reads ``-``, never 0 %.  Every bar is one labelled row with its figures, so the
+charts read at 80x24 and without colour.  Without a database (or while it is unavailable) the
+charts cover the signals the engine keeps for the feed (the last ``ui.feed_max_lines``); the
+tables always cover every resolved signal.
 """
 
 from __future__ import annotations
@@ -69,9 +72,10 @@ def stats_rows(table: Mapping[str, Mapping[str, float | int | None]], limit: int
 
 
 def quality_charts(signals: Sequence[Signal | dict], width: int, height: int) -> tuple[str, str]:
-    """The hit-rate and calibration charts (plain text) of ``signals``, each ``width`` x ``height``."""
+    """The hit-rate and calibration charts (plain text) of ``signals``, each ``width`` x ``height``
+    at most (the report has no price tape here: no random-moment baseline)."""
     report = build_report(signals)
-    return (hit_rate_chart(report, width=width, height=height),
+    return (hit_rate_chart(report, width=width, height=height, labels=TYPE_LABELS),
             calibration_chart(report, width=width, height=height))
 
 
@@ -123,10 +127,12 @@ class StatisticsScreen(Screen):
         yield Footer()
 
     def on_mount(self) -> None:
-        self.query_one("#hit-rate").border_title = "Hit rate 15m by type · this session"  # until the database answers
-        self.query_one("#calibration").border_title = "Calibration · hit rate 15m by confidence"
+        self.query_one("#hit-rate").border_title = "Hit rate 15m · this session"  # until the database answers
+        self.query_one("#calibration").border_title = "Calibration 15m · right vs stated"
         for key, title in TABLES:
-            self.query_one(f"#{key.replace('_', '-')}").border_title = f"Win rate · {title}"
+            pane = self.query_one(f"#{key.replace('_', '-')}")
+            pane.border_title = f"Win rate · {title}"
+            pane.border_subtitle = "WIN of WIN+LOSS"
         self.redraw()
         self.call_after_refresh(self.redraw)  # the charts' size is known once laid out
         self.set_interval(self._refresh_s, self.redraw)
@@ -142,7 +148,7 @@ class StatisticsScreen(Screen):
         if stored is None:
             return
         self._stored, self._reads = stored, self._reads + 1
-        self.query_one("#hit-rate").border_title = f"Hit rate 15m by type · {len(stored):,} stored signals"
+        self.query_one("#hit-rate").border_title = f"Hit rate 15m · {len(stored):,} stored signals"
         self._redraw_charts()
 
     def redraw(self) -> None:

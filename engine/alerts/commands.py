@@ -179,7 +179,7 @@ class Commands:
         by_type = (self.controls.stats() or {}).get("by_type") or {}
         if not by_type:
             return "No outcomes yet: a signal's outcome is known 15 minutes after it."
-        lines = ["<b>Win rate by type</b> (W/L/F)"]
+        lines = ["<b>Win rate by type</b>: WIN of WIN+LOSS (W/L/F of resolved)"]
         for name, row in sorted(by_type.items()):
             rate = row.get("win_rate")
             shown = "-" if rate is None else fmt.pct(rate, 0, False)

@@ -19,10 +19,12 @@ baseline_samples=20) -> QualityReport``
 group also counts ``sent`` and ``held``: signals whose alert status (``Signal.alert``, stored in
 ``signals.data``) says they went to Telegram, or that the alert budget kept them back (rows
 written before the status existed count by their old ``held`` flag).
-``format_report(report) -> str``: the printed tables.
-``hit_rate_chart(report, horizon=900, width=72, height=None, colorless=True) -> str`` and
-``calibration_chart(report, width=72, height=14, colorless=True) -> str``: plotext
-charts as plain strings (ANSI colours unless ``colorless``); an empty report gives a one-line note.
+``format_report(report) -> str``: the printed tables, within 80 columns.
+``hit_rate_chart(report, horizon=900, width=80, height=None, labels=None) -> str`` and
+``calibration_chart(report, width=80, height=None) -> str``: text bar charts (``bar_chart``: one
+labelled row per bar with its figures, the reference as a ``│`` mark on the same row, a round
+0-100 % axis), readable without colour and fitted to ``width`` x ``height``; an empty report
+gives a one-line note.
 
 Definitions.  A record's *directional return* at a horizon is the signal's ``outcome.returns``
 entry (already signed: positive when price moved the signal's way); a *hit* is a return > 0, so an
@@ -34,9 +36,11 @@ signal, ``baseline_samples`` moments drawn from its coin's price points in the t
 deterministic ``random.Random(seed)``), each measured like the engine measures outcomes — entry at
 the last price at or before the moment, the return at the last price at or before moment +
 horizon, only where the tape still has the coin's prices at or after that time.  An edge is the
-difference between a type's hit rate and its baseline's.  Calibration: directional signals by
-confidence bucket (the stated probability; signals without one are left out) → hit rate at
-``horizon`` and WIN share of decided outcomes.
+difference between a type's hit rate and its baseline's.  A *win rate* is WIN of WIN + LOSS
+(FLAT, UNKNOWN and pending are counted, not divided by).  Calibration: the directional signals
+with a confidence (the stated probability) and a return at the calibration horizon, per 10-point
+bucket of confidence → the mean stated against the hit rate realized; :class:`Scores` has the
+calibration error and the Brier score against a reference (see there).
 """
 
 from __future__ import annotations
@@ -44,7 +48,7 @@ from __future__ import annotations
 import math
 import random
 from bisect import bisect_left, bisect_right
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -52,7 +56,7 @@ import orjson
 
 HORIZONS = (60, 300, 900, 3600)
 RESULTS = ("WIN", "LOSS", "FLAT", "UNKNOWN")
-CONFIDENCE_BUCKETS = (0, 70, 75, 80, 85, 90, 100)  # edges; the last bucket includes 100
+CALIBRATION_STEP = 10  # points of stated probability per calibration bucket
 Z95 = 1.959964
 
 
@@ -239,11 +243,18 @@ class Group:
         for horizon, value in r.returns.items():
             self.returns.add(horizon, value)
 
+    @property
+    def win(self) -> Rate:
+        """WIN of WIN + LOSS: the outcomes that reached half the target or the stop first.  FLAT
+        (neither within the horizon), UNKNOWN and pending signals are not divided by."""
+        o = self.outcomes
+        return Rate(o["WIN"], o["WIN"] + o["LOSS"])
+
     def as_dict(self, horizons: tuple[int, ...]) -> dict:
         mfe, mae = _mean(self.mfe), _mean(self.mae)
         return {
             "count": self.count, "directional": self.directional, "sent": self.sent, "held": self.held,
-            "per_hour": _round(self.per_hour, 2), "outcomes": dict(self.outcomes),
+            "per_hour": _round(self.per_hour, 2), "outcomes": dict(self.outcomes), "win": self.win.as_dict(),
             "mfe_bps": _round(mfe and mfe * 1e4, 1), "mae_bps": _round(mae and mae * 1e4, 1),
             "returns": self.returns.as_dict(horizons),
             "baseline": self.baseline.as_dict(horizons) if self.baseline is not None else None,
@@ -252,12 +263,37 @@ class Group:
 
 @dataclass
 class CalibrationRow:
-    bucket: str
-    hit: Rate
-    win: Rate  # WIN among decided outcomes (WIN, LOSS, FLAT)
+    """One bucket of stated probability: what the signals in it said, and how often they were right."""
+
+    bucket: str  # "50-60": stated confidence from 50 up to (not including) 60 percent
+    stated: float | None  # the mean stated probability (fraction) of the bucket's measured signals
+    hit: Rate  # realized: right at the calibration horizon, of those with a price then
 
     def as_dict(self) -> dict:
-        return {"bucket": self.bucket, "hit": self.hit.as_dict(), "win": self.win.as_dict()}
+        return {"bucket": self.bucket, "stated": _round(self.stated), "hit": self.hit.as_dict()}
+
+
+@dataclass
+class Scores:
+    """How good the stated probabilities were, over the directional signals with a confidence and
+    a return at the calibration horizon (``n``).  ``brier``: the mean of (stated − outcome)², 0 is
+    perfect, 0.25 is a constant 50 % on a fair coin.  ``calibration_error``: |Σ stated − Σ hits|
+    per 10-point bucket of stated probability, over n (0: as often right as stated).  The
+    reference is the Brier score of always stating ``reference_rate``: the random-moment
+    baseline's hit rate at the horizon when the report has a tape, else 50 %."""
+
+    n: int = 0
+    unscored: int = 0  # directional signals with a confidence but no price at the horizon yet
+    brier: float | None = None
+    calibration_error: float | None = None
+    reference: str = "a constant"  # what the reference states: "the random-moment rate" or "a constant"
+    reference_rate: float = 0.5
+    reference_brier: float | None = None
+
+    def as_dict(self) -> dict:
+        return {"n": self.n, "unscored": self.unscored, "brier": _round(self.brier),
+                "calibration_error": _round(self.calibration_error), "reference": self.reference,
+                "reference_rate": _round(self.reference_rate), "reference_brier": _round(self.reference_brier)}
 
 
 @dataclass
@@ -270,6 +306,7 @@ class QualityReport:
     by_type: dict[str, Group]
     by_tier: dict[str, Group]
     calibration: list[CalibrationRow]
+    scores: Scores
     baseline_samples: int
     seed: int
 
@@ -299,6 +336,7 @@ class QualityReport:
             "by_type": {k: g.as_dict(h) for k, g in self.by_type.items()},
             "by_tier": {k: g.as_dict(h) for k, g in self.by_tier.items()},
             "calibration": [row.as_dict() for row in self.calibration],
+            "scores": self.scores.as_dict(),
         }
 
 
@@ -328,12 +366,17 @@ def build_report(signals: Iterable[Any], covered_minutes: int | None = None, tap
             for g in (overall, by_type[r.type], by_tier[f"tier {r.tier}"]):
                 for horizon, value in sample:
                     g.baseline.add(horizon, value)  # type: ignore[union-attr]
+    scored = [(r.confidence / 100, int(is_hit(r.returns[calibration_horizon]))) for r in records
+              if r.direction is not None and r.confidence is not None and calibration_horizon in r.returns]
+    base = overall.baseline.hit(calibration_horizon) if overall.baseline is not None else None
     return QualityReport(
         horizons=tuple(horizons), calibration_horizon=calibration_horizon, signals=len(records),
         covered_minutes=covered_minutes, overall=overall,
         by_type=dict(sorted(by_type.items(), key=lambda kv: -kv[1].count)),
         by_tier=dict(sorted(by_tier.items())),
-        calibration=_calibration(records, calibration_horizon), baseline_samples=baseline_samples, seed=seed,
+        calibration=_calibration(scored),
+        scores=_scores(scored, base, sum(1 for r in records if r.direction is not None and r.confidence is not None)),
+        baseline_samples=baseline_samples, seed=seed,
     )
 
 
@@ -358,36 +401,70 @@ def _baseline(r: SignalRecord, tape: PriceTape, rng: random.Random, horizons: tu
     return out
 
 
-def _calibration(records: list[SignalRecord], horizon: int) -> list[CalibrationRow]:
+def _bucket(p: float) -> int:
+    """The 10-point bucket of a stated probability (100 % in the top one)."""
+    return min(int(p * 100) // CALIBRATION_STEP, 100 // CALIBRATION_STEP - 1)
+
+
+def _calibration(scored: list[tuple[float, int]]) -> list[CalibrationRow]:
+    """Stated against realized per 10-point bucket of stated probability, lowest first; only
+    buckets that hold a measured signal."""
+    buckets: dict[int, list[tuple[float, int]]] = {}
+    for p, y in scored:
+        buckets.setdefault(_bucket(p), []).append((p, y))
     rows = []
-    edges = CONFIDENCE_BUCKETS
-    for low, high in zip(edges, edges[1:]):
-        inside = [r for r in records if r.direction is not None and r.confidence is not None
-                  and low <= r.confidence < (high if high < edges[-1] else high + 1)]
-        if not inside and low == 0:
-            continue
-        returns = [r.returns[horizon] for r in inside if horizon in r.returns]
-        decided = [r for r in inside if r.result in ("WIN", "LOSS", "FLAT")]
-        rows.append(CalibrationRow(
-            f"<{high}" if low == 0 else f"{low}-{high}",
-            Rate(sum(1 for v in returns if is_hit(v)), len(returns)),
-            Rate(sum(1 for r in decided if r.result == "WIN"), len(decided)),
-        ))
+    for b, pairs in sorted(buckets.items()):
+        low = b * CALIBRATION_STEP
+        rows.append(CalibrationRow(f"{low}-{low + CALIBRATION_STEP}", sum(p for p, _ in pairs) / len(pairs),
+                                   Rate(sum(y for _, y in pairs), len(pairs))))
     return rows
 
 
+def calibration_error(scored: list[tuple[float, int]]) -> float | None:
+    """|Σ stated − Σ hits| per 10-point bucket, over all (0: each bucket as often right as stated)."""
+    if not scored:
+        return None
+    buckets: dict[int, list[float]] = {}
+    for p, y in scored:
+        sums = buckets.setdefault(_bucket(p), [0.0, 0.0])
+        sums[0] += p
+        sums[1] += y
+    return sum(abs(stated - hits) for stated, hits in buckets.values()) / len(scored)
+
+
+def brier(scored: list[tuple[float, int]]) -> float | None:
+    """The mean of (stated − outcome)²."""
+    return sum((p - y) ** 2 for p, y in scored) / len(scored) if scored else None
+
+
+def _scores(scored: list[tuple[float, int]], base: Rate | None, with_confidence: int) -> Scores:
+    if base is not None and base.rate is not None:
+        reference, rate = "the random-moment rate", base.rate
+    else:
+        reference, rate = "a constant", 0.5
+    return Scores(len(scored), with_confidence - len(scored), brier(scored), calibration_error(scored),
+                  reference, rate, brier([(rate, y) for _, y in scored]))
+
+
 # ---------------------------------------------------------------------- text
+
+WIDTH = 80  # the report and its charts fit an 80-column terminal
 
 
 def _horizon(seconds: int) -> str:
     return f"+{seconds // 60}m" if seconds >= 60 else f"+{seconds}s"
 
 
-def _pct(rate: Rate) -> str:
+def _rate(rate: Rate | None) -> str:
+    """``64%``, or ``-`` when nothing was measured (never 0 % of nothing)."""
+    return f"{rate.rate:.0%}" if rate is not None and rate.n else "-"
+
+
+def _ci(rate: Rate) -> str:
     if not rate.n:
         return "-"
     low, high = rate.interval  # type: ignore[misc]
-    return f"{rate.rate:.0%} [{low:.0%}-{high:.0%}] n={rate.n}"
+    return f"{rate.rate:.0%} [{low:.0%}-{high:.0%}]"
 
 
 def _bps(value: float | None) -> str:
@@ -395,87 +472,186 @@ def _bps(value: float | None) -> str:
 
 
 def format_report(report: QualityReport) -> str:
-    """The report as text tables (hit rates with 95 % intervals and n)."""
+    """The report as text tables, each within :data:`WIDTH` columns: counts, hit rates with
+    their 95 % intervals and n beside the random-moment baseline, hit rate by horizon, the
+    calibration (stated against realized per bucket), the calibration error and Brier score."""
     hours = report.covered_hours
-    lines = [f"signal quality: {report.signals} signals"
-             + (f" over {report.covered_minutes} covered minutes ({hours:.2f} h): "
-                f"{report.per_hour:.1f} per covered hour" if hours else "")]
     key = report.calibration_horizon
+    h = _horizon(key)
+    lines = [f"signal quality: {report.signals} signals"
+             + (f" over {report.covered_minutes} covered min ({hours:.2f} h): "
+                f"{report.per_hour:.1f} per covered hour" if hours else ""),
+             f"  hit: the price moved the signal's way at {h}, of the directional signals",
+             "  with a price then (n); base: the same direction at random moments of the",
+             "  same coins; win: WIN of WIN+LOSS (FLAT: neither half the target nor the stop",
+             "  in time; UNK: no price; pending: not yet): no WIN or LOSS, no win rate"]
     for title, groups in (("by type", report.by_type), ("by tier", report.by_tier)):
-        lines.append(f"  {title:<20} {'n':>5} {'/h':>6} {'held':>5}  WIN/LOSS/FLAT/UNK   "
-                     f"hit {_horizon(key)} (95% CI)        base {_horizon(key)}    bps {_horizon(key)}  MFE/MAE bps")
-        for g in [*groups.values(), report.overall]:
+        rows = [*groups.values(), report.overall]
+        lines.append(f"  {title:<20} {'n':>5} {'/h':>6} {'sent':>5} {'held':>5}  {'WIN/LOSS/FLAT/UNK':<17} {'win':>5}")
+        for g in rows:
             o = g.outcomes
+            per_hour = f"{g.per_hour:.1f}" if g.per_hour is not None else "-"
+            counts = f"{o['WIN']}/{o['LOSS']}/{o['FLAT']}/{o['UNKNOWN']}"
+            lines.append(f"  {g.key:<20} {g.count:>5} {per_hour:>6} {g.sent:>5} {g.held:>5}  {counts:<17} "
+                         f"{_rate(g.win):>5}")
+        lines.append(f"  {title:<20} {'hit ' + h + ' [95% CI]':<19} {'n':>5} {'base':>5} {'bps ' + h:>9}  MFE/MAE bps")
+        for g in rows:
+            hit = g.returns.hit(key)
             base = g.baseline.hit(key) if g.baseline is not None else None
             mfe, mae = _mean(g.mfe), _mean(g.mae)
-            lines.append(
-                f"  {g.key:<20} {g.count:>5} {(f'{g.per_hour:.1f}' if g.per_hour is not None else '-'):>6} "
-                f"{g.held:>5}  {o['WIN']}/{o['LOSS']}/{o['FLAT']}/{o['UNKNOWN']:<8}".ljust(60)
-                + f" {_pct(g.returns.hit(key)):<26} {(f'{base.rate:.0%}' if base and base.n else '-'):>6}"
-                f" {_bps(g.returns.mean_bps(key)):>9}  "
-                + (f"{mfe * 1e4:.0f}/{mae * 1e4:.0f}" if mfe is not None and mae is not None else "-"))
-    lines.append("  hit rate by horizon (signals | baseline):")
+            excursion = f"{mfe * 1e4:.0f}/{mae * 1e4:.0f}" if mfe is not None and mae is not None else "-"
+            lines.append(f"  {g.key:<20} {_ci(hit):<19} {hit.n:>5} {_rate(base):>5} "
+                         f"{_bps(g.returns.mean_bps(key)):>9}  {excursion}")
+    lines.append(f"  {'hit % signals|base':<20} " + " ".join(f"{_horizon(x):<12}" for x in report.horizons).rstrip())
     for g in [*report.by_type.values(), report.overall]:
         if not g.directional:
             continue
         cells = []
-        for h in report.horizons:
-            ours = g.returns.hit(h)
-            base = g.baseline.hit(h) if g.baseline is not None else None
-            cells.append(f"{_horizon(h)} {(f'{ours.rate:.0%}' if ours.n else '-'):>4}"
-                         f"|{(f'{base.rate:.0%}' if base and base.n else '-'):<4} n={ours.n:<4}")
-        lines.append(f"    {g.key:<20} " + "  ".join(cells))
-    lines.append(f"  calibration (confidence -> hit rate {_horizon(key)}, WIN of decided):")
-    for row in report.calibration:
-        lines.append(f"    {row.bucket:>7}  hit {_pct(row.hit):<26}  win {_pct(row.win)}")
+        for x in report.horizons:
+            ours = g.returns.hit(x)
+            base = g.baseline.hit(x) if g.baseline is not None else None
+            cells.append(f"{_rate(ours).rstrip('%')}|{_rate(base).rstrip('%')} n{ours.n}".ljust(12))
+        lines.append(f"  {g.key:<20} " + " ".join(cells).rstrip())
+    lines += _calibration_lines(report)
     return "\n".join(lines)
+
+
+def _calibration_lines(report: QualityReport) -> list[str]:
+    h = _horizon(report.calibration_horizon)
+    sc = report.scores
+    lines = [f"  calibration at {h}: stated = the mean confidence of a bucket's signals,",
+             f"  realized = how many were right at {h} (n: with a confidence and a price then)",
+             f"  {'stated':>8} {'n':>5} {'stated':>7}  realized [95% CI]"]
+    for row in report.calibration:
+        stated = "-" if row.stated is None else f"{row.stated:.0%}"
+        lines.append(f"  {row.bucket:>8} {row.hit.n:>5} {stated:>7}  {_ci(row.hit)}")
+    if not report.calibration:
+        lines.append("  no directional signal with a confidence and a price at the horizon yet")
+    if sc.unscored:
+        lines.append(f"  ({sc.unscored} signals with a confidence have no price at {h} yet)")
+    if sc.n:
+        lines.append(f"  calibration error {sc.calibration_error:.3f} (0 is perfect: |stated - realized|, "
+                     "weighted by n)")
+        lines.append(f"  Brier {sc.brier:.3f} (n {sc.n}); always stating {sc.reference} "
+                     f"{sc.reference_rate:.0%}: {sc.reference_brier:.3f}")
+        lines.append("  (lower is better; each confidence came from outcomes before its signal, the")
+        lines.append("  reference rate from this whole data: in-sample)")
+    return lines
 
 
 # ---------------------------------------------------------------------- charts
 
-
-def _figure(width: int, height: int, title: str):
-    import plotext  # imported on use: the engine's hot path never needs it
-
-    figure = plotext.figure
-    figure.clear()
-    figure.plot_size(width, height)
-    figure.title(title)
-    return figure
+BAR_CELL, REFERENCE_MARK = "█", "│"  # told apart without colour
+_EIGHTHS = " ▏▎▍▌▋▊▉█"
+MIN_BAR = 10  # cells: narrower than this, a chart is a table
 
 
-def _render(figure, colorless: bool) -> str:
-    return figure.build().string(colorless=colorless)
+@dataclass(frozen=True, slots=True)
+class Bar:
+    label: str
+    n: int
+    value: float  # fraction, the bar
+    reference: float | None = None  # fraction, the mark
 
 
-def hit_rate_chart(report: QualityReport, horizon: int = 900, width: int = 72, height: int | None = None,
-                   colorless: bool = True) -> str:
-    """Horizontal bars: hit rate at ``horizon`` per signal type, beside its baseline when known."""
+def bar_chart(title: str | tuple[str, ...], bars: list[Bar], width: int = WIDTH, height: int | None = None,
+              footer: tuple[str | tuple[str, ...], ...] = ()) -> str:
+    """One row per bar: label, n, the bar (eighth-cell exact, 0-100 %), its reference as a mark
+    on the same row, and both values written out; a round 0-100 % axis under the bars.  Every bar
+    is one row and carries its figures, so it reads without colour.  With less than ``height``
+    rows the axis goes first, then the title, then the footer's lines, then the last bars (a line
+    says how many); narrower than :data:`MIN_BAR` cells of bar, the bars are a table.  ``title``
+    and each footer line may be a few wordings, longest first: the first that fits ``width``."""
+    title = _fit(title, width)
+    notes = [_fit(line, width) for line in footer]
+    label_w = max(len(b.label) for b in bars)
+    n_w = max(len(f"n{b.n}") for b in bars)
+    with_ref = any(b.reference is not None for b in bars)
+    value_w = 11 if with_ref else 4
+    bar_w = width - label_w - n_w - value_w - 3
+    rows = []
+    for b in bars:
+        value = f"{b.value:.0%}" + (f" vs {b.reference:.0%}" if b.reference is not None else "")
+        cells = "" if bar_w < MIN_BAR else _bar(b.value, b.reference, bar_w) + " "
+        rows.append(f"{b.label:<{label_w}} {f'n{b.n}':>{n_w}} {cells}{value}".rstrip())
+    axis = " " * (label_w + n_w + 2) + _axis(bar_w) if bar_w >= MIN_BAR else ""
+    head, tail = [title], [axis, *notes] if axis else notes
+    if height is not None:
+        for drop in ((tail, axis), (head, title), *((tail, note) for note in notes)):
+            if len(head) + len(rows) + len(tail) > height and drop[1] in drop[0]:
+                drop[0].remove(drop[1])
+        if len(head) + len(rows) + len(tail) > height:
+            keep = max(0, height - len(head) - len(tail) - 1)
+            rows = [*rows[:keep], f"... {len(rows) - keep} more (teleglas backtest --report)"]
+    return "\n".join([*head, *rows, *tail])
+
+
+def _fit(wordings: str | tuple[str, ...], width: int) -> str:
+    """The first wording that fits ``width`` columns, else the last one cut with an ellipsis."""
+    options = (wordings,) if isinstance(wordings, str) else wordings
+    for text in options:
+        if len(text) <= width:
+            return text
+    return options[-1][:max(0, width - 1)] + "…"
+
+
+def _bar(value: float, reference: float | None, width: int) -> str:
+    eighths = round(max(0.0, min(1.0, value)) * width * 8)
+    full, part = divmod(eighths, 8)
+    cells = list((BAR_CELL * full + (_EIGHTHS[part] if part else "")).ljust(width))
+    if reference is not None:
+        cells[min(width - 1, round(max(0.0, min(1.0, reference)) * width))] = REFERENCE_MARK
+    return "".join(cells)
+
+
+def _axis(width: int) -> str:
+    """0 % to 100 % under a bar ``width`` cells wide, at round ticks (quarters, or halves when narrow)."""
+    ticks = (0, 25, 50, 75, 100) if width >= 24 else (0, 50, 100)
+    cells = [" "] * (width + 4)
+    for tick in ticks:
+        text = f"{tick}%"
+        at = round(tick / 100 * width)
+        at = min(max(0, at - len(text) // 2), len(cells) - len(text)) if tick else 0
+        cells[at:at + len(text)] = text
+    return "".join(cells).rstrip()
+
+
+def hit_rate_chart(report: QualityReport, horizon: int = 900, width: int = WIDTH, height: int | None = None,
+                   labels: Mapping[str, str] | None = None) -> str:
+    """Per signal type (shown by its label in ``labels``, if any), the hit rate at ``horizon``
+    (bar) and its random-moment baseline (mark)."""
     rows = [g for g in report.by_type.values() if g.returns.hit(horizon).n]
     if not rows:
-        return f"hit rate {_horizon(horizon)}: no directional signal with a return yet"
-    labels: list[str] = []
-    values: list[float] = []
-    with_baseline = all(g.baseline is not None and g.baseline.hit(horizon).n for g in rows)
-    for g in rows:  # the baseline bar right under its type's: readable without colours
-        labels.append(g.key)
-        values.append(round(100 * (g.returns.hit(horizon).rate or 0.0), 1))
-        if with_baseline:
-            labels.append(f"{g.key.lower()} baseline")
-            values.append(round(100 * (g.baseline.hit(horizon).rate or 0.0), 1))  # type: ignore[union-attr]
-    figure = _figure(width, height or max(8, 2 * len(labels) + 4), f"hit rate {_horizon(horizon)} (%)")
-    figure.draw(figure.bar(labels, values, orientation="h", labeled=True))
-    figure.ruler("x").lim(0, 100)
-    return _render(figure, colorless)
+        return _fit((f"hit rate {_horizon(horizon)}: no directional signal with a price at {_horizon(horizon)} yet",
+                     f"no signal with a {_horizon(horizon)} price yet"), width)
+    bars = []
+    for g in rows:
+        hit = g.returns.hit(horizon)
+        base = g.baseline.hit(horizon) if g.baseline is not None else None
+        bars.append(Bar((labels or {}).get(g.key, g.key), hit.n, hit.rate or 0.0, base.rate if base is not None and base.n else None))
+    h = _horizon(horizon)
+    if any(b.reference is not None for b in bars):
+        title = (f"hit rate {h} by type: {BAR_CELL} right (n with a price then), {REFERENCE_MARK} random moments",
+                 f"hit {h}: {BAR_CELL} right, {REFERENCE_MARK} random moments")
+    else:
+        title = (f"hit rate {h} by type: {BAR_CELL} right, of n with a price then", f"hit {h}: {BAR_CELL} right, of n")
+    return bar_chart(title, bars, width, height)
 
 
-def calibration_chart(report: QualityReport, width: int = 72, height: int = 14, colorless: bool = True) -> str:
-    """Vertical bars: hit rate at the report's calibration horizon per confidence bucket."""
-    rows = [row for row in report.calibration if row.hit.n]
-    if not rows:
-        return "calibration: no directional signal with a return yet"
-    figure = _figure(width, height, f"hit rate {_horizon(report.calibration_horizon)} by confidence (%)")
-    figure.draw(figure.bar([f"{row.bucket} n={row.hit.n}" for row in rows],
-                           [round(100 * (row.hit.rate or 0.0), 1) for row in rows], labeled=True))
-    figure.ruler("y").lim(0, 100)
-    return _render(figure, colorless)
+def calibration_chart(report: QualityReport, width: int = WIDTH, height: int | None = None) -> str:
+    """Per bucket of stated probability, how often it was right (bar) against what it stated
+    (mark); the calibration error and Brier score under it."""
+    if not report.calibration:
+        h = _horizon(report.calibration_horizon)
+        return _fit((f"calibration: no signal with a confidence and a price at {h} yet",
+                     f"no confidence with a {h} price yet"), width)
+    sc = report.scores
+    bars = [Bar(f"{row.bucket}%", row.hit.n, row.hit.rate or 0.0, row.stated) for row in report.calibration]
+    footer = ((f"calibration error {sc.calibration_error:.3f} (0: as often right as stated)",
+               f"calibration error {sc.calibration_error:.3f}", f"error {sc.calibration_error:.3f}"),
+              (f"Brier {sc.brier:.3f} (n {sc.n}) vs {sc.reference_brier:.3f} for {sc.reference} {sc.reference_rate:.0%}",
+               f"Brier {sc.brier:.3f} vs {sc.reference_brier:.3f} ({sc.reference_rate:.0%})",
+               f"Brier {sc.brier:.3f} vs {sc.reference_brier:.3f}"))
+    h = _horizon(report.calibration_horizon)
+    return bar_chart((f"calibration {h}: {BAR_CELL} right, {REFERENCE_MARK} stated (mean confidence)",
+                      f"calibration {h}: {BAR_CELL} right, {REFERENCE_MARK} stated"), bars, width, height, footer)

@@ -1,5 +1,9 @@
 """Outcome statistics: win rate by type, tier, coin and context (the statistics screen, /stats,
-``backtest``).  Counted as outcomes resolve, so the cost does not grow with history."""
+``backtest``).  Counted as outcomes resolve, so the cost does not grow with history.
+
+The win rate is WIN of WIN + LOSS: the outcomes that reached half the target or the stop first.
+FLAT (neither, within the horizon) and UNKNOWN (no price) are counted in ``n`` but not divided
+by, so a row with no WIN and no LOSS has no win rate (None), never 0 %."""
 
 from __future__ import annotations
 
@@ -31,9 +35,9 @@ class OutcomeStats:
         for table, rows in self.tables.items():
             out[table] = {}
             for key, row in sorted(rows.items()):
-                decided = row[WIN] + row[LOSS] + row[FLAT]
+                decided = row[WIN] + row[LOSS]
                 out[table][key] = {
-                    "n": decided + row[UNKNOWN],
+                    "n": decided + row[FLAT] + row[UNKNOWN],
                     "win": row[WIN], "loss": row[LOSS], "flat": row[FLAT], "unknown": row[UNKNOWN],
                     "win_rate": round(row[WIN] / decided, 4) if decided else None,
                 }

@@ -1,8 +1,11 @@
 """The signal-quality report (engine/signals/quality.py): hit rates with Wilson intervals, a
-deterministic random-time baseline, calibration, and the plotext charts as plain strings."""
+deterministic random-time baseline, win rates that divide by WIN + LOSS only, calibration (stated
+against realized, calibration error, Brier score against its reference) and the text charts."""
 
 from __future__ import annotations
 
+import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -69,34 +72,117 @@ def test_baseline_takes_the_signal_direction_at_random_moments_of_the_same_coin_
     assert report.by_type["ACCUMULATION"].baseline.hit(3600).n < report.by_type["ACCUMULATION"].baseline.hit(60).n
 
 
-def test_calibration_puts_each_directional_signal_in_its_confidence_bucket():
-    signals = [_signal(0, "ACCUMULATION", "long", 72, 0.001, "WIN"), _signal(1, "ACCUMULATION", "long", 91, -0.001),
-               _signal(2, "ACCUMULATION", "long", 99, 0.002, "WIN")]
-    rows = {row.bucket: row for row in build_report(signals).calibration}
-    assert (rows["70-75"].hit.hits, rows["70-75"].hit.n) == (1, 1)
-    assert (rows["90-100"].hit.hits, rows["90-100"].hit.n, rows["90-100"].win.hits) == (1, 2, 1)
-    assert "<70" not in rows
+def test_calibration_sets_what_each_bucket_stated_against_how_often_it_was_right():
+    signals = [_signal(0, "ACCUMULATION", "long", 52, 0.001, "WIN"), _signal(1, "ACCUMULATION", "long", 58, -0.001),
+               _signal(2, "ACCUMULATION", "long", 99, 0.002, "WIN"), _signal(3, "ACCUMULATION", "long", 100, 0.0),
+               _signal(4, "ACCUMULATION", "long", 55, None)]  # no price at +15m yet: not scored
+    report = build_report(signals)
+    rows = {row.bucket: row for row in report.calibration}
+    assert list(rows) == ["50-60", "90-100"]  # only buckets that hold a measured signal
+    assert (rows["50-60"].hit.hits, rows["50-60"].hit.n, rows["50-60"].stated) == (1, 2, 0.55)
+    assert (rows["90-100"].hit.hits, rows["90-100"].hit.n) == (1, 2)  # 100 % is in the top bucket
+    sc = report.scores
+    assert (sc.n, sc.unscored) == (4, 1)
+    assert round(sc.brier, 4) == round(((0.52 - 1) ** 2 + 0.58 ** 2 + (0.99 - 1) ** 2 + 1.0) / 4, 4)
+    assert round(sc.calibration_error, 4) == round((abs(1.10 - 1) + abs(1.99 - 1)) / 4, 4)
+    assert (sc.reference, sc.reference_rate, sc.reference_brier) == ("a constant", 0.5, 0.25)
 
 
-def test_charts_are_plain_strings_naming_the_types_and_buckets():
+def test_the_brier_reference_is_the_random_moment_rate_when_the_report_has_a_tape():
+    tape = PriceTape()
+    for minute in range(120):  # BTC rises: a long at a random moment is right
+        tape.add("BTC", T0 + minute * 60_000, 100.0 + minute)
+    report = build_report([_signal(0, "ACCUMULATION", "long", 60, -0.001)], 120, tape)
+    sc = report.scores
+    assert (sc.reference, sc.reference_rate, sc.reference_brier) == ("the random-moment rate", 1.0, 1.0)
+    assert report.as_dict()["scores"]["brier"] == 0.36
+
+
+def test_a_win_rate_divides_by_win_and_loss_only_and_reads_a_dash_without_them():
+    """`ACCUM 8 0 0 0%`: eight FLAT or UNKNOWN signals are no 0 % win rate."""
+    flat = build_report([_signal(i, "ACCUMULATION", "long", 60, 0.001, r) for i, r in enumerate(["FLAT"] * 5 + ["UNKNOWN"] * 3)])
+    assert flat.by_type["ACCUMULATION"].win.n == 0 and flat.by_type["ACCUMULATION"].win.rate is None
+    line = next(line for line in quality.format_report(flat).splitlines() if line.strip().startswith("ACCUMULATION"))
+    assert line.split()[-1] == "-" and "0/0/5/3" in line
+    mixed = build_report([_signal(0, "ACCUMULATION", "long", 60, 0.001, "WIN"), _signal(1, "ACCUMULATION", "long", 60, 0.0, "LOSS"),
+                          _signal(2, "ACCUMULATION", "long", 60, 0.0, "FLAT")])
+    assert mixed.by_type["ACCUMULATION"].win.rate == 0.5  # 1 of WIN + LOSS, the FLAT not divided by
+
+
+def test_the_statistics_tables_win_rate_divides_by_win_and_loss_too():
+    """`NEUTRAL 31 1 1 3%` divided one WIN by 31 resolved signals, 29 of them FLAT or UNKNOWN."""
+    from engine.signals.stats import OutcomeStats
+
+    stats = OutcomeStats()
+    for i, result in enumerate(["WIN", "LOSS"] + ["FLAT"] * 20 + ["UNKNOWN"] * 9):
+        stats.record(_signal(i, "ACCUMULATION", "long", 60, 0.0, result))
+    for i in range(8):
+        stats.record(_signal(40 + i, "DISTRIBUTION", "short", 60, 0.0, "FLAT"))
+    table = stats.summary()["by_type"]
+    assert (table["ACCUMULATION"]["n"], table["ACCUMULATION"]["win_rate"]) == (31, 0.5)
+    assert (table["DISTRIBUTION"]["n"], table["DISTRIBUTION"]["win_rate"]) == (8, None)  # shown as -, not 0 %
+
+
+def _report_with_tape():
     tape = PriceTape()
     for minute in range(60):
         tape.add("BTC", T0 + minute * 60_000, 100.0)
-    signals = [_signal(0, "ACCUMULATION", "long", 80, 0.001), _signal(1, "WHALE_DISTRIBUTION", "short", 86, 0.002)]
-    report = build_report(signals, 60, tape)
-    chart = quality.hit_rate_chart(report, width=70)
-    assert "ACCUMULATION" in chart and "whale_distribution baseline" in chart and "\x1b[" not in chart
-    assert "80-85" in quality.calibration_chart(report)
+    signals = [_signal(i, t, "long" if i % 2 else "short", 45 + 5 * (i % 9), 0.001 if i % 3 else -0.001)
+               for i, t in enumerate(["ACCUMULATION", "WHALE_DISTRIBUTION", "STOP_HUNT", "VOLUME_SPIKE"] * 6)]
+    return build_report(signals, 60, tape)
+
+
+def test_each_chart_row_is_one_labelled_bar_with_its_figures_and_round_ticks_within_80_columns():
+    """Bars ran over 2-3 rows, one had no label, signal and baseline looked alike without colour,
+    and the ticks read 0.0 16.7 33.3."""
+    report = _report_with_tape()
+    for chart in (quality.hit_rate_chart(report), quality.calibration_chart(report)):
+        lines = chart.splitlines()
+        assert all(len(line) <= 80 for line in lines) and "\x1b[" not in chart
+        axis = next(line for line in lines if line.split()[:1] == ["0%"])
+        assert axis.split() == ["0%", "25%", "50%", "75%", "100%"]
+        bars = lines[1:lines.index(axis)]
+        assert bars and all(re.search(r" n\d+ .*%( vs \d+%)?$", line) for line in bars)
+    hit = quality.hit_rate_chart(report).splitlines()
+    accum = next(line for line in hit if line.startswith("ACCUMULATION "))
+    assert "│" in accum  # the random-moment baseline, as a mark on the same row
+    assert "│ random moments" in hit[0]
+    calibration = quality.calibration_chart(report)
+    assert "50-60%" in calibration and "calibration error" in calibration and "Brier" in calibration.splitlines()[-1]
+
+
+def test_a_chart_fits_the_rows_and_columns_it_is_given_or_becomes_a_table():
+    report = _report_with_tape()
+    small = quality.calibration_chart(report, width=38, height=8)
+    assert len(small.splitlines()) <= 8 and all(len(line) <= 38 for line in small.splitlines())
+    assert "more" in small or "Brier" in small
+    narrow = quality.hit_rate_chart(report, width=26, labels={"ACCUMULATION": "ACCUM", "STOP_HUNT": "STOP HUNT",
+                                                              "WHALE_DISTRIBUTION": "WHALE DIS",
+                                                              "VOLUME_SPIKE": "VOL SPIKE"}).splitlines()
+    assert all("█" not in line for line in narrow[1:])  # no room for a bar: label, n and figures
+    assert any(line.startswith("ACCUM") and "%" in line for line in narrow)
+
+
+def test_the_printed_report_fits_80_columns_and_says_what_each_rate_divides_by():
+    text = quality.format_report(_report_with_tape())
+    assert all(len(line) <= 80 for line in text.splitlines())
+    assert "win: WIN of WIN+LOSS" in text and "of the directional signals" in text
+    assert "calibration error" in text and "Brier" in text and "in-sample" in text
+
+
+def test_empty_reports_say_so():
     empty = build_report([])
-    assert "no directional signal" in quality.hit_rate_chart(empty)
-    assert "no directional signal" in quality.calibration_chart(empty)
+    assert "no directional signal with a price at +15m yet" in quality.hit_rate_chart(empty)
+    assert "no signal with a confidence and a price at +15m yet" in quality.calibration_chart(empty)
+    assert quality.hit_rate_chart(empty, width=38) == "no signal with a +15m price yet"  # fits its pane
     assert "signal quality: 0 signals" in quality.format_report(empty)
 
 
 def test_backtest_report_prints_the_tables_and_json_carries_the_report():
     cmd = [sys.executable, "-m", "teleglas_tui.cli", "backtest", str(GOLDEN), "--progress", "off"]
-    text = subprocess.run([*cmd, "--report"], capture_output=True, text=True, check=True).stdout
+    text = subprocess.run([*cmd, "--report"], capture_output=True, text=True, check=True, env={**os.environ, "NO_COLOR": "1"}).stdout
     assert "signal quality:" in text and "per covered hour" in text and "calibration" in text
+    assert all(len(line) <= 80 for line in text.splitlines()[1:])  # the first names the files
     data = orjson.loads(subprocess.run([*cmd, "--json"], capture_output=True, check=True).stdout)
     q = data["quality"]
     assert q["covered_minutes"] > 0 and q["signals"] == data["signals"]

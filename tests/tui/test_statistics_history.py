@@ -32,7 +32,7 @@ async def test_charts_cover_the_stored_signals_when_the_database_answers():
         await pilot.pause()
         chart = app.screen.query_one("#hit-rate", PlotView)
         assert app.asked == [HISTORY_SIGNALS]
-        assert chart.border_title == "Hit rate 15m by type · 40 stored signals"
+        assert chart.border_title == "Hit rate 15m · 40 stored signals"
 
 
 async def test_without_a_database_the_charts_keep_to_this_session():
@@ -41,4 +41,4 @@ async def test_without_a_database_the_charts_keep_to_this_session():
         await pilot.pause()
         await app.workers.wait_for_complete()
         await pilot.pause()
-        assert app.screen.query_one("#hit-rate", PlotView).border_title == "Hit rate 15m by type · this session"
+        assert app.screen.query_one("#hit-rate", PlotView).border_title == "Hit rate 15m · this session"
