@@ -31,6 +31,11 @@ def _hooks(found: list[Detector], name: str) -> list:
     return [getattr(d, name) for d in found if getattr(type(d), name) is not getattr(Detector, name)]
 
 
+def _trade_hooks(found: list[Detector]) -> list[tuple]:
+    """``(warm_ms, on_trade)`` of the detectors that take trades."""
+    return [(d.warm_ms, d.on_trade) for d in found if type(d).on_trade is not Detector.on_trade]
+
+
 class Engine:
     def __init__(self, settings: Settings, run_id: str = "",
                  detector_classes: tuple[type[Detector], ...] | None = None) -> None:
@@ -41,7 +46,9 @@ class Engine:
         self.detectors = detectors(settings, self.plan, self.path, detector_classes)
         for detector in self.detectors:
             detector.bind(self.plan)
-        self._on_trade = _hooks(self.detectors, "on_trade")
+        self._trade_hooks = _trade_hooks(self.detectors)
+        self._on_trade: list = []  # the trade hooks whose warm-up is over (Detector.warm_ms)
+        self._rewarm_at = 0  # when the next one's warm-up ends
         self._on_liquidation = _hooks(self.detectors, "on_liquidation")
         self._on_context = _hooks(self.detectors, "on_context")
         self.markets: dict[str, Market] = {}
@@ -70,7 +77,10 @@ class Engine:
         if event.ts > path.now_ms:
             if event.ts - path.now_ms >= GAP_MS:
                 path.warm_from = event.ts  # the start, or data after a gap: windows must fill again
+                self._rewarm_at = 0
             path.now_ms = event.ts
+            if event.ts >= self._rewarm_at:
+                self._rewarm()
         m = self.markets.get(event.coin) or self._market(event)
         cls = event.__class__
         if cls is Trade:
@@ -84,6 +94,14 @@ class Engine:
         if path.now_ms >= path.outcomes.next_deadline:
             path.resolve_outcomes()
         return path.out
+
+    def _rewarm(self) -> None:
+        """The trade hooks to call: those whose detector's windows have filled since ``warm_from``."""
+        path = self.path
+        warm = path.now_ms - path.warm_from
+        self._on_trade = [hook for need, hook in self._trade_hooks if warm >= need]
+        pending = [need for need, _ in self._trade_hooks if warm < need]
+        self._rewarm_at = path.warm_from + min(pending) if pending else 1 << 62
 
     def _market(self, event: Event) -> Market:
         coin = event.coin
@@ -101,8 +119,12 @@ class Engine:
         now = self.path.now_ms
         is_buy = ev.side == BUY
         large = usd >= m.large
-        for window in m.trades:
-            window.add(ts, usd, is_buy, large, ev.venue, now)
+        trades = m.trades
+        if len(trades) == 1:  # the default: every detector reads the same window
+            trades[0].add(ts, usd, is_buy, large, ev.venue, now)
+        else:
+            for window in trades:
+                window.add(ts, usd, is_buy, large, ev.venue, now)
         for hook in self._on_trade:
             hook(m, ev)
         path = self.path

@@ -53,14 +53,18 @@ class Pipeline:
             return _NO_SIGNALS
         latest = t + FUTURE_TOLERANCE_MS
         floor = self.min_trade_usd.get(src, 0.0)
-        if len(events) == 1 and not self.event_listeners:  # the common case, kept cheap
+        if len(events) == 1:  # the common case, kept cheap
             event = events[0]
             if (event.ts > latest or (event.__class__ is Trade and event.usd < floor)  # type: ignore[union-attr]
                     or not self.prices.accept(event)):
-                if not self._screen(events, latest, floor, counters):
+                events = self._screen(events, latest, floor, counters)
+                if not events:
                     return _NO_SIGNALS
             counters.take(event)
-            return self.engine.process(event)
+            out = self.engine.process(event)
+            for listener in self.event_listeners:
+                listener(events)
+            return out
         events = self._screen(events, latest, floor, counters)
         take = counters.take
         for event in events:

@@ -118,22 +118,20 @@ class TradeWindow:
         self._recent_buys = 0
 
     def add(self, ts: int, usd: float, is_buy: bool, large: bool, venue: str, now: int) -> bool:
-        items = self._items
-        if items:
-            recent_head = self._recent_head
-            if ((recent_head < len(items) and items[recent_head][0] <= now - self.recent_span)
-                    or items[self._head][0] <= now - self.span):
-                self.advance(now)
         if ts <= now - self.span:
+            self.advance(now)
             return False
-        entry = (ts, usd, is_buy, large, venue)
+        items = self._items
         if not items or ts >= items[-1][0]:
-            items.append(entry)
+            items.append((ts, usd, is_buy, large, venue))
+            late = False
         else:
-            items.insert(_place(items, ts, self._head), entry)
-        if ts <= now - self.recent_span:  # it lands before the recent minute's first entry
-            self._recent_head += 1
-        else:
+            at = _place(items, ts, self._head)
+            items.insert(at, (ts, usd, is_buy, large, venue))
+            late = at < self._recent_head  # before the recent minute's first entry: not in it
+            if late:
+                self._recent_head += 1
+        if not late:  # in the recent minute until the eviction below says otherwise
             self.recent_usd += usd
             if is_buy:
                 self.recent_buy_usd += usd
@@ -149,6 +147,8 @@ class TradeWindow:
             if large:
                 self.large_sells += 1
                 self.large_sell_usd += usd
+        if late or items[self._recent_head][0] <= now - self.recent_span or items[self._head][0] <= now - self.span:
+            self.advance(now)
         return True
 
     def advance(self, now: int) -> None:
@@ -238,3 +238,13 @@ class TradeWindow:
     @property
     def recent_count(self) -> int:
         return len(self._items) - self._recent_head
+
+    @property
+    def older_usd(self) -> float:
+        """USD of the window's entries before its recent tail: exactly 0.0 when there are none
+        (the difference of two running sums would leave float dust, and a spike over a baseline of
+        1e-10 would read as 10^15 times it)."""
+        if self._recent_head == self._head:
+            return 0.0
+        older = self.buy_usd + self.sell_usd - self.recent_usd
+        return older if older > 0.0 else 0.0

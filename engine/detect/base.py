@@ -18,6 +18,9 @@ class Detector(Protocol):
     for its windows (a window "at least this long" is chosen among all of them)."""
 
     types: tuple[SignalType, ...] = ()
+    # Warm-up: how long the windows must have filled since the start or a gap (the engine's
+    # ``warm_from``) before on_trade is called — a window that began a minute ago holds a minute.
+    warm_ms: int = 0
 
     def bind(self, plan: WindowPlan) -> None:
         pass

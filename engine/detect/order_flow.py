@@ -82,18 +82,15 @@ class OrderFlowDetector(Detector):
     def __init__(self, settings: Settings, plan: WindowPlan, path: SignalPath) -> None:
         self.s = settings.order_flow
         self.path = path
-        self.window = plan.trades(int(self.s.window_s * 1000))
-        self.span = int(self.s.window_s * 1000)
+        self.warm_ms = int(self.s.window_s * 1000)
+        self.window = plan.trades(self.warm_ms)
         self.active: dict[str, str] = {}  # coin -> the type of its open episode
 
     def on_trade(self, m: Market, ev: Trade) -> None:
-        path = self.path
-        if path.now_ms - path.warm_from < self.span:
-            return  # warm-up: the window has not seen its whole span since the start or a gap
         w = m.trades[self.window]
         flow = detect(w, self.s)
         if flow is None:
             self.active.pop(m.coin, None)
         elif flow[0] != self.active.get(m.coin):
             self.active[m.coin] = flow[0]
-            path.propose(m, flow[0], flow[1], strength(w, flow[1], m.cascade), metrics(w))
+            self.path.propose(m, flow[0], flow[1], strength(w, flow[1], m.cascade), metrics(w))

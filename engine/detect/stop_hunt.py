@@ -229,6 +229,7 @@ class StopHuntDetector(Detector):
         # How long the gate would drop a new episode of the same side: its cooldown or duplicate band.
         self.gate_memory_ms = int(max(settings.gate.cooldown_s, settings.gate.dedup_window_s) * 1000)
         self.span = int(self.s.window_s * 1000)
+        self.absorb_ms = int(self.s.absorption_window_s * 1000)
         self.coins: dict[str, _Coin] = {}
         self.absorbing = 0
 
@@ -237,10 +238,14 @@ class StopHuntDetector(Detector):
 
     def on_trade(self, m: Market, ev: Trade) -> None:
         state = self.coins.get(ev.coin)
-        if state is None or state.episode is None:
+        if state is None:
             return
-        if add_trade(state.episode, ev.ts, ev.usd, ev.side == "buy", self.s):
-            self._changed(m, state, state.episode)
+        episode = state.episode
+        # Past its absorption window an episode takes no trade (the common case on a busy coin).
+        if episode is None or ev.ts > episode.trigger_ts + self.absorb_ms:
+            return
+        if add_trade(episode, ev.ts, ev.usd, ev.side == "buy", self.s):
+            self._changed(m, state, episode, liquidated=False)
 
     def on_liquidation(self, m: Market, ev: Liquidation) -> None:
         state = self.coins.get(ev.coin)
@@ -303,7 +308,7 @@ class StopHuntDetector(Detector):
         episode.reported_usd = episode.total
         self._emitted(state, episode, carrier)
 
-    def _changed(self, m: Market, state: _Coin, episode: Episode) -> None:
+    def _changed(self, m: Market, state: _Coin, episode: Episode, liquidated: bool = True) -> None:
         """The cascade grew or absorption arrived: update the signal, not a new one — unless it
         escalates.
 
@@ -313,7 +318,7 @@ class StopHuntDetector(Detector):
         signal = episode.signal
         if signal is None:
             return
-        if self._escalates(state, episode, self.path.now_ms):
+        if liquidated and self._escalates(state, episode, self.path.now_ms):  # absorption grows no cascade
             self._escalate(m, state, episode)
             return
         base = strength(episode)

@@ -24,13 +24,13 @@ if TYPE_CHECKING:
     from engine.signals.path import SignalPath
 
 
-def detect(recent_usd: float, span_usd: float, baseline_windows: int, ratio_min: float,
+def detect(recent_usd: float, older_usd: float, baseline_windows: int, ratio_min: float,
            min_usd: float) -> float | None:
-    """The spike ratio when the last window spikes, else None.  ``span_usd`` covers the recent
-    window and the baseline windows together."""
+    """The spike ratio when the last window spikes, else None.  ``older_usd`` is the USD of the
+    baseline windows before it."""
     if recent_usd < min_usd or recent_usd <= 0:
         return None
-    baseline = (span_usd - recent_usd) / baseline_windows
+    baseline = older_usd / baseline_windows
     if baseline <= 0:
         return None
     ratio = recent_usd / baseline
@@ -50,12 +50,12 @@ def strength(ratio: float) -> float:
     return min(50.0 + 10.0 * ratio, 99.0)
 
 
-def metrics(ratio: float, recent_usd: float, recent_buy_usd: float, span_usd: float,
+def metrics(ratio: float, recent_usd: float, recent_buy_usd: float, older_usd: float,
             baseline_windows: int) -> dict:
     return {
         "ratio": round(ratio, 3),
         "recent_usd": round(recent_usd, 2),
-        "baseline_usd_per_window": round((span_usd - recent_usd) / baseline_windows, 2),
+        "baseline_usd_per_window": round(older_usd / baseline_windows, 2),
         "dominant_side": BUY if recent_buy_usd >= recent_usd - recent_buy_usd else SELL,
         "buy_share": round(recent_buy_usd / recent_usd, 4) if recent_usd else None,
     }
@@ -82,20 +82,23 @@ class VolumeSpikeDetector(Detector):
         self.s = settings.volume_spike
         self.path = path
         recent = int(self.s.window_s * 1000)
-        self.span = recent * (self.s.baseline_windows + 1)  # the minute and its baseline together
-        self.window = plan.trades(self.span, recent)
+        self.warm_ms = recent * (self.s.baseline_windows + 1)  # the minute and its baseline together
+        self.window = plan.trades(self.warm_ms, recent)
         self.spiking: set[str] = set()
 
     def on_trade(self, m: Market, ev: Trade) -> None:
-        path = self.path
-        if path.now_ms - path.warm_from < self.span or m.last_ts - m.first_ts < self.span:
-            return  # warm-up, and the coin itself watched for the whole baseline span
+        if m.last_ts - m.first_ts < self.warm_ms:
+            return  # the coin itself watched for the whole baseline span
         s = self.s
         w = m.trades[self.window]
-        ratio = detect(w.recent_usd, w.total, s.baseline_windows, s.ratio, s.min_cascade_fraction * m.cascade)
+        min_usd = s.min_cascade_fraction * m.cascade
+        # The minute too small is the common case: no call for it.
+        ratio = None if w.recent_usd < min_usd else detect(w.recent_usd, w.older_usd, s.baseline_windows,
+                                                            s.ratio, min_usd)
         if ratio is None:
-            self.spiking.discard(m.coin)
+            if self.spiking:
+                self.spiking.discard(m.coin)
         elif m.coin not in self.spiking:
             self.spiking.add(m.coin)
-            path.propose(m, VOLUME_SPIKE, direction(w.recent_buy_usd, w.recent_usd, s.dominant_share),
-                         strength(ratio), metrics(ratio, w.recent_usd, w.recent_buy_usd, w.total, s.baseline_windows))
+            self.path.propose(m, VOLUME_SPIKE, direction(w.recent_buy_usd, w.recent_usd, s.dominant_share),
+                         strength(ratio), metrics(ratio, w.recent_usd, w.recent_buy_usd, w.older_usd, s.baseline_windows))

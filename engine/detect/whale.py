@@ -68,18 +68,16 @@ class WhaleDetector(Detector):
     def __init__(self, settings: Settings, plan: WindowPlan, path: SignalPath) -> None:
         self.s = settings.whale
         self.path = path
-        self.span = int(self.s.window_s * 1000)
-        self.window = plan.trades(self.span)
+        self.warm_ms = int(self.s.window_s * 1000)
+        self.window = plan.trades(self.warm_ms)
         self.active: dict[str, str] = {}  # coin -> the type of its open episode
 
     def on_trade(self, m: Market, ev: Trade) -> None:
-        path = self.path
-        if path.now_ms - path.warm_from < self.span:
-            return
         w = m.trades[self.window]
-        lean = detect(w, self.s)
+        # Too few large orders is the common case: no call for it.
+        lean = None if w.large_buys + w.large_sells < self.s.min_large_orders else detect(w, self.s)
         if lean is None:
             self.active.pop(m.coin, None)
         elif lean[0] != self.active.get(m.coin):
             self.active[m.coin] = lean[0]
-            path.propose(m, lean[0], lean[1], strength(lean[2]), metrics(w, lean[2]))
+            self.path.propose(m, lean[0], lean[1], strength(lean[2]), metrics(w, lean[2]))

@@ -244,7 +244,7 @@ class SignalPath:
         out = self.out
         if out is NONE:
             self.out = [signal]
-        elif not any(s is signal for s in out):
+        elif signal not in out:  # signals compare by identity
             out.append(signal)
 
     # ------------------------------------------------------------------ outcomes

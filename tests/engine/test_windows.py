@@ -63,6 +63,7 @@ def test_trade_window_and_its_recent_tail_equal_a_naive_recomputation(script):
         _same(w.large_sell_usd, sum(e[1] for e in live if not e[2] and e[3]))
         _same(w.recent_usd, sum(e[1] for e in recent))
         _same(w.recent_buy_usd, sum(e[1] for e in recent if e[2]))
+        _same(w.older_usd, sum(e[1] for e in live if e[0] <= now - RECENT))
         since = now - 30_000
         assert sorted(w.since(since)) == sorted((e[0], e[1], e[2]) for e in live if e[0] > since)
     now += 200_000  # a quiet gap with no trade of this coin: the reader advances the window
