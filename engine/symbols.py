@@ -22,8 +22,9 @@ _SUFFIXES = ("-SWAP", "_UMCBL", "_DMCBL", "_PERP", "-PERP", "PERP")
 # Longest first: "1000000MOG" is not "1000" of "000MOG".
 _MULTIPLIERS = (("10000000", 10_000_000), ("1000000", 1_000_000), ("100000", 100_000), ("10000", 10_000),
                 ("1000", 1_000), ("1M", 1_000_000))
-# POL replaced MATIC; both names mean one coin for tiers and aggregation.
-_ALIASES = {"MATIC": "POL"}
+# POL replaced MATIC; both names mean one coin for tiers and aggregation.  BitMEX (and Kraken) write
+# bitcoin XBT.
+_ALIASES = {"MATIC": "POL", "XBT": "BTC"}
 
 
 @lru_cache(maxsize=65536)

@@ -25,6 +25,7 @@ from engine.symbols import canonical
         # ... but a coin whose name merely ends like a quote keeps it.
         ("USDCUSDT", "USDC", 1), ("USDC", "USDC", 1), ("TUSD", "TUSD", 1), ("TUSDUSDT", "TUSD", 1),
         ("SUSDUSDT", "SUSD", 1), ("FDUSD", "FDUSD", 1), ("USDEUSDT", "USDE", 1),
+        ("XBTUSD", "BTC", 1), ("XBTUSDT", "BTC", 1), ("XBT", "BTC", 1),  # BitMEX writes bitcoin XBT
     ],
 )
 def test_canonical_coins(name, coin, divisor):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from fakes.bitget_server import FakeBitget
+from fakes.bitmex_server import FakeBitmex
 from fakes.deribit_server import FakeDeribit
 from fakes.dydx_server import FakeDydx
 from fakes.gate_server import FakeGate
@@ -64,4 +65,10 @@ async def gate():
 @pytest.fixture
 async def deribit():
     async with FakeDeribit() as fake:
+        yield fake
+
+
+@pytest.fixture
+async def bitmex():
+    async with FakeBitmex() as fake:
         yield fake
