@@ -21,7 +21,9 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
+from engine.alerts import status as alert
 from teleglas_tui.palette import Palette, Row, Span, palette
+from teleglas_tui.signal_feed import ALERT_ROLES, ALERT_SHORT
 
 KEY_WIDTH = 13  # "FAV/NEU/UNF" and "not watched": keys and labels in one aligned column
 Entry = tuple[Span, Row]  # the key or label, what it does or means
@@ -32,24 +34,16 @@ def _entry(label: str, role: str, meaning: str) -> Entry:
     return ((label, role), ((meaning, ""),))
 
 
-# The alert status of a signal (the signals pane's column after the context): what Telegram does
-# with it, decided once when the signal is (engine/alerts' alert_status).
-ALERT_STATUSES = (
-    ("sent", "accent", "sent to Telegram"),
-    ("silent", "dim", "its type is in alerts.silent_types: shown and stored, never sent"),
-    ("held", "dim", "the hourly alert budget kept it back (alerts.max_per_hour, max_per_coin_per_hour)"),
-    ("blocked", "warn", "the context filter kept it off Telegram (still stored and shown)"),
-    ("muted", "dim", "its coin is muted (m here, /mute on Telegram)"),
-    ("off", "dim", "its coin's alerts are off (space turns them on)"),
-    ("not watched", "dim", "its coin is not on the watchlist (a adds it)"),
-    ("cooldown", "dim", "its coin had an alert less than alerts.coin_cooldown_s ago"),
-    ("no telegram", "dim", "this run sends no alerts: no token or chat set, or a replay (telegram.in_replay)"),
-    ("paused", "dim", "all alerts are paused (P here, /pause on Telegram)"),
-    ("stale", "dim", "it waited past telegram.max_alert_age_s: dropped, never sent late"),
-)
+# The alert status of a signal (the signals pane's column after the context), with the meanings
+# engine/alerts/status.py gives them (README says the same) and the short form a narrow pane shows.
+ALERT_STATUSES = tuple(
+    (status, ALERT_ROLES.get(status, "dim"),
+     meaning + (f" (narrow panes: {ALERT_SHORT[status]})" if status in ALERT_SHORT else ""))
+    for status, meaning in alert.MEANINGS.items())
 # The outcome, outcomes.horizon_s (15 min) after the signal, of one that has a direction.
 OUTCOMES = (
     ("PENDING", "dim", "still open: neither the stop nor half the way to the target yet"),
+    ("STOP", "loss", "the stop was touched: a LOSS by the stop-first rule, written at the horizon"),
     ("WIN", "win", "half the way to the target reached before any touch of the stop"),
     ("LOSS", "loss", "the stop was touched first"),
     ("FLAT", "flat", "neither within the 15 minutes"),

@@ -436,4 +436,4 @@ def test_the_legend_explains_every_alert_status_and_outcome():
     """It explained `blocked` but not silent, held, muted, off, paused, FLAT, UNKNOWN."""
     labels = {label for _, entries in LEGEND for (label, _), _ in entries}
     assert set(STATUSES) <= labels  # every status the alert decision can give
-    assert {"PENDING", "WIN", "LOSS", "FLAT", "UNKNOWN"} <= labels
+    assert {"PENDING", "STOP", "WIN", "LOSS", "FLAT", "UNKNOWN"} <= labels
