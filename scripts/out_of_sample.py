@@ -243,7 +243,7 @@ def _r(v: float | None) -> float | None:
 Keep = Callable[[Any], bool]
 
 
-def _everything(signal: Any) -> bool:
+def _everything(_: Any) -> bool:
     return True
 
 
