@@ -8,6 +8,8 @@ from engine.model import Context, Liquidation, SignalType, Trade
 
 if TYPE_CHECKING:
     from engine.market import Market, WindowPlan
+    from engine.signals.path import SignalPath
+    from engine.windows import TradeWindow
 
 
 class Detector(Protocol):
@@ -33,3 +35,32 @@ class Detector(Protocol):
 
     def on_context(self, market: Market, context: Context) -> None:
         """After the market's context took the event in, when it brought a venue's newest funding."""
+
+
+class WindowEpisodes(Detector):
+    """A rule over one trade window of ``window_ms`` (asked of the plan; the warm-up is its span):
+    one signal per episode — a new one when the rule starts to hold or turns to another of its
+    types — and none while it keeps holding.  The episode open on each coin is this detector's."""
+
+    def __init__(self, plan: WindowPlan, path: SignalPath, window_ms: int) -> None:
+        self.path = path
+        self.warm_ms = window_ms
+        self.window = plan.trades(window_ms)
+        self.active: dict[str, str] = {}  # coin -> the type of its open episode
+
+    def rule(self, m: Market, w: TradeWindow) -> tuple | None:
+        """``(type, direction, ...)`` when the rule holds on the window, else None."""
+        raise NotImplementedError
+
+    def figures(self, m: Market, w: TradeWindow, call: tuple) -> tuple[float, dict]:
+        """The new episode's strength and metrics."""
+        raise NotImplementedError
+
+    def on_trade(self, m: Market, ev: Trade) -> None:
+        w = m.trades[self.window]
+        call = self.rule(m, w)
+        if call is None:
+            self.active.pop(m.coin, None)
+        elif call[0] != self.active.get(m.coin):
+            self.active[m.coin] = call[0]
+            self.path.propose(m, call[0], call[1], *self.figures(m, w, call))

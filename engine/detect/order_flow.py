@@ -9,8 +9,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from engine import format as fmt
-from engine.detect.base import Detector
-from engine.model import ACCUMULATION, DISTRIBUTION, LONG, SHORT, SignalType, Trade
+from engine.detect.base import WindowEpisodes
+from engine.model import ACCUMULATION, DISTRIBUTION, LONG, SHORT, SignalType
 from engine.settings import OrderFlowSettings, Settings
 from engine.windows import TradeWindow
 
@@ -73,24 +73,16 @@ def describe(m: dict[str, Any], direction: str | None) -> list[str]:
     ]
 
 
-class OrderFlowDetector(Detector):
-    """One signal per episode: a new one when the flow turns to another type (or from none)."""
-
+class OrderFlowDetector(WindowEpisodes):
     types = (SignalType(ACCUMULATION, "ACCUM", True, describe),
              SignalType(DISTRIBUTION, "DISTRIB", True, describe))
 
     def __init__(self, settings: Settings, plan: WindowPlan, path: SignalPath) -> None:
         self.s = settings.order_flow
-        self.path = path
-        self.warm_ms = int(self.s.window_s * 1000)
-        self.window = plan.trades(self.warm_ms)
-        self.active: dict[str, str] = {}  # coin -> the type of its open episode
+        super().__init__(plan, path, int(self.s.window_s * 1000))
 
-    def on_trade(self, m: Market, ev: Trade) -> None:
-        w = m.trades[self.window]
-        flow = detect(w, self.s)
-        if flow is None:
-            self.active.pop(m.coin, None)
-        elif flow[0] != self.active.get(m.coin):
-            self.active[m.coin] = flow[0]
-            self.path.propose(m, flow[0], flow[1], strength(w, flow[1], m.cascade), metrics(w))
+    def rule(self, m: Market, w: TradeWindow) -> tuple | None:
+        return detect(w, self.s)
+
+    def figures(self, m: Market, w: TradeWindow, call: tuple) -> tuple[float, dict]:
+        return strength(w, call[1], m.cascade), metrics(w)

@@ -11,8 +11,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from engine import format as fmt
-from engine.detect.base import Detector
-from engine.model import LONG, SHORT, WHALE_ACCUMULATION, WHALE_DISTRIBUTION, SignalType, Trade
+from engine.detect.base import WindowEpisodes
+from engine.model import LONG, SHORT, WHALE_ACCUMULATION, WHALE_DISTRIBUTION, SignalType
 from engine.settings import Settings, WhaleSettings
 from engine.windows import TradeWindow
 
@@ -61,23 +61,17 @@ def describe(m: dict[str, Any], direction: str | None) -> list[str]:
     ]
 
 
-class WhaleDetector(Detector):
+class WhaleDetector(WindowEpisodes):
     types = (SignalType(WHALE_ACCUMULATION, "WHALE ACC", True, describe),
              SignalType(WHALE_DISTRIBUTION, "WHALE DIS", True, describe))
 
     def __init__(self, settings: Settings, plan: WindowPlan, path: SignalPath) -> None:
         self.s = settings.whale
-        self.path = path
-        self.warm_ms = int(self.s.window_s * 1000)
-        self.window = plan.trades(self.warm_ms)
-        self.active: dict[str, str] = {}  # coin -> the type of its open episode
+        super().__init__(plan, path, int(self.s.window_s * 1000))
 
-    def on_trade(self, m: Market, ev: Trade) -> None:
-        w = m.trades[self.window]
+    def rule(self, m: Market, w: TradeWindow) -> tuple | None:
         # Too few large orders is the common case: no call for it.
-        lean = None if w.large_buys + w.large_sells < self.s.min_large_orders else detect(w, self.s)
-        if lean is None:
-            self.active.pop(m.coin, None)
-        elif lean[0] != self.active.get(m.coin):
-            self.active[m.coin] = lean[0]
-            self.path.propose(m, lean[0], lean[1], strength(lean[2]), metrics(w, lean[2]))
+        return None if w.large_buys + w.large_sells < self.s.min_large_orders else detect(w, self.s)
+
+    def figures(self, m: Market, w: TradeWindow, call: tuple) -> tuple[float, dict]:
+        return strength(call[2]), metrics(w, call[2])
