@@ -27,23 +27,23 @@ def _place(items, ts: int, low: int) -> int:
 
 
 class LiquidationWindow:
-    """Liquidations in the last ``span_ms``: USD by liquidated side, count, price range."""
+    """Liquidations in the last ``span_ms``: USD by liquidated side, count, price range, venues."""
 
     __slots__ = ("span", "_items", "long_usd", "short_usd", "_longs")
 
     def __init__(self, span_ms: int) -> None:
         self.span = span_ms
-        self._items: deque[tuple[int, float, bool, float]] = deque()  # ts, usd, is_long, price
+        self._items: deque[tuple[int, float, bool, float, str]] = deque()  # ts, usd, is_long, price, venue
         self.long_usd = 0.0
         self.short_usd = 0.0
         self._longs = 0
 
-    def add(self, ts: int, usd: float, is_long: bool, price: float, now: int) -> bool:
+    def add(self, ts: int, usd: float, is_long: bool, price: float, now: int, venue: str = "") -> bool:
         self.advance(now)
         if ts <= now - self.span:
             return False
         items = self._items
-        entry = (ts, usd, is_long, price)
+        entry = (ts, usd, is_long, price, venue)
         if not items or ts >= items[-1][0]:
             items.append(entry)
         else:
@@ -62,7 +62,7 @@ class LiquidationWindow:
         if not items or items[0][0] > cutoff:
             return
         while items and items[0][0] <= cutoff:
-            _, usd, is_long, _ = items.popleft()
+            _, usd, is_long, _, _ = items.popleft()
             if is_long:
                 self.long_usd -= usd
                 self._longs -= 1
@@ -85,6 +85,13 @@ class LiquidationWindow:
         """Lowest and highest liquidation price in the window (it must not be empty)."""
         prices = [item[3] for item in self._items]
         return min(prices), max(prices)
+
+    def by_venue(self) -> dict[str, float]:
+        """USD liquidated per venue in the window (read at a stop hunt's trigger, not per event)."""
+        sums: dict[str, float] = {}
+        for _, usd, _, _, venue in self._items:
+            sums[venue] = sums.get(venue, 0.0) + usd
+        return sums
 
 
 class TradeWindow:

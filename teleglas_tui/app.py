@@ -214,7 +214,7 @@ class TeleglasApp(App):
             self._unnotify(old, refresh=False)
 
     def on_signal_chosen(self, message: SignalChosen) -> None:
-        self.push_screen(SignalDetailScreen(message.signal))
+        self.push_screen(SignalDetailScreen(message.signal, self.settings.outcomes.horizon_s))
 
     def _refresh_monitor(self) -> None:
         if isinstance(self.screen, MonitorScreen):

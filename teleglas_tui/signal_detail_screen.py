@@ -22,20 +22,18 @@ from engine import format as fmt
 from engine.alerts import status as alert
 from engine.alerts.message import render
 from engine.model import PENDING, Signal
-from teleglas_tui.columns import hms
 
 _TAG = re.compile(r"<[^>]+>")
 REFRESH_S = 1.0  # how often the open detail follows its signal
 
 
-def signal_text(signal: Signal) -> str:
-    """The alert's words as plain text, with the outcome so far while it is still open and what
-    happened on Telegram."""
-    text = html.unescape(_TAG.sub("", render(signal.as_dict())))
+def signal_text(signal: Signal, horizon_s: float) -> str:
+    """The alert's words as plain text (``horizon_s``: ``outcomes.horizon_s``), with the outcome so
+    far while it is still open and what happened on Telegram."""
+    text = html.unescape(_TAG.sub("", render(signal.as_dict(), horizon_s)))
     outcome = signal.outcome
     if signal.direction and outcome.result == PENDING:
-        so_far = (f"stop touched at {hms(outcome.stop_ts)} UTC (LOSS at the horizon)"
-                  if outcome.stop_ts is not None else "PENDING")
+        so_far = "stop touched (see above)" if outcome.stop_ts is not None else "PENDING"
         text += f"\nOutcome so far: {so_far} · best {fmt.pct(outcome.mfe)} · worst {fmt.pct(-abs(outcome.mae))}"
     return f"{text}\n{telegram_line(signal.alert)}"
 
@@ -68,16 +66,17 @@ class SignalDetailScreen(ModalScreen[None]):
         Binding("escape,enter,q", "dismiss", "Close", key_display="Esc"),
     ]
 
-    def __init__(self, signal: Signal) -> None:
+    def __init__(self, signal: Signal, horizon_s: float) -> None:
         super().__init__()
         self.signal = signal
+        self.horizon_s = horizon_s  # outcomes.horizon_s
         self._shown = ""  # the text on screen
 
     def compose(self) -> ComposeResult:
         scroll = VerticalScroll()
         scroll.border_title = f"{self.signal.coin} · {self.signal.type.replace('_', ' ')}"
         scroll.border_subtitle = "c copy · Esc close"
-        self._shown = signal_text(self.signal)
+        self._shown = signal_text(self.signal, self.horizon_s)
         with scroll:
             yield Static(self._shown, markup=False, id="signal-text")
 
@@ -85,12 +84,12 @@ class SignalDetailScreen(ModalScreen[None]):
         self.set_interval(REFRESH_S, self._follow)
 
     def _follow(self) -> None:
-        text = signal_text(self.signal)
+        text = signal_text(self.signal, self.horizon_s)
         if text != self._shown:
             self._shown = text
             self.query_one("#signal-text", Static).update(text)
 
     def action_copy(self) -> None:
-        self.app.copy_to_clipboard(signal_text(self.signal))
+        self.app.copy_to_clipboard(signal_text(self.signal, self.horizon_s))
         # OSC 52 has no answer: a terminal (or tmux without set-clipboard on) may drop it unseen
         self.notify("signal text sent to the terminal's clipboard (in tmux: set-clipboard on)", timeout=4)

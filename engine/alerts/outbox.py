@@ -111,13 +111,14 @@ class Outbox:
     def __init__(self, settings: TelegramSettings, chats: Chats, api: BotApi,
                  clock: Callable[[], float], sleep: Callable[[float], Awaitable[None]],
                  persist: Callable[[dict[str, Any]], None] | None = None,
-                 on_stale: Callable[[str, Signal | None], None] | None = None) -> None:
+                 on_stale: Callable[[str, Signal | None], None] | None = None, horizon_s: float = 900.0) -> None:
         self.s = settings
         self.book = chats
         self.chats = chats.configured  # one worker per chat, even if it is listed twice
         self.api = api
         self.persist = persist  # writes a changed row back to the store
         self.on_stale = on_stale  # told a signal id (and the signal, while kept) no chat got in time
+        self.horizon_s = horizon_s  # outcomes.horizon_s: what "this kind: 47% right at +15m" is about
         self._clock = clock
         self._sleep = sleep
         self.limiter = ChatLimiter(settings.per_chat_interval_s, settings.group_per_minute, sleep)
@@ -149,7 +150,7 @@ class Outbox:
             return self._create(signal)
         if signal.change == "new":
             return []
-        text = render(signal.as_dict())
+        text = render(signal.as_dict(), self.horizon_s)
         rows = []
         for chat in self.chats:
             entry = self._entries.get((signal.id, chat))
@@ -164,7 +165,7 @@ class Outbox:
         if signal.alert != alert.SENT or signal.change == "outcome" or not self.chats or signal.id in self._retired:
             return []  # the policy decided it is not sent; an outcome never starts a conversation
         now = self._now_ms()
-        text = render(signal.as_dict())
+        text = render(signal.as_dict(), self.horizon_s)
         self._retire(now)
         self._signals[signal.id] = signal
         rows = []

@@ -70,7 +70,7 @@ class TelegramSink:
         if self.store is not None:
             chats.listeners.append(self._save_chats)
         self.outbox = Outbox(self.settings.telegram, chats, self.api, self._clock, self._sleep, persist,
-                             on_stale=self._stale)
+                             on_stale=self._stale, horizon_s=self.settings.outcomes.horizon_s)
         commands = Commands(self.settings, controls, self.outbox, self.store, self._clock)
         self.poller = CommandPoller(self.settings.telegram, self.api, chats, commands, self.outbox.limiter,
                                     self._clock, self._sleep)

@@ -4,7 +4,7 @@ Trigger: liquidations in the last ``stop_hunt.window_s`` sum to at least the tie
 threshold.  Direction: longs liquidated dominate → LONG (enter after the sweep down); shorts → SHORT.
 Absorption: taker trades against the sweep, each ≥ ``absorption_min_trade_usd``, from the window's
 start until ``absorption_window_s`` after the trigger; reaching the tier's absorption threshold
-upgrades the signal ("safe entry").  The episode runs from the trigger until the window falls back
+marks the signal absorbed (a measured number, not advice).  The episode runs from the trigger until the window falls back
 under the threshold and the absorption window has closed, or until the window holds a cascade the
 other way (``swept_back``); the signal is emitted at the trigger and updated (never duplicated) as
 the cascade grows or absorption arrives.  Entry, stop and target are
@@ -56,6 +56,7 @@ class Episode:
     absorbed: bool
     threshold: float
     absorption_threshold: float
+    venues: dict[str, float] | None = None  # USD liquidated per venue in the episode
     signal: Signal | None = None  # the candidate; emitted or not
     emitted: bool = False
     reported_usd: float = 0.0  # total at the last update handed out
@@ -80,7 +81,7 @@ def start(window: LiquidationWindow, trades: TradeWindow, now: int, threshold: f
         trigger_ts=now, window_start=window_start, direction=direction,
         long_usd=window.long_usd, short_usd=window.short_usd, count=window.count,
         zone_low=low, zone_high=high, absorption_usd=0.0, absorbed=False,
-        threshold=threshold, absorption_threshold=absorption_threshold,
+        threshold=threshold, absorption_threshold=absorption_threshold, venues=window.by_venue(),
     )
     against_buy = direction == LONG  # after a long flush, absorption is taker buying
     min_usd = s.absorption_min_trade_usd
@@ -91,7 +92,9 @@ def start(window: LiquidationWindow, trades: TradeWindow, now: int, threshold: f
     return episode
 
 
-def add_liquidation(episode: Episode, usd: float, is_long: bool, price: float) -> None:
+def add_liquidation(episode: Episode, usd: float, is_long: bool, price: float, venue: str = "") -> None:
+    if episode.venues is not None:
+        episode.venues[venue] = episode.venues.get(venue, 0.0) + usd
     if is_long:
         episode.long_usd += usd
     else:
@@ -163,6 +166,7 @@ def metrics(episode: Episode) -> dict:
         "absorbed": episode.absorbed,
         "zone_low": episode.zone_low,
         "zone_high": episode.zone_high,
+        "venues": {v: round(usd, 2) for v, usd in sorted((episode.venues or {}).items(), key=lambda kv: -kv[1])},
     }
 
 
@@ -185,14 +189,19 @@ def describe(m: dict[str, Any], direction: str | None) -> list[str]:
     ratio = m.get("volume_ratio")
     lines = [
         f"{'Longs' if longs else 'Shorts'} liquidated {fmt.usd(m.get('liquidated_usd'))} "
-        f"({'-' if ratio is None else f'{ratio:.1f}×'} threshold, {fmt.pct(m.get('directional_share'), 0, False)} "
-        f"{'long' if longs else 'short'}, {m.get('liquidations', 0)} liquidations)",
+        f"({'-' if ratio is None else f'{ratio:.1f}×'} the {fmt.usd(m.get('threshold_usd'))} threshold, "
+        f"{fmt.pct(m.get('directional_share'), 0, False)} {'long' if longs else 'short'}, "
+        f"{m.get('liquidations', 0)} liquidations)",
     ]
+    venues = m.get("venues") or {}
+    if venues:
+        lines.append("On " + ", ".join(f"{v or '?'} {fmt.usd(usd)}" for v, usd in venues.items()))
     absorbed = m.get("absorption_usd") or 0
+    threshold = fmt.usd(m.get("absorption_threshold_usd"))
     if m.get("absorbed"):
-        lines.append(f"Absorption {fmt.usd(absorbed)} ✅ safe entry")
+        lines.append(f"Absorption {fmt.usd(absorbed)}: over its {threshold} threshold")
     elif absorbed:
-        lines.append(f"Absorption {fmt.usd(absorbed)} of {fmt.usd(m.get('absorption_threshold_usd'))} needed")
+        lines.append(f"Absorption {fmt.usd(absorbed)} of the {threshold} threshold")
     if m.get("zone_low") is not None:
         lines.append(f"Sweep zone {fmt.price(m.get('zone_low'))} – {fmt.price(m.get('zone_high'))}")
     if m.get("escalates"):
@@ -258,11 +267,11 @@ class StopHuntDetector(Detector):
         episode = state.episode
         if episode is not None and finished(episode, window, now, self.s):
             state.episode = episode = None
-        window.add(ev.ts, ev.usd, is_long, ev.price, now)
+        window.add(ev.ts, ev.usd, is_long, ev.price, now, ev.venue)
         if episode is not None and swept_back(episode, window):
             state.episode = episode = None
         if episode is not None:
-            add_liquidation(episode, ev.usd, is_long, ev.price)
+            add_liquidation(episode, ev.usd, is_long, ev.price, ev.venue)
             self._changed(m, state, episode)
         elif window.total >= m.cascade:
             self._trigger(m, state, now)

@@ -44,7 +44,7 @@ async def test_a_growing_stop_hunt_edits_its_message_in_place_never_a_second_mes
     svc.emit([revise(signal, "outcome")])
     await until(lambda: len(telegram.sent()[0].edits) == 2)
     (message,) = telegram.sent()
-    assert "safe entry" in message.edits[0] and "WIN" not in message.edits[0]
+    assert "Absorption $310k: over its $100k threshold" in message.edits[0] and "WIN" not in message.edits[0]
     assert "Outcome ✅ <b>WIN</b>" in message.edits[1]
     assert len(telegram.of("sendMessage")) == 1
     assert {c.payload["message_id"] for c in telegram.of("editMessageText")} == {message.message_id}

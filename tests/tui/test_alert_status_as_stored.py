@@ -105,7 +105,7 @@ async def test_pausing_rewrites_no_sent_row_and_resuming_no_paused_one(telegram,
         await flushed(pilot)
         assert stored(tmp_path) == {"DOGE long": "sent", "BTC long": "paused"}
         btc = next(s for s in service.snapshot().engine.signals if s.coin == "BTC")
-        assert "Telegram: not sent · paused: all alerts were paused" in signal_text(btc)
+        assert "Telegram: not sent · paused: all alerts were paused" in signal_text(btc, 900)
         await quit(pilot)
     assert ["DOGEUSDT" in m.text for m in telegram.sent()] == [True]
 

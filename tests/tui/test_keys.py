@@ -219,9 +219,9 @@ class TestAppKeys:
             await pilot.press("enter")
             assert isinstance(app.screen, SignalDetailScreen) and app.screen.signal is feed.shown[0]
             text = str(app.screen.query_one("#signal-text").render())
-            assert "Entry" in text and "Outcome" in text and "<b>" not in text
+            assert "Levels: from" in text and "Outcome" in text and "Telegram: " in text and "<b>" not in text
             await pilot.press("c")
-            assert app.clipboard == signal_text(feed.shown[0])
+            assert app.clipboard == signal_text(feed.shown[0], app.settings.outcomes.horizon_s)
             await pilot.press("escape")
             assert isinstance(app.screen, MonitorScreen)
 
