@@ -63,8 +63,8 @@ _STATE_ORDER = ("live", "stale", "connecting", "down")
 
 def _feeds_counted(feeds: list[FeedState]) -> list[Span]:
     """Every feed in a few cells, for a header too narrow to name each: how many are in each
-    state, the most retries and rejections, then the feeds not live and why the first is not
-    (``teleglas doctor`` has every feed's detail)."""
+    state, the most retries and rejections, then the feeds not live and why (once when they share
+    the reason, as with no network; ``teleglas doctor`` has every feed's detail)."""
     spans: list[Span] = []
     for state in _STATE_ORDER:
         n = sum(1 for f in feeds if f.state == state)
@@ -79,11 +79,18 @@ def _feeds_counted(feeds: list[FeedState]) -> list[Span]:
         spans.append((f" ✗{rejected:,}", "warn"))
     troubled = sorted((f for f in feeds if f.state != "live"), key=lambda f: -_STATE_ORDER.index(f.state)
                       if f.state in _STATE_ORDER else 0)
-    if troubled:
-        spans.append((": " + " ".join(f.name for f in troubled), "bold"))
-        detail = next((f.detail for f in troubled if f.detail), "")
-        if detail:
-            spans.append((f" {cut(detail, 40)}", "dim"))
+    if not troubled:
+        return spans
+    details = {f.detail for f in troubled}
+    if len(details) == 1 and troubled[0].detail:  # one reason for all (no network): said once, first
+        spans += [(f" {cut(troubled[0].detail, 40)}", "dim"), (": " + " ".join(f.name for f in troubled), "bold")]
+    else:  # the worst feed's reason beside its name, then the other feeds not live
+        first, rest = troubled[0], troubled[1:]
+        spans.append((f": {first.name}", "bold"))
+        if first.detail:
+            spans.append((f" {cut(first.detail, 40)}", "dim"))
+        if rest:
+            spans.append((" · " + " ".join(f.name for f in rest), "bold"))
     return spans
 
 

@@ -298,8 +298,11 @@ class TestHeaderRows:
         feeds += [FeedState("okx", "down", None, 7, 0, 0, 2, "host name not found (DNS)"),
                   FeedState("htx", "stale", 31.0, 0, 5, 5, 0, "no message for 30 s")]
         _, line = header_rows(service_snapshot(mode="LIVE", speed=None, feeds=feeds), NOW, width=80)
-        assert text(line) == " feeds 4 live · 1 stale · 1 down ↻7 ✗2: okx htx host name not found (DNS)"
+        assert text(line) == " feeds 4 live · 1 stale · 1 down ↻7 ✗2: okx host name not found (DNS) · htx"
         assert len(text(line)) <= 80
+        offline = [FeedState(f.name, "down", None, 3, 0, 0, 0, "connection refused") for f in feeds]
+        _, line = header_rows(service_snapshot(mode="LIVE", speed=None, feeds=offline), NOW, width=80)
+        assert text(line).startswith(" feeds 6 down ↻3 connection refused: binance bitget")  # the reason once, first
         _, wide = header_rows(service_snapshot(mode="LIVE", speed=None, feeds=feeds[:2]), NOW, width=80)
         assert text(wide).startswith(" feeds binance live")  # two fit: each still named
 
