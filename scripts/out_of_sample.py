@@ -66,7 +66,7 @@ from engine.recording import Record, read_records, write_recording  # noqa: E402
 from engine.settings import GateSettings, Settings, load_settings, with_overrides  # noqa: E402
 from engine.signals import quality  # noqa: E402
 from engine.signals.confidence import ConfidenceBook  # noqa: E402
-from engine.signals.quality import is_hit  # noqa: E402
+from engine.signals.quality import brier, calibration_error, is_hit  # noqa: E402
 
 WINDOWS = REPO.parent / "shared" / "realdata" / "windows"
 GOLDEN = REPO / "tests" / "golden" / "binance_liquidations_20251022.jsonl"
@@ -433,10 +433,6 @@ def stated_probabilities(run: WindowRun, prior: dict[tuple[str, int], tuple[int,
     return out
 
 
-def brier(pairs: list[tuple[float, int]]) -> float | None:
-    return sum((p - y) ** 2 for p, y in pairs) / len(pairs) if pairs else None
-
-
 def bootstrap_difference(a: list[tuple[float, int]], b: list[tuple[float, int]],
                          metric: Callable[[list[tuple[float, int]]], float | None],
                          draws: int = 2000, seed: int = 0) -> tuple[float, float] | None:
@@ -450,16 +446,6 @@ def bootstrap_difference(a: list[tuple[float, int]], b: list[tuple[float, int]],
         diffs.append(metric([b[i] for i in idx]) - metric([a[i] for i in idx]))  # type: ignore[operator]
     diffs.sort()
     return diffs[int(0.025 * draws)], diffs[int(0.975 * draws) - 1]
-
-
-def calibration_error(pairs: list[tuple[float, int]], width: float = 0.1) -> float | None:
-    """|stated − realized| per 10-point bucket of stated probability, weighted by its n."""
-    if not pairs:
-        return None
-    buckets: dict[int, list[tuple[float, int]]] = {}
-    for p, y in pairs:
-        buckets.setdefault(min(int(p / width), int(1 / width) - 1), []).append((p, y))
-    return sum(abs(sum(p for p, _ in b) - sum(y for _, y in b)) for b in buckets.values()) / len(pairs)
 
 
 # ---------------------------------------------------------------------- text

@@ -17,8 +17,8 @@ Where it was measured: on the bundled real windows (Binance USD-M, ``../shared/r
 of ``tests/golden``) with the shipped defaults, ``scripts/out_of_sample.py`` measures 11 classes,
 n 2 to 17 each (91 outcomes).  Leave-one-window-out, this estimator stated the held-out windows'
 hits no better with the table measured on the other windows than with none: Brier 0.274 against
-0.286, calibration error 0.162 against 0.110, neither difference beyond noise (paired bootstrap,
-95 %: Brier −0.041 to +0.022, calibration error −0.074 to +0.117).  So the table ships empty:
+0.286, calibration error 0.162 against 0.148, neither difference beyond noise (paired bootstrap,
+95 %: Brier −0.041 to +0.022, calibration error −0.103 to +0.107).  So the table ships empty:
 every class starts at 50 % (n 0) and learns from its own outcomes.  Re-run the study on longer
 recordings to fill it (README "Signal quality").
 """
